@@ -1,0 +1,123 @@
+//! Wire models → the app's own types, in one place. A field the app cannot do without that is
+//! missing is a `BadResponse`; everything else gets a sensible default.
+
+use crate::error::{Error, Result};
+use crate::model::{Me, Org, OrgId, Passkey, PasskeyState, User, UserId, UserKind, UserState};
+
+use super::wire;
+
+fn bad(detail: &str) -> Error {
+    Error::BadResponse {
+        detail: detail.to_string(),
+    }
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
+}
+
+pub(crate) fn user_state(state: Option<&str>) -> UserState {
+    match state.unwrap_or("USER_STATE_UNSPECIFIED") {
+        "USER_STATE_ACTIVE" => UserState::Active,
+        "USER_STATE_INACTIVE" => UserState::Inactive,
+        "USER_STATE_DELETED" => UserState::Deleted,
+        "USER_STATE_LOCKED" => UserState::Locked,
+        "USER_STATE_SUSPEND" => UserState::Suspend,
+        "USER_STATE_INITIAL" => UserState::Initial,
+        "USER_STATE_UNSPECIFIED" => UserState::Unspecified,
+        other => UserState::Other(crate::error::sanitize(other, 64)),
+    }
+}
+
+pub(crate) fn user(w: wire::User) -> Result<User> {
+    let id = non_empty(w.id).ok_or_else(|| bad("a user without an id"))?;
+    let org_id = non_empty(w.details.and_then(|d| d.resource_owner))
+        .ok_or_else(|| bad("a user without an organisation (details.resourceOwner)"))?;
+    let user_name = w.user_name.unwrap_or_default();
+    let login_name = non_empty(w.preferred_login_name)
+        .or_else(|| {
+            w.login_names
+                .and_then(|names| names.into_iter().find(|n| !n.is_empty()))
+        })
+        .unwrap_or_else(|| user_name.clone());
+    let (kind, display_name, email, email_verified, preferred_language) = match (w.human, w.machine)
+    {
+        (Some(h), _) => {
+            let profile = h.profile.unwrap_or_default();
+            let full_name = [profile.first_name, profile.last_name]
+                .into_iter()
+                .flatten()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let display = non_empty(profile.display_name)
+                .or_else(|| non_empty(Some(full_name)))
+                .or_else(|| non_empty(profile.nick_name))
+                .unwrap_or_else(|| user_name.clone());
+            let email = h.email.unwrap_or_default();
+            (
+                UserKind::Human,
+                display,
+                non_empty(email.email),
+                email.is_email_verified.unwrap_or(false),
+                non_empty(profile.preferred_language),
+            )
+        }
+        (None, Some(m)) => (
+            UserKind::Machine,
+            non_empty(m.name).unwrap_or_else(|| user_name.clone()),
+            None,
+            false,
+            None,
+        ),
+        (None, None) => return Err(bad("a user that is neither human nor machine")),
+    };
+    Ok(User {
+        id: UserId::new(id),
+        org_id: OrgId::new(org_id),
+        kind,
+        state: user_state(w.state.as_deref()),
+        user_name,
+        login_name,
+        display_name,
+        email,
+        email_verified,
+        preferred_language,
+    })
+}
+
+pub(crate) fn me(w: wire::User) -> Result<Me> {
+    let u = user(w)?;
+    Ok(Me {
+        id: u.id,
+        org_id: u.org_id,
+        user_name: u.user_name,
+        login_name: u.login_name,
+        display_name: u.display_name,
+    })
+}
+
+pub(crate) fn org(w: wire::Organization, roles: Vec<String>) -> Result<Org> {
+    let id = non_empty(w.id).ok_or_else(|| bad("an organisation without an id"))?;
+    Ok(Org {
+        name: non_empty(w.name).unwrap_or_else(|| id.clone()),
+        id: OrgId::new(id),
+        primary_domain: non_empty(w.primary_domain),
+        roles,
+    })
+}
+
+pub(crate) fn passkey(w: wire::AuthFactor) -> Result<Passkey> {
+    let id = non_empty(w.id).ok_or_else(|| bad("a passkey without an id"))?;
+    let state = match w.state.as_deref() {
+        Some("AUTH_FACTOR_STATE_READY") => PasskeyState::Ready,
+        Some("AUTH_FACTOR_STATE_NOT_READY") => PasskeyState::NotReady,
+        Some("AUTH_FACTOR_STATE_REMOVED") => PasskeyState::Removed,
+        _ => PasskeyState::Unspecified,
+    };
+    Ok(Passkey {
+        id,
+        name: w.name.unwrap_or_default(),
+        state,
+    })
+}

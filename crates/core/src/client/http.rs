@@ -1,0 +1,468 @@
+//! The transport under [`super::ZitadelClient`]: one reqwest client (one connection pool),
+//! bounded reads, and the mapping of every failure to the one [`Error`].
+
+use std::error::Error as StdError;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::error::{sanitize, Error, Result};
+use crate::link::is_transport_allowed;
+use crate::model::{OrgId, UserId};
+use crate::secret::Secret;
+
+use super::wire::ErrorBody;
+use super::ClientOptions;
+
+const ORG_HEADER: &str = "x-zitadel-orgid";
+
+/// Parses and checks an instance URL; returns its origin. Plain http only to loopback.
+pub(crate) fn instance_origin(instance: &str) -> Result<Url> {
+    let shown = sanitize(instance, 100);
+    let url = Url::parse(instance.trim()).map_err(|e| {
+        Error::Config(format!(
+            "the instance URL '{shown}' is not a URL ({e}); example: https://auth.example.com"
+        ))
+    })?;
+    if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
+        return Err(Error::Config(format!(
+            "the instance URL '{shown}' must start with https://"
+        )));
+    }
+    if !is_transport_allowed(&url) {
+        return Err(Error::Config(format!(
+            "the instance URL '{shown}' uses plain http to a host that is not loopback; use https://"
+        )));
+    }
+    if !url.username().is_empty()
+        || url.password().is_some()
+        || url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(Error::Config(format!(
+            "give the instance URL as an origin only (scheme, host, port), e.g. https://auth.example.com, not '{shown}'"
+        )));
+    }
+    Url::parse(&url.origin().ascii_serialization()).map_err(|e| Error::Config(e.to_string()))
+}
+
+/// What a call is about, so that an error can name the org, the user and the permission.
+struct Ctx<'a> {
+    org: Option<&'a OrgId>,
+    user: Option<&'a UserId>,
+    permission: &'static str,
+}
+
+pub(crate) struct Http {
+    client: reqwest::Client,
+    base: Url,
+    host: String,
+    token: Secret<String>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    max_body: usize,
+}
+
+impl Http {
+    pub(crate) fn new(base: Url, token: Secret<String>, options: &ClientOptions) -> Result<Self> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            // An API answer never redirects; following one could carry the token elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("passkey-desk/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &options.extra_ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|_| Error::Config("the extra CA file is not a PEM certificate".into()))?;
+            if certs.is_empty() {
+                return Err(Error::Config(
+                    "the extra CA file holds no PEM certificate".into(),
+                ));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let client = builder
+            .build()
+            .map_err(|e| Error::Config(format!("cannot set up the HTTPS client: {e}")))?;
+        Ok(Http {
+            client,
+            host: base.host_str().unwrap_or_default().to_string(),
+            base,
+            token,
+            connect_timeout: options.connect_timeout,
+            request_timeout: options.request_timeout,
+            max_body: options.max_body_bytes,
+        })
+    }
+
+    pub(crate) fn base(&self) -> &Url {
+        &self.base
+    }
+
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        org: Option<&OrgId>,
+        body: Option<serde_json::Value>,
+        permission: &'static str,
+    ) -> Result<T> {
+        let ctx = Ctx {
+            org,
+            user: None,
+            permission,
+        };
+        self.send(method, segments, body, ctx).await
+    }
+
+    pub(crate) async fn call_for_user<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        org: &OrgId,
+        user: &UserId,
+        body: Option<serde_json::Value>,
+        permission: &'static str,
+    ) -> Result<T> {
+        let ctx = Ctx {
+            org: Some(org),
+            user: Some(user),
+            permission,
+        };
+        self.send(method, segments, body, ctx).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: Option<serde_json::Value>,
+        ctx: Ctx<'_>,
+    ) -> Result<T> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|_| Error::Config("the instance URL cannot take a path".into()))?
+            .clear()
+            .extend(segments);
+        let path = url.path().to_string();
+        let mut request = self
+            .client
+            .request(method.clone(), url)
+            .bearer_auth(self.token.expose())
+            .header(ACCEPT, "application/json");
+        if let Some(org) = ctx.org {
+            request = request.header(ORG_HEADER, org.as_str());
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let started = Instant::now();
+        let response = request.send().await.map_err(|e| self.transport(&e))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let bytes = self.read_body(response).await?;
+        tracing::debug!(%method, %path, status = status.as_u16(), bytes = bytes.len(), elapsed_ms = started.elapsed().as_millis() as u64, "zitadel call");
+        if !status.is_success() {
+            return Err(map_error(status, retry_after, &bytes, &ctx));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| Error::BadResponse {
+            // Position only: serde's message may quote a value from the answer.
+            detail: match e.classify() {
+                serde_json::error::Category::Data => {
+                    format!(
+                        "unexpected JSON shape at line {} column {}",
+                        e.line(),
+                        e.column()
+                    )
+                }
+                _ => format!("HTTP {} with a body that is not JSON", status.as_u16()),
+            },
+        })
+    }
+
+    /// Reads the body, refusing answers larger than the configured maximum.
+    async fn read_body(&self, mut response: reqwest::Response) -> Result<Vec<u8>> {
+        let too_large = || Error::BadResponse {
+            detail: format!("the answer is larger than {} KiB", self.max_body / 1024),
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_body as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(&e))? {
+            if body.len() + chunk.len() > self.max_body {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    fn transport(&self, e: &reqwest::Error) -> Error {
+        let host = self.host.clone();
+        if let Some(tls) = find_tls_error(e) {
+            return Error::Tls {
+                host,
+                detail: sanitize(&tls.to_string(), 200),
+            };
+        }
+        if e.is_timeout() {
+            let after = if e.is_connect() {
+                self.connect_timeout
+            } else {
+                self.request_timeout
+            };
+            return Error::Timeout { host, after };
+        }
+        let detail = if e.is_body() || e.is_decode() {
+            "the connection broke while reading the answer".to_string()
+        } else if e.is_request() && !e.is_connect() {
+            format!(
+                "the connection failed before an answer came ({})",
+                innermost(e)
+            )
+        } else {
+            innermost(e)
+        };
+        Error::Network { host, detail }
+    }
+}
+
+/// Finds a rustls error anywhere in the chain. `io::Error::source` skips the error it wraps,
+/// so each io::Error is opened explicitly.
+fn find_tls_error<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+    let mut current: Option<&'a (dyn StdError + 'static)> = Some(e);
+    while let Some(err) = current {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        if let Some(inner) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(inner);
+        }
+        current = err.source();
+    }
+    None
+}
+
+/// The most specific message in an error chain (e.g. "Connection refused (os error 111)").
+fn innermost(e: &(dyn StdError + 'static)) -> String {
+    let mut last: &(dyn StdError + 'static) = e;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    sanitize(&last.to_string(), 200)
+}
+
+const USER_NOT_FOUND_IDS: [&str; 3] = ["MANAG-fpo4B", "QUERY-Dfbg2", "COMMAND-uXHNj"];
+
+/// Maps a non-2xx answer. Decisions are made on the HTTP status, the gRPC `code` and the
+/// `details[].id`, never on the (translated) message text.
+fn map_error(
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    body: &[u8],
+    ctx: &Ctx<'_>,
+) -> Error {
+    let parsed = serde_json::from_slice::<ErrorBody>(body)
+        .ok()
+        .filter(|b| b.code.is_some() || b.details.is_some());
+    let id = parsed.as_ref().and_then(ErrorBody::id).map(str::to_string);
+    let id = id.as_deref();
+    let code = parsed.as_ref().and_then(|b| b.code);
+    let org = || {
+        ctx.org
+            .map(OrgId::to_string)
+            .unwrap_or_else(|| "your own organisation".into())
+    };
+    let s = status.as_u16();
+
+    if id == Some("AUTH-Bs7Ds") {
+        return Error::OrgNotFound { org: org() };
+    }
+    if id == Some("AUTH-7fs1e") || s == 401 || code == Some(16) {
+        return Error::TokenRejected {
+            id: id
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("HTTP {s}")),
+        };
+    }
+    if id == Some("AUTH-5mWD2") || s == 403 || code == Some(7) {
+        let permission = if ctx.permission.is_empty() {
+            "the permission this needs"
+        } else {
+            ctx.permission
+        };
+        return Error::PermissionDenied {
+            org: org(),
+            permission: permission.to_string(),
+            send_allowed: None,
+        };
+    }
+    if let Some(user) = ctx.user {
+        if id.is_some_and(|id| USER_NOT_FOUND_IDS.contains(&id))
+            || (parsed.is_some() && code == Some(5))
+        {
+            return Error::UserNotFound {
+                user: user.to_string(),
+                org: org(),
+            };
+        }
+    }
+    if id == Some("COMMAND-Dhz8i") {
+        return Error::CodeInvalid;
+    }
+    if s == 429 || code == Some(8) {
+        return Error::RateLimited { retry_after };
+    }
+    if matches!(s, 502..=504) || matches!(code, Some(4) | Some(14)) {
+        return Error::Unavailable { status: s };
+    }
+    let message = parsed
+        .as_ref()
+        .and_then(|b| b.message.as_deref())
+        .map(|m| sanitize(m, 300));
+    if s == 409 || code == Some(6) {
+        return Error::Conflict {
+            message: message.unwrap_or_else(|| "the object changed or already exists".into()),
+        };
+    }
+    match (parsed.is_some(), message) {
+        (true, message) => Error::Server {
+            status: s,
+            code,
+            id: id.map(|i| sanitize(i, 64)),
+            message: message.unwrap_or_else(|| "no message".into()),
+        },
+        (false, _) if s >= 500 => Error::Server {
+            status: s,
+            code: None,
+            id: None,
+            message: "the server failed without a ZITADEL error body; try again later".into(),
+        },
+        (false, _) => Error::BadResponse {
+            detail: format!("HTTP {s} without a ZITADEL error body"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx<'a>(org: &'a OrgId, user: Option<&'a UserId>) -> Ctx<'a> {
+        Ctx {
+            org: Some(org),
+            user,
+            permission: "user.credential.write",
+        }
+    }
+
+    fn body(code: i32, id: &str) -> Vec<u8> {
+        format!(r#"{{"code":{code},"message":"m ({id})","details":[{{"@type":"type.googleapis.com/zitadel.v1.ErrorDetail","id":"{id}","message":"m"}}]}}"#).into_bytes()
+    }
+
+    #[test]
+    fn maps_each_documented_error_id() {
+        let org = OrgId::new("1");
+        let user = UserId::new("2");
+        let cases: [(u16, i32, &str, &str); 7] = [
+            (403, 7, "AUTH-5mWD2", "permission_denied"),
+            (403, 7, "AUTH-Bs7Ds", "org_not_found"),
+            (401, 16, "AUTH-7fs1e", "token_rejected"),
+            (404, 5, "MANAG-fpo4B", "user_not_found"),
+            (404, 5, "QUERY-Dfbg2", "user_not_found"),
+            (400, 9, "COMMAND-uXHNj", "user_not_found"),
+            (400, 9, "COMMAND-Dhz8i", "code_invalid"),
+        ];
+        for (status, code, id, expected) in cases {
+            let e = map_error(
+                StatusCode::from_u16(status).unwrap(),
+                None,
+                &body(code, id),
+                &ctx(&org, Some(&user)),
+            );
+            assert_eq!(e.code(), expected, "{id}");
+        }
+    }
+
+    #[test]
+    fn maps_statuses_without_known_ids() {
+        let org = OrgId::new("1");
+        let c = ctx(&org, None);
+        let e = map_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(Duration::from_secs(7)),
+            b"",
+            &c,
+        );
+        assert!(matches!(e, Error::RateLimited { retry_after: Some(d) } if d.as_secs() == 7));
+        assert_eq!(
+            map_error(StatusCode::SERVICE_UNAVAILABLE, None, b"<html>", &c).code(),
+            "unavailable"
+        );
+        assert_eq!(
+            map_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                None,
+                &body(13, "X-1"),
+                &c
+            )
+            .code(),
+            "server"
+        );
+        assert_eq!(
+            map_error(StatusCode::INTERNAL_SERVER_ERROR, None, b"oops", &c).code(),
+            "server"
+        );
+        assert_eq!(
+            map_error(StatusCode::CONFLICT, None, &body(6, "X-2"), &c).code(),
+            "conflict"
+        );
+        assert_eq!(
+            map_error(StatusCode::NOT_FOUND, None, b"<html>not found</html>", &c).code(),
+            "bad_response"
+        );
+    }
+
+    #[test]
+    fn instance_urls() {
+        assert_eq!(
+            instance_origin("https://auth.example.com/")
+                .unwrap()
+                .as_str(),
+            "https://auth.example.com/"
+        );
+        assert_eq!(
+            instance_origin("http://127.0.0.1:8080").unwrap().as_str(),
+            "http://127.0.0.1:8080/"
+        );
+        for bad in [
+            "auth.example.com",
+            "http://auth.example.com",
+            "ftp://x",
+            "https://a@b.example",
+            "https://a.example/ui",
+            "",
+        ] {
+            assert_eq!(instance_origin(bad).unwrap_err().code(), "config", "{bad}");
+        }
+    }
+}

@@ -1,0 +1,457 @@
+//! `ZitadelClient`: one method per ZITADEL call Passkey Desk makes (zitadel-api.md §3, §5 and
+//! the v2 organisation search), over reqwest with rustls. It maps every answer, good or bad,
+//! into the app's own types and the one [`Error`]; the wire models never leave this module.
+
+mod convert;
+mod http;
+mod wire;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use reqwest::Method;
+use serde_json::json;
+use url::Url;
+
+use crate::duration::parse_proto_duration;
+use crate::error::{Error, Result};
+use crate::link::LinkPolicy;
+use crate::model::{
+    Me, Org, OrgId, Passkey, Permissions, RegistrationLink, User, UserId, UserPage,
+};
+use crate::secret::Secret;
+
+pub(crate) use http::instance_origin;
+
+/// How the client talks to the server.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// An extra CA certificate (PEM) trusted next to the OS trust store.
+    pub extra_ca_pem: Option<Vec<u8>>,
+    /// A separate login host that registration links may point to.
+    pub login_host: Option<Url>,
+    /// Answers larger than this are refused, not read.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(15),
+            extra_ca_pem: None,
+            login_host: None,
+            max_body_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// What to search for in [`ZitadelClient::list_users`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserSearch {
+    pub text: String,
+    /// `Contains`: user name, email or display name contain the text (search as you type).
+    /// `Exact`: user name, email or login name equal it, ignoring case (resolving one user).
+    pub mode: MatchMode,
+    pub humans_only: bool,
+    pub offset: u64,
+    pub limit: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchMode {
+    Contains,
+    Exact,
+}
+
+/// One role membership of the admin: in one org, or instance-wide.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Membership {
+    Instance {
+        roles: Vec<String>,
+    },
+    Org {
+        org_id: OrgId,
+        name: Option<String>,
+        roles: Vec<String>,
+    },
+}
+
+/// The permission a call needs, so that a 403 can name it (the user calls use the
+/// constants on [`Permissions`]).
+mod permission {
+    pub const NONE: &str = "";
+    pub const ORG_READ: &str = "org.read";
+}
+
+pub struct ZitadelClient {
+    http: http::Http,
+    links: LinkPolicy,
+}
+
+impl ZitadelClient {
+    /// A client for the instance at `instance` (its origin; `https`, or `http` to loopback).
+    pub fn new(instance: &str, token: Secret<String>, options: ClientOptions) -> Result<Self> {
+        let base = instance_origin(instance)?;
+        let links = LinkPolicy::new(&base, options.login_host.as_ref());
+        Ok(ZitadelClient {
+            http: http::Http::new(base, token, &options)?,
+            links,
+        })
+    }
+
+    /// The instance's origin, e.g. `https://auth.example.com`.
+    pub fn instance(&self) -> &Url {
+        self.http.base()
+    }
+
+    /// `GetMyUser`: the signed-in admin.
+    pub async fn my_user(&self) -> Result<Me> {
+        let answer: wire::GetMyUserResponse = self
+            .http
+            .call(
+                Method::GET,
+                &["auth", "v1", "users", "me"],
+                None,
+                None,
+                permission::NONE,
+            )
+            .await?;
+        convert::me(answer.user.ok_or_else(|| missing("user"))?)
+    }
+
+    /// `ListMyMemberships`: where the admin holds roles.
+    pub async fn my_memberships(&self) -> Result<Vec<Membership>> {
+        let body = json!({"query": {"offset": "0", "limit": 1000, "asc": true}});
+        let answer: wire::ListResponse<wire::Membership> = self
+            .http
+            .call(
+                Method::POST,
+                &["auth", "v1", "memberships", "me", "_search"],
+                None,
+                Some(body),
+                permission::NONE,
+            )
+            .await?;
+        Ok(answer
+            .result
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|m| {
+                let roles = m.roles.unwrap_or_default();
+                if m.iam == Some(true) {
+                    Some(Membership::Instance { roles })
+                } else {
+                    // Project and grant memberships carry no org-wide user permissions.
+                    m.org_id
+                        .filter(|id| !id.is_empty() && m.project_id.is_none())
+                        .map(|id| Membership::Org {
+                            org_id: OrgId::new(id),
+                            name: m.display_name.filter(|n| !n.is_empty()),
+                            roles,
+                        })
+                }
+            })
+            .collect())
+    }
+
+    /// `ListMyZitadelPermissions` in `org`.
+    pub async fn my_permissions(&self, org: &OrgId) -> Result<Permissions> {
+        let answer: wire::ListResponse<String> = self
+            .http
+            .call(
+                Method::POST,
+                &["auth", "v1", "permissions", "zitadel", "me", "_search"],
+                Some(org),
+                None,
+                permission::NONE,
+            )
+            .await?;
+        Ok(answer.result.unwrap_or_default().into_iter().collect())
+    }
+
+    /// v2 `ListOrganizations`, optionally filtered by name (contains, ignoring case).
+    /// Reads at most `max` organisations, a page of 100 at a time.
+    pub async fn search_orgs(&self, name: Option<&str>, max: usize) -> Result<Vec<Org>> {
+        const PAGE: u32 = 100;
+        let queries = name
+            .map(|n| vec![json!({"nameQuery": {"name": n, "method": "TEXT_QUERY_METHOD_CONTAINS_IGNORE_CASE"}})])
+            .unwrap_or_default();
+        let mut orgs = Vec::new();
+        loop {
+            let request = wire::ListOrgsRequest {
+                query: wire::ListQuery {
+                    offset: orgs.len().to_string(),
+                    limit: PAGE,
+                    asc: true,
+                },
+                queries: queries.clone(),
+            };
+            let answer: wire::ListResponse<wire::Organization> = self
+                .http
+                .call(
+                    Method::POST,
+                    &["v2", "organizations", "_search"],
+                    None,
+                    Some(serde_json::to_value(request).expect("a plain struct serialises")),
+                    permission::ORG_READ,
+                )
+                .await?;
+            let total = answer.details.and_then(|d| d.total_result).unwrap_or(0);
+            let page = answer.result.unwrap_or_default();
+            let got = page.len();
+            for o in page {
+                orgs.push(convert::org(o, Vec::new())?);
+            }
+            if got == 0 || orgs.len() as u64 >= total || orgs.len() >= max {
+                orgs.truncate(max);
+                return Ok(orgs);
+            }
+        }
+    }
+
+    /// The organisations the admin may act in, with the roles that apply there: the orgs of
+    /// their memberships; with an instance membership, every org of the instance.
+    /// (`ListMyProjectOrgs` is deliberately not used: zitadel-api.md §5.)
+    pub async fn orgs_i_may_act_in(&self) -> Result<Vec<Org>> {
+        let memberships = self.my_memberships().await?;
+        let instance_roles: Vec<String> = memberships
+            .iter()
+            .filter_map(|m| match m {
+                Membership::Instance { roles } => Some(roles.clone()),
+                Membership::Org { .. } => None,
+            })
+            .flatten()
+            .collect();
+        let mut orgs: BTreeMap<OrgId, Org> = BTreeMap::new();
+        if !instance_roles.is_empty() {
+            for org in self.search_orgs(None, 1000).await? {
+                orgs.insert(
+                    org.id.clone(),
+                    Org {
+                        roles: instance_roles.clone(),
+                        ..org
+                    },
+                );
+            }
+        }
+        for m in memberships {
+            if let Membership::Org {
+                org_id,
+                name,
+                roles,
+            } = m
+            {
+                let entry = orgs.entry(org_id.clone()).or_insert_with(|| Org {
+                    name: name.clone().unwrap_or_else(|| org_id.to_string()),
+                    id: org_id,
+                    primary_domain: None,
+                    roles: instance_roles.clone(),
+                });
+                entry.roles.extend(roles);
+            }
+        }
+        let mut list: Vec<Org> = orgs.into_values().collect();
+        for org in &mut list {
+            org.roles.sort();
+            org.roles.dedup();
+        }
+        list.sort_by_key(|o| o.name.to_lowercase());
+        Ok(list)
+    }
+
+    /// v1 `ListUsers` in `org` (always limited to that org by the header).
+    pub async fn list_users(&self, org: &OrgId, search: &UserSearch) -> Result<UserPage> {
+        let (method, fields): (&str, &[(&str, &str)]) = match search.mode {
+            MatchMode::Contains => (
+                "TEXT_QUERY_METHOD_CONTAINS_IGNORE_CASE",
+                &[
+                    ("userNameQuery", "userName"),
+                    ("emailQuery", "emailAddress"),
+                    ("displayNameQuery", "displayName"),
+                ],
+            ),
+            MatchMode::Exact => (
+                "TEXT_QUERY_METHOD_EQUALS_IGNORE_CASE",
+                &[
+                    ("userNameQuery", "userName"),
+                    ("emailQuery", "emailAddress"),
+                    ("loginNameQuery", "loginName"),
+                ],
+            ),
+        };
+        let mut queries = Vec::new();
+        if search.humans_only {
+            queries.push(json!({"typeQuery": {"type": "TYPE_HUMAN"}}));
+        }
+        if !search.text.is_empty() {
+            let alternatives: Vec<_> = fields
+                .iter()
+                .map(|(query, field)| json!({ *query: { *field: search.text, "method": method } }))
+                .collect();
+            queries.push(json!({"orQuery": {"queries": alternatives}}));
+        }
+        let request = wire::ListUsersRequest {
+            query: wire::ListQuery {
+                offset: search.offset.to_string(),
+                limit: search.limit,
+                asc: true,
+            },
+            sorting_column: "USER_FIELD_NAME_DISPLAY_NAME",
+            queries,
+        };
+        let answer: wire::ListResponse<wire::User> = self
+            .http
+            .call(
+                Method::POST,
+                &["management", "v1", "users", "_search"],
+                Some(org),
+                Some(serde_json::to_value(request).expect("a plain struct serialises")),
+                Permissions::USER_READ,
+            )
+            .await?;
+        let users = answer
+            .result
+            .unwrap_or_default()
+            .into_iter()
+            .map(convert::user)
+            .collect::<Result<Vec<_>>>()?;
+        let total = answer
+            .details
+            .and_then(|d| d.total_result)
+            .unwrap_or(users.len() as u64);
+        Ok(UserPage { users, total })
+    }
+
+    /// v1 `GetUserByID` under the org header: 404 when the user is not in that org.
+    pub async fn get_user(&self, org: &OrgId, user: &UserId) -> Result<User> {
+        let answer: wire::GetUserResponse = self
+            .http
+            .call_for_user(
+                Method::GET,
+                &["management", "v1", "users", user.as_str()],
+                org,
+                user,
+                None,
+                Permissions::USER_READ,
+            )
+            .await?;
+        convert::user(answer.user.ok_or_else(|| missing("user"))?)
+    }
+
+    /// v1 `AddPasswordlessRegistration` (`_link`). Low level: it does not check who the user
+    /// is; [`crate::desk::Desk::create_link`] does that first. The link is accepted only if it
+    /// points to the instance (or the login host) and names this user.
+    pub async fn create_registration_link(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+    ) -> Result<RegistrationLink> {
+        let answer: wire::PasswordlessLinkResponse = self
+            .http
+            .call_for_user(
+                Method::POST,
+                &[
+                    "management",
+                    "v1",
+                    "users",
+                    user.as_str(),
+                    "passwordless",
+                    "_link",
+                ],
+                org,
+                user,
+                Some(json!({})),
+                Permissions::USER_CREDENTIAL_WRITE,
+            )
+            .await?;
+        let link = answer
+            .link
+            .filter(|l| !l.is_empty())
+            .ok_or_else(|| missing("link"))?;
+        let url = self.links.check(&link)?;
+        if let Some((_, named)) = url
+            .query_pairs()
+            .find(|(k, _)| k.eq_ignore_ascii_case("userID"))
+        {
+            if named != user.as_str() {
+                return Err(Error::BadResponse {
+                    detail: "the registration link names another user".into(),
+                });
+            }
+        }
+        let lifetime = answer
+            .expiration
+            .as_deref()
+            .and_then(parse_proto_duration)
+            .ok_or_else(|| missing("expiration (a duration like \"3600s\")"))?;
+        let lifetime =
+            chrono::Duration::from_std(lifetime).map_err(|_| missing("a sane expiration"))?;
+        Ok(RegistrationLink {
+            link: Secret::new(link),
+            expires_at: Utc::now() + lifetime,
+            user_id: user.clone(),
+            org_id: org.clone(),
+        })
+    }
+
+    /// v1 `SendPasswordlessRegistration`: ZITADEL emails the link to the user itself.
+    pub async fn send_registration_link(&self, org: &OrgId, user: &UserId) -> Result<()> {
+        let _: serde_json::Value = self
+            .http
+            .call_for_user(
+                Method::POST,
+                &[
+                    "management",
+                    "v1",
+                    "users",
+                    user.as_str(),
+                    "passwordless",
+                    "_send_link",
+                ],
+                org,
+                user,
+                Some(json!({})),
+                Permissions::USER_WRITE,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// v1 `ListHumanPasswordless`: the user's ready passkeys.
+    pub async fn list_passkeys(&self, org: &OrgId, user: &UserId) -> Result<Vec<Passkey>> {
+        let answer: wire::ListResponse<wire::AuthFactor> = self
+            .http
+            .call_for_user(
+                Method::POST,
+                &[
+                    "management",
+                    "v1",
+                    "users",
+                    user.as_str(),
+                    "passwordless",
+                    "_search",
+                ],
+                org,
+                user,
+                None,
+                Permissions::USER_READ,
+            )
+            .await?;
+        answer
+            .result
+            .unwrap_or_default()
+            .into_iter()
+            .map(convert::passkey)
+            .collect()
+    }
+}
+
+fn missing(what: &str) -> Error {
+    Error::BadResponse {
+        detail: format!("the answer lacks {what}"),
+    }
+}

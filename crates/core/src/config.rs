@@ -1,0 +1,218 @@
+//! Settings: the config file (never a secret in it), environment variables and flags, and
+//! the order in which they win.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::client::{instance_origin, ClientOptions};
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+
+pub const ENV_CONFIG: &str = "PASSKEY_DESK_CONFIG";
+pub const ENV_INSTANCE: &str = "PASSKEY_DESK_INSTANCE";
+pub const ENV_ORG: &str = "PASSKEY_DESK_ORG";
+pub const ENV_TOKEN: &str = "PASSKEY_DESK_TOKEN";
+
+/// The config file (`~/.config/passkey-desk/config.toml` on Linux).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The ZITADEL instance, e.g. `https://auth.example.com`.
+    pub instance: Option<String>,
+    /// The client id of the Native app used to sign in.
+    pub client_id: Option<String>,
+    /// The organisation to act in when none is chosen (id or name).
+    pub default_org: Option<String>,
+    /// A separate login host that registration links may point to.
+    pub login_host: Option<String>,
+    /// An extra CA certificate (PEM) to trust next to the OS store.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Config {
+    /// `PASSKEY_DESK_CONFIG`, else the platform's config dir.
+    pub fn default_path(env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+        env(ENV_CONFIG)
+            .map(PathBuf::from)
+            .or_else(|| dirs::config_dir().map(|d| d.join("passkey-desk").join("config.toml")))
+    }
+
+    /// Reads the file; a missing file is an empty config.
+    pub fn load_from(path: &Path) -> Result<Config> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text)
+                .map_err(|e| Error::Config(format!("{}: {}", path.display(), e.message()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(Error::Config(format!(
+                "cannot read {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    pub fn save_to(&self, path: &Path) -> Result<()> {
+        let text = toml::to_string_pretty(self).map_err(|e| Error::Config(e.to_string()))?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Config(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        std::fs::write(path, text)
+            .map_err(|e| Error::Config(format!("cannot write {}: {e}", path.display())))
+    }
+}
+
+/// What the user chose on the command line (or in the UI) for this run.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub instance: Option<String>,
+    pub org: Option<String>,
+    pub ca_file: Option<PathBuf>,
+}
+
+/// Settings for one run, after flags, environment and config file have been weighed.
+#[derive(Debug)]
+pub struct Settings {
+    pub instance: Url,
+    /// Org id or name; `None`: the admin's own org.
+    pub org: Option<String>,
+    pub client: ClientOptions,
+}
+
+impl Settings {
+    /// Flag, then environment variable, then config file.
+    pub fn resolve(
+        overrides: &Overrides,
+        env: impl Fn(&str) -> Option<String>,
+        config: &Config,
+    ) -> Result<Settings> {
+        let non_empty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+        let instance = non_empty(overrides.instance.clone())
+            .or_else(|| non_empty(env(ENV_INSTANCE)))
+            .or_else(|| non_empty(config.instance.clone()))
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "no ZITADEL instance: pass --instance https://auth.example.com, set {ENV_INSTANCE}, or put 'instance = \"…\"' in the config file"
+                ))
+            })?;
+        let instance = instance_origin(&instance)?;
+        let org = non_empty(overrides.org.clone())
+            .or_else(|| non_empty(env(ENV_ORG)))
+            .or_else(|| non_empty(config.default_org.clone()));
+        let mut client = ClientOptions::default();
+        if let Some(login_host) = non_empty(config.login_host.clone()) {
+            client.login_host = Some(instance_origin(&login_host)?);
+        }
+        if let Some(ca_file) = overrides.ca_file.clone().or_else(|| config.ca_file.clone()) {
+            client.extra_ca_pem = Some(std::fs::read(&ca_file).map_err(|e| {
+                Error::Config(format!(
+                    "cannot read the CA file {}: {e}",
+                    ca_file.display()
+                ))
+            })?);
+        }
+        Ok(Settings {
+            instance,
+            org,
+            client,
+        })
+    }
+}
+
+/// The bearer token for scripts (`PASSKEY_DESK_TOKEN`, e.g. a service user's PAT).
+pub fn token_from_env(env: impl Fn(&str) -> Option<String>) -> Result<Secret<String>> {
+    env(ENV_TOKEN)
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .map(Secret::new)
+        .ok_or_else(|| Error::NotSignedIn {
+            hint: format!(
+                "set {ENV_TOKEN} to an access token or a service user's personal access token"
+            ),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn flag_beats_env_beats_file() {
+        let file = Config {
+            instance: Some("https://file.example.com".into()),
+            default_org: Some("File Org".into()),
+            ..Config::default()
+        };
+        let both = env(&[
+            (ENV_INSTANCE, "https://env.example.com"),
+            (ENV_ORG, "Env Org"),
+        ]);
+        let flags = Overrides {
+            instance: Some("https://flag.example.com".into()),
+            org: Some("Flag Org".into()),
+            ca_file: None,
+        };
+        let s = Settings::resolve(&flags, &both, &file).unwrap();
+        assert_eq!(
+            (s.instance.as_str(), s.org.as_deref()),
+            ("https://flag.example.com/", Some("Flag Org"))
+        );
+        let s = Settings::resolve(&Overrides::default(), &both, &file).unwrap();
+        assert_eq!(
+            (s.instance.as_str(), s.org.as_deref()),
+            ("https://env.example.com/", Some("Env Org"))
+        );
+        let s = Settings::resolve(&Overrides::default(), env(&[]), &file).unwrap();
+        assert_eq!(
+            (s.instance.as_str(), s.org.as_deref()),
+            ("https://file.example.com/", Some("File Org"))
+        );
+    }
+
+    #[test]
+    fn no_instance_says_how_to_set_one() {
+        let e = Settings::resolve(&Overrides::default(), env(&[]), &Config::default()).unwrap_err();
+        assert_eq!(e.code(), "config");
+        assert!(e.to_string().contains("--instance"), "{e}");
+    }
+
+    #[test]
+    fn token_comes_only_from_the_environment_and_stays_redacted() {
+        let t = token_from_env(env(&[(ENV_TOKEN, " abc ")])).unwrap();
+        assert_eq!(t.expose(), "abc");
+        assert_eq!(
+            token_from_env(env(&[])).unwrap_err().code(),
+            "not_signed_in"
+        );
+    }
+
+    #[test]
+    fn config_round_trips_and_refuses_unknown_keys() {
+        let dir = std::env::temp_dir().join(format!("pd-config-{}", std::process::id()));
+        let path = dir.join("config.toml");
+        let c = Config {
+            instance: Some("https://a.example".into()),
+            default_org: Some("ACME AG".into()),
+            ..Config::default()
+        };
+        c.save_to(&path).unwrap();
+        assert_eq!(Config::load_from(&path).unwrap(), c);
+        std::fs::write(&path, "token = \"x\"\n").unwrap();
+        assert_eq!(Config::load_from(&path).unwrap_err().code(), "config");
+        assert_eq!(
+            Config::load_from(&dir.join("missing.toml")).unwrap(),
+            Config::default()
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

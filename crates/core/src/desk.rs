@@ -1,0 +1,219 @@
+//! The helpdesk flow as decisions: which org, which user, may this admin do it, and only then
+//! the call that creates something. Front ends call these, never the client's raw `_link`.
+
+use crate::client::{MatchMode, UserSearch, ZitadelClient};
+use crate::error::{Error, Result};
+use crate::model::{
+    looks_like_id, Capabilities, Me, Org, OrgId, Passkey, Permissions, RegistrationLink, User,
+    UserId, UserKind, UserPage,
+};
+
+/// Candidates listed when a user name matches several users.
+const MAX_CANDIDATES: u32 = 10;
+
+pub struct Desk {
+    client: ZitadelClient,
+}
+
+impl Desk {
+    pub fn new(client: ZitadelClient) -> Self {
+        Desk { client }
+    }
+
+    pub fn client(&self) -> &ZitadelClient {
+        &self.client
+    }
+
+    pub async fn whoami(&self) -> Result<Me> {
+        self.client.my_user().await
+    }
+
+    /// The organisations the admin may act in.
+    pub async fn orgs(&self) -> Result<Vec<Org>> {
+        self.client.orgs_i_may_act_in().await
+    }
+
+    /// Chooses the organisation to act in: `choice` is an org id or an org name (exact,
+    /// ignoring case); `None` means the admin's own org. An id is passed to the server as it is
+    /// (it refuses unknown orgs with `AUTH-Bs7Ds`); a name must be one the admin may act in.
+    pub async fn resolve_org(&self, choice: Option<&str>) -> Result<Org> {
+        let choice = choice.map(str::trim).filter(|c| !c.is_empty());
+        match choice {
+            Some(id) if looks_like_id(id) => Ok(Org {
+                id: OrgId::new(id),
+                name: id.to_string(),
+                primary_domain: None,
+                roles: Vec::new(),
+            }),
+            Some(name) => {
+                let orgs = self.orgs().await?;
+                let matches: Vec<&Org> = orgs
+                    .iter()
+                    .filter(|o| o.name.to_lowercase() == name.to_lowercase())
+                    .collect();
+                match matches.as_slice() {
+                    [one] => Ok((*one).clone()),
+                    [] => Err(Error::OrgNotFound {
+                        org: name.to_string(),
+                    }),
+                    several => Err(Error::Input(format!(
+                        "several organisations are named '{name}': {}; use the org id",
+                        several
+                            .iter()
+                            .map(|o| o.id.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))),
+                }
+            }
+            None => {
+                let me = self.whoami().await?;
+                let orgs = self.orgs().await?;
+                Ok(orgs
+                    .into_iter()
+                    .find(|o| o.id == me.org_id)
+                    .unwrap_or_else(|| Org {
+                        name: me.org_id.to_string(),
+                        id: me.org_id,
+                        primary_domain: None,
+                        roles: Vec::new(),
+                    }))
+            }
+        }
+    }
+
+    /// What the admin may do for users of `org`, read from the server before any action.
+    pub async fn capabilities(&self, org: &OrgId) -> Result<Capabilities> {
+        let permissions = self.client.my_permissions(org).await?;
+        Ok(Capabilities::from_permissions(org.clone(), &permissions))
+    }
+
+    /// Search as you type: human users whose user name, email or display name contain `text`.
+    pub async fn search_users(&self, org: &OrgId, text: &str, limit: u32) -> Result<UserPage> {
+        let search = UserSearch {
+            text: text.trim().to_string(),
+            mode: MatchMode::Contains,
+            humans_only: true,
+            offset: 0,
+            limit,
+        };
+        self.client.list_users(org, &search).await
+    }
+
+    /// Finds exactly one user of `org` by user id, user name, login name or email (exact,
+    /// ignoring case). Several matches is an error that lists them.
+    pub async fn resolve_user(&self, org: &OrgId, ident: &str) -> Result<User> {
+        let ident = ident.trim();
+        if ident.is_empty() {
+            return Err(Error::Input(
+                "no user given: pass a user id, user name, login name or email".into(),
+            ));
+        }
+        if looks_like_id(ident) {
+            match self.client.get_user(org, &UserId::new(ident)).await {
+                Ok(user) => return in_org(user, org, ident),
+                // A user name may be all digits: fall through to the search.
+                Err(Error::UserNotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let search = UserSearch {
+            text: ident.to_string(),
+            mode: MatchMode::Exact,
+            humans_only: false,
+            offset: 0,
+            limit: MAX_CANDIDATES,
+        };
+        let page = self.client.list_users(org, &search).await?;
+        let mut users = page.users;
+        match users.len() {
+            0 => Err(Error::UserNotFound {
+                user: ident.to_string(),
+                org: org.to_string(),
+            }),
+            1 => in_org(users.remove(0), org, ident),
+            _ => Err(Error::AmbiguousUser {
+                query: ident.to_string(),
+                candidates: users
+                    .iter()
+                    .map(|u| format!("{} ({})", u.login_name, u.id))
+                    .collect(),
+            }),
+        }
+    }
+
+    /// Creates a passkey registration link for a user of `org`. Never blind: the admin's
+    /// permission and the user (in this org, human, active) are checked first, and no link is
+    /// created when any check fails. The link is returned only if it points to the instance.
+    pub async fn create_link(&self, org: &OrgId, ident: &str) -> Result<(User, RegistrationLink)> {
+        let (capabilities, user) =
+            tokio::join!(self.capabilities(org), self.resolve_user(org, ident));
+        let capabilities = capabilities?;
+        if !capabilities.create_link {
+            return Err(Error::PermissionDenied {
+                org: org.to_string(),
+                permission: Permissions::USER_CREDENTIAL_WRITE.into(),
+                send_allowed: Some(capabilities.send_link),
+            });
+        }
+        let user = user?;
+        ensure_can_register(&user)?;
+        let link = self.client.create_registration_link(org, &user.id).await?;
+        tracing::info!(org = %org, user = %user.id, expires_at = %link.expires_at, "registration link created");
+        Ok((user, link))
+    }
+
+    /// Asks ZITADEL to email the registration link to the user (needs `user.write` only).
+    pub async fn send_link(&self, org: &OrgId, ident: &str) -> Result<User> {
+        let (capabilities, user) =
+            tokio::join!(self.capabilities(org), self.resolve_user(org, ident));
+        if !capabilities?.send_link {
+            return Err(Error::PermissionDenied {
+                org: org.to_string(),
+                permission: Permissions::USER_WRITE.into(),
+                send_allowed: None,
+            });
+        }
+        let user = user?;
+        ensure_can_register(&user)?;
+        self.client.send_registration_link(org, &user.id).await?;
+        tracing::info!(org = %org, user = %user.id, "registration link sent by ZITADEL");
+        Ok(user)
+    }
+
+    /// The user's registered passkeys.
+    pub async fn passkeys(&self, org: &OrgId, ident: &str) -> Result<(User, Vec<Passkey>)> {
+        let user = self.resolve_user(org, ident).await?;
+        let passkeys = self.client.list_passkeys(org, &user.id).await?;
+        Ok((user, passkeys))
+    }
+}
+
+/// The server scoped the answer to `org`; this re-checks it, because a link for a user of
+/// another org is exactly the mistake this app exists to prevent.
+fn in_org(user: User, org: &OrgId, ident: &str) -> Result<User> {
+    if &user.org_id == org {
+        Ok(user)
+    } else {
+        Err(Error::UserNotFound {
+            user: ident.to_string(),
+            org: org.to_string(),
+        })
+    }
+}
+
+/// Only active (or not yet initialised) people can register a passkey.
+pub fn ensure_can_register(user: &User) -> Result<()> {
+    if user.kind == UserKind::Machine {
+        return Err(Error::NotHuman {
+            user: user.label().to_string(),
+        });
+    }
+    if !user.state.can_register() {
+        return Err(Error::UserNotActive {
+            user: user.label().to_string(),
+            state: user.state.clone(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! The one error type of Passkey Desk. Every variant has a stable [`Error::code`] that front
+//! ends switch on, and a message that says what happened and what to do next. No message ever
+//! holds a token, a PAT, a registration link or a code.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::model::UserState;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("not signed in: {hint}")]
+    NotSignedIn { hint: String },
+
+    #[error("the server rejected the access token ({id}): it is invalid, expired or revoked; sign in again")]
+    TokenRejected { id: String },
+
+    #[error("permission denied in organisation {org}: you lack '{permission}'{}", send_hint(*.send_allowed))]
+    PermissionDenied {
+        org: String,
+        permission: String,
+        /// For a refused link: whether asking ZITADEL to email it (`send`) is still allowed.
+        send_allowed: Option<bool>,
+    },
+
+    #[error("organisation '{org}' does not exist or is not one you may act in: run 'orgs' to list yours")]
+    OrgNotFound { org: String },
+
+    #[error(
+        "no user '{user}' in organisation {org}: check the spelling or choose another organisation"
+    )]
+    UserNotFound { user: String, org: String },
+
+    #[error("'{query}' matches {} users: {}; use the user id or the full login name", .candidates.len(), .candidates.join(", "))]
+    AmbiguousUser {
+        query: String,
+        candidates: Vec<String>,
+    },
+
+    #[error("{user} is a machine (service) user: passkeys can only be registered for people")]
+    NotHuman { user: String },
+
+    #[error(
+        "{user} is {state}: reactivate or unlock the user in ZITADEL before registering a passkey"
+    )]
+    UserNotActive { user: String, state: UserState },
+
+    #[error("the registration code is invalid, used or expired: create a new link")]
+    CodeInvalid,
+
+    #[error("ZITADEL reports a conflict: {message}")]
+    Conflict { message: String },
+
+    #[error("the server is rate limiting requests{}: wait and try again", retry_hint(*.retry_after))]
+    RateLimited { retry_after: Option<Duration> },
+
+    #[error("no answer from {host} within {} s: check the network, then try again", .after.as_secs())]
+    Timeout { host: String, after: Duration },
+
+    #[error("cannot reach {host}: {detail}; check the instance URL and the network")]
+    Network { host: String, detail: String },
+
+    #[error("TLS failure with {host}: {detail}; if the server uses a private CA, add its PEM file as 'ca_file' in the config (or --ca-file)")]
+    Tls { host: String, detail: String },
+
+    #[error("the server is unavailable (HTTP {status}): try again in a minute")]
+    Unavailable { status: u16 },
+
+    #[error("ZITADEL answered HTTP {status}{}: {message}", id_hint(.id.as_deref()))]
+    Server {
+        status: u16,
+        code: Option<i32>,
+        id: Option<String>,
+        message: String,
+    },
+
+    #[error("the server's answer makes no sense ({detail}): is the instance URL a ZITADEL?")]
+    BadResponse { detail: String },
+
+    #[error("ZITADEL returned a link to {origin}, not to {expected}: it was refused and is not shown; check the instance's external domain or the configured login host")]
+    ForeignLink { origin: String, expected: String },
+
+    #[error("configuration: {0}")]
+    Config(String),
+
+    #[error("{0}")]
+    Input(String),
+}
+
+fn send_hint(send_allowed: Option<bool>) -> &'static str {
+    match send_allowed {
+        Some(true) => "; 'send' (ZITADEL emails the link) is still allowed",
+        Some(false) => "; 'send' is not allowed either (needs 'user.write')",
+        None => "",
+    }
+}
+
+fn retry_hint(retry_after: Option<Duration>) -> String {
+    retry_after
+        .map(|d| format!(" (retry after {} s)", d.as_secs()))
+        .unwrap_or_default()
+}
+
+fn id_hint(id: Option<&str>) -> String {
+    id.map(|id| format!(" ({id})")).unwrap_or_default()
+}
+
+impl Error {
+    /// A stable, machine-readable code. Front ends switch on this, never on message text.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotSignedIn { .. } => "not_signed_in",
+            Error::TokenRejected { .. } => "token_rejected",
+            Error::PermissionDenied { .. } => "permission_denied",
+            Error::OrgNotFound { .. } => "org_not_found",
+            Error::UserNotFound { .. } => "user_not_found",
+            Error::AmbiguousUser { .. } => "ambiguous_user",
+            Error::NotHuman { .. } => "not_human",
+            Error::UserNotActive { .. } => "user_not_active",
+            Error::CodeInvalid => "code_invalid",
+            Error::Conflict { .. } => "conflict",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Timeout { .. } => "timeout",
+            Error::Network { .. } => "network",
+            Error::Tls { .. } => "tls",
+            Error::Unavailable { .. } => "unavailable",
+            Error::Server { .. } => "server",
+            Error::BadResponse { .. } => "bad_response",
+            Error::ForeignLink { .. } => "foreign_link",
+            Error::Config(_) => "config",
+            Error::Input(_) => "input",
+        }
+    }
+
+    /// The error as front ends receive it.
+    pub fn to_report(&self) -> ErrorReport {
+        ErrorReport {
+            code: self.code(),
+            message: self.to_string(),
+        }
+    }
+}
+
+/// `{code, message}` as the UI and `--json` consumers see an error.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ErrorReport {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Makes text from a server safe for a terminal or a log line: control and bidi-override
+/// characters become U+FFFD, and the text is cut at `max` characters.
+pub fn sanitize(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .map(|c| {
+            if c.is_control() || is_bidi_control(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_denied_says_what_is_missing_and_whether_send_works() {
+        let e = Error::PermissionDenied {
+            org: "ACME AG".into(),
+            permission: "user.credential.write".into(),
+            send_allowed: Some(true),
+        };
+        assert_eq!(e.code(), "permission_denied");
+        let msg = e.to_string();
+        assert!(msg.contains("user.credential.write"), "{msg}");
+        assert!(msg.contains("'send'"), "{msg}");
+        assert!(msg.contains("still allowed"), "{msg}");
+    }
+
+    #[test]
+    fn report_pins_the_json_shape() {
+        let json = serde_json::to_string(&Error::CodeInvalid.to_report()).unwrap();
+        assert_eq!(
+            json,
+            r#"{"code":"code_invalid","message":"the registration code is invalid, used or expired: create a new link"}"#
+        );
+    }
+
+    #[test]
+    fn sanitize_neutralises_control_and_bidi_characters() {
+        assert_eq!(
+            sanitize("a\u{1b}[31mb\u{202E}c\nd", 100),
+            "a\u{FFFD}[31mb\u{FFFD}c\u{FFFD}d"
+        );
+        assert_eq!(sanitize("abcdef", 3), "abc…");
+        assert_eq!(sanitize("Zoë Müller", 100), "Zoë Müller");
+    }
+}

@@ -1,0 +1,18 @@
+//! Passkey Desk core: every decision of the app lives here, with no GUI and no terminal.
+//! The desktop shell and the CLI only translate between a person and this crate.
+
+pub mod client;
+pub mod config;
+pub mod desk;
+pub mod duration;
+pub mod error;
+pub mod link;
+pub mod model;
+pub mod qr;
+pub mod secret;
+
+pub use client::{ClientOptions, ZitadelClient};
+pub use desk::Desk;
+pub use error::{Error, ErrorReport, Result};
+pub use model::*;
+pub use secret::Secret;

@@ -1,0 +1,183 @@
+//! The link-origin check: a registration link is shown only if it points to the instance
+//! (or to the configured login host). Anything else could hand an attacker the code.
+
+use url::{Origin, Url};
+
+use crate::error::{Error, Result};
+
+/// The origins a registration link may have.
+#[derive(Clone, Debug)]
+pub struct LinkPolicy {
+    allowed: Vec<Origin>,
+}
+
+impl LinkPolicy {
+    /// Links may point to the instance itself and, if set, to a separate login host.
+    pub fn new(instance: &Url, login_host: Option<&Url>) -> Self {
+        let mut allowed = vec![instance.origin()];
+        allowed.extend(login_host.map(Url::origin));
+        LinkPolicy { allowed }
+    }
+
+    /// Checks a link from the server. Accepts it only if it parses as an absolute `https` URL
+    /// (or `http` to a loopback host), carries no user info, and its scheme, host and port
+    /// equal one allowed origin. The error names the link's origin, never the link itself.
+    pub fn check(&self, link: &str) -> Result<Url> {
+        let expected = self
+            .allowed
+            .iter()
+            .map(Origin::ascii_serialization)
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let url = Url::parse(link).map_err(|_| Error::BadResponse {
+            detail: "the registration link is not a valid URL".into(),
+        })?;
+        let refuse = |origin: String| Error::ForeignLink {
+            origin,
+            expected: expected.clone(),
+        };
+        let origin = url.origin();
+        if !origin.is_tuple() {
+            return Err(refuse(format!("a '{}:' URL", url.scheme())));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(refuse(format!(
+                "{} with user info",
+                origin.ascii_serialization()
+            )));
+        }
+        if !is_transport_allowed(&url) {
+            return Err(refuse(origin.ascii_serialization()));
+        }
+        if self.allowed.contains(&origin) {
+            Ok(url)
+        } else {
+            Err(refuse(origin.ascii_serialization()))
+        }
+    }
+}
+
+/// `https` anywhere, plain `http` only to loopback (the simulator, a local test server).
+pub fn is_transport_allowed(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => is_loopback(url),
+        _ => false,
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const LINK_PATH: &str = "/ui/login/login/passwordless/init?userID=1&orgID=2&codeID=3&code=abc";
+
+    fn policy() -> LinkPolicy {
+        LinkPolicy::new(&Url::parse("https://auth.example.com").unwrap(), None)
+    }
+
+    #[test]
+    fn accepts_the_instance_origin() {
+        let url = policy()
+            .check(&format!("https://auth.example.com{LINK_PATH}"))
+            .unwrap();
+        assert_eq!(url.host_str(), Some("auth.example.com"));
+        assert!(policy()
+            .check(&format!("https://AUTH.example.com:443{LINK_PATH}"))
+            .is_ok());
+    }
+
+    #[test]
+    fn accepts_a_configured_login_host() {
+        let p = LinkPolicy::new(
+            &Url::parse("https://api.example.com").unwrap(),
+            Some(&Url::parse("https://login.example.com").unwrap()),
+        );
+        assert!(p
+            .check(&format!("https://login.example.com{LINK_PATH}"))
+            .is_ok());
+        assert!(p
+            .check(&format!("https://api.example.com{LINK_PATH}"))
+            .is_ok());
+        assert!(p
+            .check(&format!("https://evil.example.com{LINK_PATH}"))
+            .is_err());
+    }
+
+    #[test]
+    fn refuses_hostile_links_without_repeating_them() {
+        let hostile = [
+            format!("https://evil.example.com{LINK_PATH}"),
+            format!("https://auth.example.com:8443{LINK_PATH}"),
+            format!("http://auth.example.com{LINK_PATH}"),
+            format!("https://auth.example.com@evil.example{LINK_PATH}"),
+            format!("https://user:pw@auth.example.com{LINK_PATH}"),
+            format!("https://auth.example.com.evil.example{LINK_PATH}"),
+            format!("https://аuth.example.com{LINK_PATH}"), // Cyrillic 'а'
+            "javascript:alert(1)//auth.example.com".to_string(),
+            "data:text/html,<script>alert(1)</script>".to_string(),
+            "file:///etc/passwd".to_string(),
+            LINK_PATH.to_string(),
+        ];
+        for link in hostile {
+            let err = policy().check(&link).expect_err(&link);
+            assert!(
+                matches!(err, Error::ForeignLink { .. } | Error::BadResponse { .. }),
+                "{link}: {err}"
+            );
+            assert!(
+                !err.to_string().contains("code=abc"),
+                "the message repeats the code: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_http_only_on_loopback() {
+        let local = LinkPolicy::new(&Url::parse("http://127.0.0.1:8080").unwrap(), None);
+        assert!(local
+            .check(&format!("http://127.0.0.1:8080{LINK_PATH}"))
+            .is_ok());
+        assert!(local
+            .check(&format!("http://127.0.0.1:8081{LINK_PATH}"))
+            .is_err());
+        let remote = LinkPolicy::new(&Url::parse("http://auth.example.com").unwrap(), None);
+        assert!(remote
+            .check(&format!("http://auth.example.com{LINK_PATH}"))
+            .is_err());
+    }
+
+    proptest! {
+        /// Whatever the host, port and scheme: a link is accepted exactly when its origin is
+        /// the instance's.
+        #[test]
+        fn accepts_exactly_the_instance_origin(
+            host in "[a-z]{1,8}(\\.[a-z]{1,8}){0,2}",
+            port in proptest::option::of(1u16..),
+            scheme in prop_oneof![Just("https"), Just("http"), Just("ftp"), Just("wss")],
+            path in "(/[a-zA-Z0-9_-]{0,8}){0,3}",
+        ) {
+            let instance = Url::parse("https://auth.example.com").unwrap();
+            let port_part = port.map(|p| format!(":{p}")).unwrap_or_default();
+            let link = format!("{scheme}://{host}{port_part}{path}?code=x");
+            let result = LinkPolicy::new(&instance, None).check(&link);
+            let same = scheme == "https" && host == "auth.example.com" && matches!(port, None | Some(443));
+            prop_assert_eq!(result.is_ok(), same, "{}", link);
+        }
+
+        #[test]
+        fn never_panics(link in "\\PC*") {
+            let _ = policy().check(&link);
+        }
+    }
+}
