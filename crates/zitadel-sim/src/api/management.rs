@@ -1,0 +1,139 @@
+//! Management API v1: users and their passwordless registrations (zitadel-api.md §3).
+//! Every call acts in the org of the `x-zitadel-orgid` header.
+
+use axum::extract::State;
+use axum::Json;
+
+use super::{Body, Credentials, LinkBase, Path};
+use crate::errors::SimError;
+use crate::query::list_users as query_users;
+use crate::wire::{
+    AuthFactor, Details, DetailsResponse, Empty, LinkResponse, ListDetails, ListResponse,
+    ListUsersRequest, UserResponse, UserV1,
+};
+use crate::world::{registration_link, SentEmail, USER_CREDENTIAL_WRITE, USER_READ, USER_WRITE};
+use crate::AppState;
+
+/// ListUsers, always limited to the header's org.
+pub async fn list_users(
+    State(state): State<AppState>,
+    credentials: Credentials,
+    Body(request): Body<ListUsersRequest>,
+) -> Result<Json<ListResponse<UserV1>>, SimError> {
+    let world = state.world();
+    let org_id = world.access(credentials.token(), credentials.org(), USER_READ)?;
+    let (total, users) = query_users(&world, &org_id, &request)?;
+    Ok(Json(ListResponse {
+        details: Some(ListDetails::new(total, world.position)),
+        result: users
+            .into_iter()
+            .map(|u| UserV1::new(u, world.org_of(u)))
+            .collect(),
+    }))
+}
+
+/// GetUserByID: a user of another org is "not found" (`MANAG-fpo4B`).
+pub async fn get_user(
+    State(state): State<AppState>,
+    credentials: Credentials,
+    Path(user_id): Path<String>,
+) -> Result<Json<UserResponse>, SimError> {
+    let world = state.world();
+    let org_id = world.access(credentials.token(), credentials.org(), USER_READ)?;
+    let user = world.user_in_org(&user_id, &org_id, "MANAG-fpo4B")?;
+    Ok(Json(UserResponse {
+        user: UserV1::new(user, world.org_of(user)),
+    }))
+}
+
+/// AddPasswordlessRegistration. Like ZITADEL it does **not** check that the user belongs to
+/// the header's org: the permission is checked in that org, the code made for any user.
+pub async fn add_link(
+    State(state): State<AppState>,
+    credentials: Credentials,
+    LinkBase(origin): LinkBase,
+    Path(user_id): Path<String>,
+    Body(Empty {}): Body<Empty>,
+) -> Result<Json<LinkResponse>, SimError> {
+    let mut world = state.world();
+    world.access(
+        credentials.token(),
+        credentials.org(),
+        USER_CREDENTIAL_WRITE,
+    )?;
+    let code = world.add_code(&user_id)?;
+    Ok(Json(LinkResponse {
+        link: registration_link(&origin, &user_id, &code),
+        expiration: format!("{}s", world.code_lifetime.as_secs()),
+        details: Details {
+            sequence: code.record.sequence,
+            creation_date: Some(code.record.changed),
+            change_date: None,
+            resource_owner: code.org_id,
+        },
+    }))
+}
+
+/// SendPasswordlessRegistration: ZITADEL emails the link; the sim records the email.
+pub async fn send_link(
+    State(state): State<AppState>,
+    credentials: Credentials,
+    LinkBase(origin): LinkBase,
+    Path(user_id): Path<String>,
+    Body(Empty {}): Body<Empty>,
+) -> Result<Json<DetailsResponse>, SimError> {
+    let mut world = state.world();
+    let org_id = world.access(credentials.token(), credentials.org(), USER_WRITE)?;
+    let user = world.user_in_org(&user_id, &org_id, "MANAG-fpo4B")?;
+    let to = user.person().map(|p| p.email.clone()).unwrap_or_default();
+    let code = world.add_code(&user_id)?;
+    let link = registration_link(&origin, &user_id, &code);
+    world.emails.push(SentEmail { user_id, to, link });
+    Ok(Json(DetailsResponse {
+        details: Details {
+            sequence: code.record.sequence,
+            creation_date: None,
+            change_date: Some(code.record.changed),
+            resource_owner: code.org_id,
+        },
+    }))
+}
+
+/// ListHumanPasswordless: READY passkeys only; `{}` when there are none.
+pub async fn list_passkeys(
+    State(state): State<AppState>,
+    credentials: Credentials,
+    Path(user_id): Path<String>,
+    Body(Empty {}): Body<Empty>,
+) -> Result<Json<ListResponse<AuthFactor>>, SimError> {
+    let world = state.world();
+    let org_id = world.access(credentials.token(), credentials.org(), USER_READ)?;
+    world.user_in_org(&user_id, &org_id, "QUERY-Dfbg2")?;
+    Ok(Json(ListResponse {
+        details: None,
+        result: world.passkeys_of(&user_id).map(AuthFactor::new).collect(),
+    }))
+}
+
+/// RemoveHumanPasswordless. ZITADEL looks the passkey up within the header's org, so a user
+/// of another org gives the same "passkey not found" as an unknown passkey.
+pub async fn remove_passkey(
+    State(state): State<AppState>,
+    credentials: Credentials,
+    Path((user_id, passkey_id)): Path<(String, String)>,
+) -> Result<Json<DetailsResponse>, SimError> {
+    let mut world = state.world();
+    let org_id = world.access(credentials.token(), credentials.org(), USER_WRITE)?;
+    world
+        .user_in_org(&user_id, &org_id, "MANAG-fpo4B")
+        .map_err(|_| SimError::passkey_not_found())?;
+    let record = world.remove_passkey(&user_id, &passkey_id)?;
+    Ok(Json(DetailsResponse {
+        details: Details {
+            sequence: record.sequence,
+            creation_date: None,
+            change_date: Some(record.changed),
+            resource_owner: org_id,
+        },
+    }))
+}

@@ -1,0 +1,173 @@
+//! The ZITADEL paths. Handlers are thin: they read the request, call [`crate::world::World`]
+//! and [`crate::query`], and wrap the result in the wire models.
+
+mod auth;
+mod login;
+mod management;
+mod orgs;
+
+use std::convert::Infallible;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{header, request::Parts, HeaderMap};
+use axum::routing::{delete, get, post};
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+use crate::errors::SimError;
+use crate::faults::LinkOrigin;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/v1/users/me", get(auth::my_user))
+        .route(
+            "/auth/v1/memberships/me/_search",
+            post(auth::my_memberships),
+        )
+        .route(
+            "/auth/v1/permissions/zitadel/me/_search",
+            post(auth::my_permissions),
+        )
+        .route("/v2/organizations/_search", post(orgs::list))
+        .route("/management/v1/users/_search", post(management::list_users))
+        .route("/management/v1/users/{user_id}", get(management::get_user))
+        .route(
+            "/management/v1/users/{user_id}/passwordless/_link",
+            post(management::add_link),
+        )
+        .route(
+            "/management/v1/users/{user_id}/passwordless/_send_link",
+            post(management::send_link),
+        )
+        .route(
+            "/management/v1/users/{user_id}/passwordless/_search",
+            post(management::list_passkeys),
+        )
+        .route(
+            "/management/v1/users/{user_id}/passwordless/{token_id}",
+            delete(management::remove_passkey),
+        )
+        .route(
+            "/ui/login/login/passwordless/init",
+            get(login::passwordless_init),
+        )
+}
+
+/// The bearer token of `Authorization: Bearer <token>`.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// `x-zitadel-orgid`; a value that is not text is kept (lossily) so it counts as unknown.
+pub fn org_header(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-zitadel-orgid")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
+}
+
+/// Token and org header of a request; whether they are any good is the world's call.
+pub struct Credentials {
+    pub token: Option<String>,
+    pub org: Option<String>,
+}
+
+impl Credentials {
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    pub fn org(&self) -> Option<&str> {
+        self.org.as_deref()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Credentials {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Credentials {
+            token: bearer_token(&parts.headers).map(str::to_owned),
+            org: org_header(&parts.headers),
+        })
+    }
+}
+
+/// A path parameter; a bad one is a ZITADEL error, never axum's plain-text rejection.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = SimError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Path(value))
+            .map_err(|_| SimError::invalid_argument("SIM-BADPATH", "Invalid path parameter"))
+    }
+}
+
+/// A JSON body that may also be absent: an empty body means the default message, as in
+/// ZITADEL's gateway. The Content-Type is not checked.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for Body<T> {
+    type Rejection = SimError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| SimError::bad_json())?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Body(T::default()));
+        }
+        parse_json(&bytes).map(Body)
+    }
+}
+
+/// A JSON body that must be present (the control API's requests).
+pub struct Strict<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Strict<T> {
+    type Rejection = SimError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| SimError::bad_json())?;
+        parse_json(&bytes).map(Strict)
+    }
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, SimError> {
+    serde_json::from_slice(bytes).map_err(|_| SimError::bad_json())
+}
+
+/// The origin registration links are built on: a `foreignLink` fault, else the configured
+/// public origin, else the origin the request reached (its Host header), else the sim's own.
+pub struct LinkBase(pub String);
+
+impl FromRequestParts<AppState> for LinkBase {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        if let Some(LinkOrigin(origin)) = parts.extensions.get::<LinkOrigin>() {
+            return Ok(LinkBase(origin.clone()));
+        }
+        if let Some(origin) = state.world().public_origin.clone() {
+            return Ok(LinkBase(origin));
+        }
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| parts.uri.authority().map(|a| a.as_str()));
+        Ok(LinkBase(match host {
+            Some(host) => format!("http://{host}"),
+            None => state.url.clone(),
+        }))
+    }
+}

@@ -1,0 +1,117 @@
+//! The control API under `/__sim/`: what tests and the demo do "outside" ZITADEL (finish a
+//! registration in the browser, inject faults, read the request log and emails, mint
+//! tokens). No auth, camelCase JSON, never logged, never faulted.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::api::Strict;
+use crate::errors::SimError;
+use crate::faults::Fault;
+use crate::world::{LoggedRequest, SentEmail};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/__sim/registrations", post(register))
+        .route("/__sim/faults", post(inject_fault).delete(clear_faults))
+        .route("/__sim/requests", get(requests).delete(clear_requests))
+        .route("/__sim/emails", get(emails))
+        .route("/__sim/tokens", post(issue_token))
+        .route("/__sim/tokens/revoke", post(revoke_token))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Registration {
+    user_id: String,
+    code_id: String,
+    code: String,
+    device_name: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Registered {
+    passkey_id: String,
+}
+
+async fn register(
+    State(state): State<AppState>,
+    Strict(r): Strict<Registration>,
+) -> Result<Response, SimError> {
+    let passkey_id =
+        state
+            .world()
+            .register_passkey(&r.user_id, &r.code_id, &r.code, &r.device_name)?;
+    Ok((StatusCode::CREATED, Json(Registered { passkey_id })).into_response())
+}
+
+async fn inject_fault(State(state): State<AppState>, Strict(fault): Strict<Fault>) -> StatusCode {
+    state.world().faults.push(fault);
+    StatusCode::NO_CONTENT
+}
+
+async fn clear_faults(State(state): State<AppState>) -> StatusCode {
+    state.world().faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn requests(State(state): State<AppState>) -> Json<Vec<LoggedRequest>> {
+    Json(state.world().requests.clone())
+}
+
+async fn clear_requests(State(state): State<AppState>) -> StatusCode {
+    state.world().requests.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn emails(State(state): State<AppState>) -> Json<Vec<SentEmail>> {
+    Json(state.world().emails.clone())
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// ZITADEL's default access token lifetime.
+fn twelve_hours() -> u64 {
+    12 * 3600
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenRequest {
+    user_id: String,
+    #[serde(default = "yes")]
+    audience: bool,
+    #[serde(default = "twelve_hours")]
+    expires_in_secs: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TokenBody {
+    token: String,
+}
+
+async fn issue_token(
+    State(state): State<AppState>,
+    Strict(r): Strict<TokenRequest>,
+) -> Result<Json<TokenBody>, SimError> {
+    let lifetime = Duration::from_secs(r.expires_in_secs);
+    let token = state
+        .world()
+        .issue_token(&r.user_id, r.audience, lifetime)?;
+    Ok(Json(TokenBody { token }))
+}
+
+async fn revoke_token(State(state): State<AppState>, Strict(r): Strict<TokenBody>) -> StatusCode {
+    state.world().revoke_token(&r.token);
+    StatusCode::NO_CONTENT
+}

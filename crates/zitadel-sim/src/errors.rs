@@ -1,0 +1,189 @@
+//! ZITADEL error bodies (zitadel-api.md §8) and the mapping from gRPC code to HTTP status.
+
+use std::fmt;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// A ZITADEL error: the gRPC `code`, the stable `id` clients switch on, and the (English)
+/// message. The HTTP status follows from the code, as in ZITADEL's REST gateway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimError {
+    pub code: i32,
+    pub id: String,
+    pub message: String,
+}
+
+impl SimError {
+    pub fn new(code: i32, id: &str, message: &str) -> Self {
+        SimError {
+            code,
+            id: id.to_owned(),
+            message: message.to_owned(),
+        }
+    }
+
+    /// HTTP status of this error's gRPC code.
+    pub fn status(&self) -> StatusCode {
+        status_of_code(self.code)
+    }
+
+    /// Missing, unknown, revoked or expired token, or one without the ZITADEL audience.
+    pub fn token_invalid() -> Self {
+        SimError::new(16, "AUTH-7fs1e", "Errors.Token.Invalid")
+    }
+
+    pub fn org_not_found() -> Self {
+        SimError::new(7, "AUTH-Bs7Ds", "Organisation doesn't exist")
+    }
+
+    pub fn permission_denied() -> Self {
+        SimError::new(7, "AUTH-5mWD2", "No matching permissions found")
+    }
+
+    /// "User not found" as ZITADEL reports it from different layers, each with its own id
+    /// and status: `MANAG-fpo4B` / `QUERY-Dfbg2` (404) or `COMMAND-uXHNj` (400, code 9).
+    pub fn user_not_found(id: &str) -> Self {
+        let code = if id.starts_with("COMMAND-") { 9 } else { 5 };
+        SimError::new(code, id, "User could not be found")
+    }
+
+    /// Our own id: ZITADEL fails a passkey code for a machine user deep in its command
+    /// layer; the sim answers with a stable id instead.
+    pub fn user_not_human() -> Self {
+        SimError::new(9, "COMMAND-Sd4fW", "User is not human")
+    }
+
+    /// Wrong, expired, used or cancelled registration code.
+    pub fn code_invalid() -> Self {
+        SimError::new(9, "COMMAND-Dhz8i", "Code is invalid")
+    }
+
+    pub fn passkey_not_found() -> Self {
+        SimError::new(5, "COMMAND-DAfb2", "Passkey could not be found")
+    }
+
+    /// A request body that is not the JSON the endpoint expects.
+    pub fn bad_json() -> Self {
+        SimError::new(
+            3,
+            "SIM-BADJSON",
+            "Request body is not valid JSON for this call",
+        )
+    }
+
+    pub fn invalid_argument(id: &str, message: &str) -> Self {
+        SimError::new(3, id, message)
+    }
+
+    pub fn not_found_route() -> Self {
+        SimError::new(5, "SIM-404", "Not Found")
+    }
+
+    pub fn method_not_allowed() -> Self {
+        SimError::new(12, "SIM-405", "Method Not Allowed")
+    }
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}), code {}", self.message, self.id, self.code)
+    }
+}
+
+impl std::error::Error for SimError {}
+
+impl IntoResponse for SimError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        error_response(status, self.code, &self.id, &self.message)
+    }
+}
+
+/// gRPC code → HTTP status as ZITADEL's gateway maps it (note 9 → 400, not 412).
+pub fn status_of_code(code: i32) -> StatusCode {
+    match code {
+        3 | 9 | 11 => StatusCode::BAD_REQUEST,
+        4 => StatusCode::GATEWAY_TIMEOUT,
+        5 => StatusCode::NOT_FOUND,
+        6 | 10 => StatusCode::CONFLICT,
+        7 => StatusCode::FORBIDDEN,
+        8 => StatusCode::TOO_MANY_REQUESTS,
+        12 => StatusCode::NOT_IMPLEMENTED,
+        14 => StatusCode::SERVICE_UNAVAILABLE,
+        16 => StatusCode::UNAUTHORIZED,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The gRPC code that fits an HTTP status, for faults that only name a status.
+pub fn code_of_status(status: u16) -> i32 {
+    match status {
+        400 => 3,
+        401 => 16,
+        403 => 7,
+        404 => 5,
+        409 => 6,
+        429 => 8,
+        501 => 12,
+        503 => 14,
+        504 => 4,
+        _ => 13,
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: i32,
+    message: String,
+    details: [ErrorDetail<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    #[serde(rename = "@type")]
+    type_url: &'static str,
+    id: &'a str,
+    message: &'a str,
+}
+
+/// A ZITADEL error body with an explicit status, which faults may set to anything.
+pub fn error_response(status: StatusCode, code: i32, id: &str, message: &str) -> Response {
+    (status, axum::Json(error_body(code, id, message))).into_response()
+}
+
+fn error_body<'a>(code: i32, id: &'a str, message: &'a str) -> ErrorBody<'a> {
+    ErrorBody {
+        code,
+        message: format!("{message} ({id})"),
+        details: [ErrorDetail {
+            type_url: "type.googleapis.com/zitadel.v1.ErrorDetail",
+            id,
+            message,
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_has_zitadel_shape() {
+        let error = SimError::token_invalid();
+        assert_eq!(error.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            serde_json::to_string(&error_body(error.code, &error.id, &error.message)).unwrap(),
+            r#"{"code":16,"message":"Errors.Token.Invalid (AUTH-7fs1e)","details":[{"@type":"type.googleapis.com/zitadel.v1.ErrorDetail","id":"AUTH-7fs1e","message":"Errors.Token.Invalid"}]}"#
+        );
+    }
+
+    #[test]
+    fn codes_and_statuses_round_trip() {
+        for status in [400u16, 401, 403, 404, 409, 429, 500, 501, 503, 504] {
+            assert_eq!(status_of_code(code_of_status(status)).as_u16(), status);
+        }
+        assert_eq!(status_of_code(9), StatusCode::BAD_REQUEST);
+    }
+}

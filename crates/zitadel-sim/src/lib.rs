@@ -1,0 +1,214 @@
+//! A ZITADEL-compatible HTTP server for the Passkey Desk demo and integration tests.
+//!
+//! It behaves like ZITADEL as `zitadel-api.md` describes it (not like whatever a client
+//! sends): the same paths, permissions, error ids and wire encoding, over a seeded in-memory
+//! instance. A control API under `/__sim/` (and the methods on [`Sim`]) lets tests complete
+//! registrations, inject faults and read the request log.
+
+mod api;
+mod control;
+mod errors;
+mod faults;
+mod query;
+mod request_log;
+pub mod seed;
+mod wire;
+mod world;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use errors::SimError;
+pub use faults::{Fault, FaultKind};
+pub use seed::{Demo, DemoAdmin, DemoOrg, DemoUser};
+pub use world::{LoggedRequest, SentEmail};
+
+use world::World;
+
+/// How the sim behaves where ZITADEL is configurable.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Lifetime of registration codes (ZITADEL's default: one hour).
+    pub code_lifetime: Duration,
+    /// Origin for registration links; `None` uses the origin each request reached.
+    pub public_origin: Option<String>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            code_lifetime: Duration::from_secs(3600),
+            public_origin: None,
+        }
+    }
+}
+
+/// State shared by all handlers. The lock is never held across an `.await`.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    world: Arc<Mutex<World>>,
+    /// `http://host:port` the sim listens on; the last resort for link origins.
+    url: String,
+}
+
+impl AppState {
+    /// The world, even if a handler panicked while holding the lock: the data stays usable.
+    fn world(&self) -> MutexGuard<'_, World> {
+        self.world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A running simulator; dropping it stops the server.
+pub struct Sim {
+    state: AppState,
+    demo: Demo,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sim {
+    /// Starts on `127.0.0.1` with a free port.
+    pub async fn start(config: SimConfig) -> std::io::Result<Sim> {
+        Sim::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
+    }
+
+    pub async fn start_on(addr: SocketAddr, config: SimConfig) -> std::io::Result<Sim> {
+        let listener = TcpListener::bind(addr).await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let mut world = World::new(config.code_lifetime, config.public_origin);
+        let demo = seed::populate(&mut world);
+        let state = AppState {
+            world: Arc::new(Mutex::new(world)),
+            url,
+        };
+        let app = router(state.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+                // A dropped sender (the Sim was dropped) stops the server as well.
+                let _ = stopped.await;
+            });
+            if let Err(error) = server.await {
+                tracing::error!(%error, "zitadel-sim stopped");
+            }
+        });
+        tracing::info!(url = %state.url, "zitadel-sim listening");
+        Ok(Sim {
+            state,
+            demo,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        self.state.url.clone()
+    }
+
+    pub fn demo(&self) -> &Demo {
+        &self.demo
+    }
+
+    /// Same as `POST /__sim/faults`.
+    pub fn inject(&self, fault: Fault) {
+        self.state.world().faults.push(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        self.state.world().faults.clear();
+    }
+
+    /// The request log, oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.state.world().requests.clone()
+    }
+
+    pub fn clear_requests(&self) {
+        self.state.world().requests.clear();
+    }
+
+    /// What a person does with a registration link: checks and consumes the code and adds
+    /// a READY passkey named `device_name`. Returns the passkey id.
+    pub fn complete_registration(
+        &self,
+        user_id: &str,
+        code_id: &str,
+        code: &str,
+        device_name: &str,
+    ) -> Result<String, SimError> {
+        self.state
+            .world()
+            .register_passkey(user_id, code_id, code, device_name)
+    }
+
+    /// What `_send_link` "sent", oldest first.
+    pub fn emails(&self) -> Vec<SentEmail> {
+        self.state.world().emails.clone()
+    }
+
+    /// A bearer token for a seeded user; without `with_audience` every API call answers 401.
+    /// Panics if there is no such user (a mistake in the test, not input to the server).
+    pub fn issue_token(&self, user_id: &str, with_audience: bool, lifetime: Duration) -> String {
+        self.state
+            .world()
+            .issue_token(user_id, with_audience, lifetime)
+            .unwrap_or_else(|_| panic!("issue_token: no user with id {user_id:?}"))
+    }
+
+    pub fn revoke_token(&self, token: &str) {
+        self.state.world().revoke_token(token);
+    }
+
+    /// Stops accepting connections and waits (up to 5 s) for open ones to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The whole app: ZITADEL paths and the control API, behind the request log and the faults.
+fn router(state: AppState) -> Router {
+    api::router()
+        .merge(control::router())
+        .fallback(|| async { SimError::not_found_route().into_response() })
+        .method_not_allowed_fallback(|| async {
+            let mut response = SimError::method_not_allowed().into_response();
+            *response.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+            response
+        })
+        .layer(middleware::from_fn_with_state(state.clone(), faults::apply))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_log::record,
+        ))
+        .with_state(state)
+}

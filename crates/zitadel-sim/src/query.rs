@@ -1,0 +1,337 @@
+//! Evaluation of the list calls' queries: ListUsers (zitadel-api.md §3), the v2
+//! organization search, and paging shared by every list.
+
+use std::cmp::Ordering;
+
+use crate::errors::SimError;
+use crate::wire::{
+    ListOrgsRequest, ListQuery, ListUsersRequest, OrgSearchQuery, TextMethod, UserField,
+    UserSearchQuery,
+};
+use crate::world::{Org, User, UserKind, UserState, World, ORG_READ};
+
+/// ZITADEL's default page size when `limit` is 0, and its maximum.
+const DEFAULT_LIMIT: u64 = 100;
+const MAX_LIMIT: u64 = 1000;
+
+/// One page of `items`; `totalResult` is the length before paging.
+pub fn page<T>(items: Vec<T>, query: &ListQuery) -> Vec<T> {
+    let limit = match query.limit {
+        0 => DEFAULT_LIMIT,
+        n => n.min(MAX_LIMIT),
+    };
+    let offset = usize::try_from(query.offset).unwrap_or(usize::MAX);
+    items
+        .into_iter()
+        .skip(offset)
+        .take(limit as usize)
+        .collect()
+}
+
+/// `asc: false` (also when absent) sorts descending, as ZITADEL does.
+fn directed(ordering: Ordering, asc: bool) -> Ordering {
+    if asc {
+        ordering
+    } else {
+        ordering.reverse()
+    }
+}
+
+fn text_matches(method: TextMethod, value: &str, wanted: &str) -> bool {
+    use TextMethod::*;
+    let ignore_case = matches!(
+        method,
+        EqualsIgnoreCase | StartsWithIgnoreCase | ContainsIgnoreCase | EndsWithIgnoreCase
+    );
+    let (value, wanted) = if ignore_case {
+        (value.to_lowercase(), wanted.to_lowercase())
+    } else {
+        (value.to_owned(), wanted.to_owned())
+    };
+    match method {
+        Equals | EqualsIgnoreCase => value == wanted,
+        StartsWith | StartsWithIgnoreCase => value.starts_with(&wanted),
+        Contains | ContainsIgnoreCase => value.contains(&wanted),
+        EndsWith | EndsWithIgnoreCase => value.ends_with(&wanted),
+    }
+}
+
+fn invalid_query(what: &str) -> SimError {
+    SimError::invalid_argument("SIM-BADQUERY", &format!("Invalid search query: {what}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+#[derive(Clone, Copy)]
+enum TextField {
+    UserName,
+    FirstName,
+    LastName,
+    NickName,
+    DisplayName,
+    Email,
+    LoginName,
+}
+
+/// A validated user query.
+enum Filter {
+    Text(TextField, String, TextMethod),
+    Human(bool),
+    Any,
+    State(UserState),
+    InIds(Vec<String>),
+    InEmails(Vec<String>),
+    Or(Vec<Filter>),
+    And(Vec<Filter>),
+    Not(Box<Filter>),
+}
+
+impl Filter {
+    /// Each query is a protobuf oneof: exactly one kind must be set.
+    fn compile(query: &UserSearchQuery) -> Result<Filter, SimError> {
+        let mut found = Vec::new();
+        let mut text = |field, value: &str, method| {
+            found.push(Filter::Text(field, value.to_owned(), method));
+        };
+        if let Some(q) = &query.user_name_query {
+            text(TextField::UserName, &q.user_name, q.method);
+        }
+        if let Some(q) = &query.first_name_query {
+            text(TextField::FirstName, &q.first_name, q.method);
+        }
+        if let Some(q) = &query.last_name_query {
+            text(TextField::LastName, &q.last_name, q.method);
+        }
+        if let Some(q) = &query.nick_name_query {
+            text(TextField::NickName, &q.nick_name, q.method);
+        }
+        if let Some(q) = &query.display_name_query {
+            text(TextField::DisplayName, &q.display_name, q.method);
+        }
+        if let Some(q) = &query.email_query {
+            text(TextField::Email, &q.email_address, q.method);
+        }
+        if let Some(q) = &query.login_name_query {
+            text(TextField::LoginName, &q.login_name, q.method);
+        }
+        if let Some(q) = &query.type_query {
+            found.push(match q.kind.as_str() {
+                "TYPE_HUMAN" => Filter::Human(true),
+                "TYPE_MACHINE" => Filter::Human(false),
+                "" | "TYPE_UNSPECIFIED" => Filter::Any,
+                other => return Err(invalid_query(&format!("unknown type {other}"))),
+            });
+        }
+        if let Some(q) = &query.state_query {
+            let state = UserState::from_name(&q.state)
+                .ok_or_else(|| invalid_query(&format!("unknown state {}", q.state)))?;
+            found.push(Filter::State(state));
+        }
+        if let Some(q) = &query.in_user_ids_query {
+            found.push(Filter::InIds(q.user_ids.clone()));
+        }
+        if let Some(q) = &query.in_user_emails_query {
+            found.push(Filter::InEmails(q.user_emails.clone()));
+        }
+        if let Some(q) = &query.or_query {
+            found.push(Filter::Or(compile_all(&q.queries)?));
+        }
+        if let Some(q) = &query.and_query {
+            found.push(Filter::And(compile_all(&q.queries)?));
+        }
+        if let Some(q) = &query.not_query {
+            let inner = q
+                .query
+                .as_deref()
+                .ok_or_else(|| invalid_query("notQuery without query"))?;
+            found.push(Filter::Not(Box::new(Filter::compile(inner)?)));
+        }
+        match found.len() {
+            1 => Ok(found.remove(0)),
+            0 => Err(invalid_query("no known query kind")),
+            _ => Err(invalid_query("more than one query kind in one element")),
+        }
+    }
+
+    fn matches(&self, user: &User, login_name: &str) -> bool {
+        match self {
+            Filter::Text(field, wanted, method) => {
+                text_matches(*method, text_of(user, *field, login_name), wanted)
+            }
+            Filter::Human(human) => user.person().is_some() == *human,
+            Filter::Any => true,
+            Filter::State(state) => user.state == *state,
+            Filter::InIds(ids) => ids.contains(&user.id),
+            Filter::InEmails(emails) => user.person().is_some_and(|p| emails.contains(&p.email)),
+            Filter::Or(filters) => filters.iter().any(|f| f.matches(user, login_name)),
+            Filter::And(filters) => filters.iter().all(|f| f.matches(user, login_name)),
+            Filter::Not(filter) => !filter.matches(user, login_name),
+        }
+    }
+}
+
+fn compile_all(queries: &[UserSearchQuery]) -> Result<Vec<Filter>, SimError> {
+    queries.iter().map(Filter::compile).collect()
+}
+
+/// A user's value for a text field; human-only fields are empty for machines, as in
+/// ZITADEL's user view.
+fn text_of<'u>(user: &'u User, field: TextField, login_name: &'u str) -> &'u str {
+    let person = user.person();
+    let human = |get: fn(&crate::world::Person) -> &str| person.map_or("", get);
+    match field {
+        TextField::UserName => &user.user_name,
+        TextField::LoginName => login_name,
+        TextField::FirstName => human(|p| &p.first_name),
+        TextField::LastName => human(|p| &p.last_name),
+        TextField::NickName => human(|p| &p.nick_name),
+        TextField::DisplayName => human(|p| &p.display_name),
+        TextField::Email => human(|p| &p.email),
+    }
+}
+
+fn compare_users(a: &User, b: &User, field: UserField) -> Ordering {
+    let text = |f: TextField, u: &User| text_of(u, f, "").to_lowercase();
+    let by_text = |f: TextField| text(f, a).cmp(&text(f, b));
+    let primary = match field {
+        UserField::Unspecified | UserField::UserName => by_text(TextField::UserName),
+        UserField::FirstName => by_text(TextField::FirstName),
+        UserField::LastName => by_text(TextField::LastName),
+        UserField::NickName => by_text(TextField::NickName),
+        UserField::DisplayName => by_text(TextField::DisplayName),
+        UserField::Email => by_text(TextField::Email),
+        UserField::State => a.state.cmp(&b.state),
+        UserField::Type => is_machine(a).cmp(&is_machine(b)),
+        UserField::CreationDate => a.record.created.cmp(&b.record.created),
+    };
+    primary.then_with(|| a.id.cmp(&b.id))
+}
+
+fn is_machine(user: &User) -> bool {
+    matches!(user.kind, UserKind::Machine { .. })
+}
+
+/// ListUsers in one org: all matches sorted, and the total before paging.
+pub fn list_users<'w>(
+    world: &'w World,
+    org_id: &str,
+    request: &ListUsersRequest,
+) -> Result<(u64, Vec<&'w User>), SimError> {
+    let filters = compile_all(&request.queries)?;
+    let Some(org) = world.org(org_id) else {
+        return Ok((0, Vec::new()));
+    };
+    let mut users: Vec<&User> = world
+        .users
+        .iter()
+        .filter(|u| u.org_id == org_id)
+        .filter(|u| {
+            let login_name = format!("{}@{}", u.user_name, org.primary_domain);
+            filters.iter().all(|f| f.matches(u, &login_name))
+        })
+        .collect();
+    let field = request.sorting_column.unwrap_or(UserField::UserName);
+    users.sort_by(|a, b| directed(compare_users(a, b, field), request.query.asc));
+    let total = users.len() as u64;
+    Ok((total, page(users, &request.query)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organizations
+
+fn org_matches(org: &Org, query: &OrgSearchQuery) -> Result<bool, SimError> {
+    let mut results = Vec::new();
+    if let Some(q) = &query.name_query {
+        results.push(text_matches(q.method, &org.name, &q.name));
+    }
+    if let Some(q) = &query.domain_query {
+        results.push(text_matches(q.method, &org.primary_domain, &q.domain));
+    }
+    if let Some(q) = &query.id_query {
+        results.push(org.id == q.id);
+    }
+    if let Some(q) = &query.state_query {
+        results.push(match q.state.as_str() {
+            "ORG_STATE_ACTIVE" => true,
+            "ORG_STATE_UNSPECIFIED" | "ORG_STATE_INACTIVE" | "ORG_STATE_REMOVED" => false,
+            other => return Err(invalid_query(&format!("unknown state {other}"))),
+        });
+    }
+    match results.as_slice() {
+        [result] => Ok(*result),
+        [] => Err(invalid_query("no known query kind")),
+        _ => Err(invalid_query("more than one query kind in one element")),
+    }
+}
+
+/// The orgs the caller may read (`org.read`), filtered (queries are ANDed) and sorted by name.
+pub fn list_orgs<'w>(
+    world: &'w World,
+    caller_id: &str,
+    request: &ListOrgsRequest,
+) -> Result<(u64, Vec<&'w Org>), SimError> {
+    let mut orgs = Vec::new();
+    for org in &world.orgs {
+        if !world.permissions(caller_id, &org.id).contains(&ORG_READ) {
+            continue;
+        }
+        let mut keep = true;
+        for query in &request.queries {
+            keep &= org_matches(org, query)?;
+        }
+        if keep {
+            orgs.push(org);
+        }
+    }
+    orgs.sort_by(|a, b| {
+        directed(
+            a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            request.query.asc,
+        )
+    });
+    let total = orgs.len() as u64;
+    Ok((total, page(orgs, &request.query)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_methods() {
+        use TextMethod::*;
+        assert!(text_matches(Equals, "Zoë", "Zoë"));
+        assert!(!text_matches(Equals, "Zoë", "zoë"));
+        assert!(text_matches(EqualsIgnoreCase, "ZOË", "zoë"));
+        assert!(text_matches(StartsWith, "max.muster", "max"));
+        assert!(!text_matches(StartsWith, "max.muster", "Max"));
+        assert!(text_matches(StartsWithIgnoreCase, "max.muster", "MAX"));
+        assert!(text_matches(Contains, "Max Muster", "x M"));
+        assert!(text_matches(ContainsIgnoreCase, "Max Muster", "X m"));
+        assert!(text_matches(EndsWith, "a@acme.example.com", ".com"));
+        assert!(!text_matches(EndsWith, "a@acme.example.com", ".COM"));
+        assert!(text_matches(
+            EndsWithIgnoreCase,
+            "a@acme.example.com",
+            ".COM"
+        ));
+    }
+
+    #[test]
+    fn paging_defaults_and_clamps() {
+        let items: Vec<u32> = (0..1500).collect();
+        assert_eq!(page(items.clone(), &ListQuery::default()).len(), 100);
+        let all = ListQuery {
+            limit: 5000,
+            ..ListQuery::default()
+        };
+        assert_eq!(page(items.clone(), &all).len(), 1000);
+        let tail = ListQuery {
+            offset: 1498,
+            limit: 10,
+            asc: true,
+        };
+        assert_eq!(page(items, &tail), vec![1498, 1499]);
+    }
+}

@@ -1,0 +1,385 @@
+//! The seeded demo world: three orgs, five admins with different roles, and enough varied
+//! users (non-ASCII names, locked, inactive, a machine, one with a passkey) to exercise a
+//! client. Ids are fixed so tests can name them; PATs are random per start.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Serialize;
+
+use crate::world::{
+    Membership, Org, Passkey, Person, Record, Scope, User, UserKind, UserState, World,
+};
+
+pub const INSTANCE_ID: &str = "290000000000000001";
+pub const INSTANCE_NAME: &str = "Passkey Desk Demo";
+
+pub const ACME_ORG_ID: &str = "300000000000000001";
+pub const GLOBEX_ORG_ID: &str = "300000000000000002";
+pub const INITECH_ORG_ID: &str = "300000000000000003";
+
+pub const ADMIN_IAM_OWNER: &str = "desk.admin";
+pub const ADMIN_ORG_OWNER: &str = "globex.owner";
+pub const ADMIN_USER_MANAGER: &str = "helpdesk";
+pub const ADMIN_IAM_USER_MANAGER: &str = "iam.usermanager";
+pub const ADMIN_VIEWER: &str = "auditor";
+
+pub const MAX_ACME_ID: &str = "320000000000000001";
+pub const MAX_GLOBEX_ID: &str = "320000000000000002";
+pub const ZOE_ID: &str = "320000000000000003";
+pub const JOSE_ID: &str = "320000000000000004";
+pub const LOCKED_ID: &str = "320000000000000005";
+pub const INACTIVE_ID: &str = "320000000000000006";
+pub const MACHINE_ID: &str = "330000000000000001";
+
+/// Zoë's passkey, READY from the start.
+pub const ZOE_PASSKEY_ID: &str = "350000000000000001";
+pub const ZOE_PASSKEY_NAME: &str = "MacBook Touch ID";
+
+/// Ids, names and PATs of the seeded data, for tests and the demo.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Demo {
+    pub admins: Vec<DemoAdmin>,
+    pub orgs: Vec<DemoOrg>,
+    pub users: Vec<DemoUser>,
+}
+
+impl Demo {
+    /// The admin with this user name; panics with a clear message if there is none.
+    pub fn admin(&self, user_name: &str) -> &DemoAdmin {
+        self.admins
+            .iter()
+            .find(|a| a.user_name == user_name)
+            .unwrap_or_else(|| {
+                let known: Vec<&str> = self.admins.iter().map(|a| a.user_name.as_str()).collect();
+                panic!("no demo admin named {user_name:?}; there are {known:?}")
+            })
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoAdmin {
+    pub user_id: String,
+    pub user_name: String,
+    pub login_name: String,
+    /// e.g. `"IAM_OWNER"`.
+    pub role: String,
+    /// The admin's home org.
+    pub org_id: String,
+    /// A personal access token with the ZITADEL audience.
+    pub pat: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoOrg {
+    pub id: String,
+    pub name: String,
+    pub primary_domain: String,
+}
+
+/// Every seeded user, admins included.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoUser {
+    pub user_id: String,
+    pub user_name: String,
+    pub login_name: String,
+    pub display_name: String,
+    pub org_id: String,
+    pub human: bool,
+}
+
+const ORGS: &[(&str, &str, &str)] = &[
+    (ACME_ORG_ID, "ACME AG", "acme.example.com"),
+    (GLOBEX_ORG_ID, "Globex GmbH", "globex.example.com"),
+    (INITECH_ORG_ID, "Initech SA", "initech.example.com"),
+];
+
+/// A seeded human. `email` is the local part, or a full address when it contains `@`.
+struct H {
+    id: &'static str,
+    org: &'static str,
+    user_name: &'static str,
+    first: &'static str,
+    last: &'static str,
+    nick: &'static str,
+    lang: &'static str,
+    gender: Option<&'static str>,
+    email: &'static str,
+    verified: bool,
+    phone: Option<&'static str>,
+    state: UserState,
+}
+
+const fn h(
+    id: &'static str,
+    org: &'static str,
+    user_name: &'static str,
+    first: &'static str,
+    last: &'static str,
+    lang: &'static str,
+    email: &'static str,
+) -> H {
+    H {
+        id,
+        org,
+        user_name,
+        first,
+        last,
+        nick: "",
+        lang,
+        gender: None,
+        email,
+        verified: true,
+        phone: None,
+        state: UserState::Active,
+    }
+}
+
+const FEMALE: Option<&str> = Some("GENDER_FEMALE");
+const MALE: Option<&str> = Some("GENDER_MALE");
+const DIVERSE: Option<&str> = Some("GENDER_DIVERSE");
+
+#[rustfmt::skip]
+fn humans() -> Vec<H> {
+    use UserState::*;
+    vec![
+        // Admins.
+        h("310000000000000001", ACME_ORG_ID, ADMIN_IAM_OWNER, "Dana", "Keller", "de", "dana.keller"),
+        H { gender: FEMALE, ..h("310000000000000002", GLOBEX_ORG_ID, ADMIN_ORG_OWNER, "Greta", "Olsen", "en", "greta.olsen") },
+        H { nick: "Hannes", ..h("310000000000000003", ACME_ORG_ID, ADMIN_USER_MANAGER, "Johannes", "Berger", "de", "johannes.berger") },
+        h("310000000000000004", ACME_ORG_ID, ADMIN_IAM_USER_MANAGER, "Irene", "Moser", "it", "irene.moser"),
+        H { gender: FEMALE, ..h("310000000000000005", ACME_ORG_ID, ADMIN_VIEWER, "Aurélie", "Dubois", "fr", "aurelie.dubois") },
+        // The users the spec names.
+        H { gender: MALE, phone: Some("+41791234567"), ..h(MAX_ACME_ID, ACME_ORG_ID, "max.muster", "Max", "Muster", "de", "max.muster") },
+        h(MAX_GLOBEX_ID, GLOBEX_ORG_ID, "max.muster", "Maximilian", "Muster", "de", "max@globex.example.com"),
+        H { gender: FEMALE, ..h(ZOE_ID, ACME_ORG_ID, "zoe.mueller", "Zoë", "Müller", "de", "zoe.mueller") },
+        H { verified: false, ..h(JOSE_ID, ACME_ORG_ID, "jose.nunez", "José", "Núñez", "es", "jose.nunez") },
+        H { state: Locked, ..h(LOCKED_ID, ACME_ORG_ID, "lena.locked", "Lena", "Locked", "de", "lena.locked") },
+        H { state: Inactive, verified: false, ..h(INACTIVE_ID, ACME_ORG_ID, "ivan.inactive", "Ivan", "Inactive", "en", "ivan.inactive") },
+        // More of ACME.
+        h("320000000000000007", ACME_ORG_ID, "anna.schmidt", "Anna", "Schmidt", "de", "anna.schmidt"),
+        h("320000000000000008", ACME_ORG_ID, "bjoern.lindqvist", "Björn", "Lindqvist", "sv", "bjoern.lindqvist"),
+        H { gender: FEMALE, ..h("320000000000000009", ACME_ORG_ID, "chloe.martin", "Chloé", "Martin", "fr", "chloe.martin") },
+        H { nick: "Dima", ..h("320000000000000010", ACME_ORG_ID, "dmitri.ivanov", "Dmitri", "Ivanov", "en", "dmitri.ivanov") },
+        h("320000000000000011", ACME_ORG_ID, "emine.yilmaz", "Emine", "Yılmaz", "tr", "emine.yilmaz"),
+        H { phone: Some("+33612345678"), ..h("320000000000000012", ACME_ORG_ID, "francois.lefevre", "François", "Lefèvre", "fr", "francois.lefevre") },
+        h("320000000000000013", ACME_ORG_ID, "sanne.devries", "Sanne", "de Vries", "nl", "sanne.devries"),
+        h("320000000000000014", ACME_ORG_ID, "siobhan.oconnor", "Siobhán", "O'Connor", "en", "siobhan.oconnor"),
+        H { gender: DIVERSE, ..h("320000000000000015", ACME_ORG_ID, "mei.chen", "Mei", "Chen", "zh", "mei.chen") },
+        H { nick: "Luke", ..h("320000000000000016", ACME_ORG_ID, "lukasz.wrobel", "Łukasz", "Wróbel", "pl", "lukasz.wrobel") },
+        // More of Globex.
+        h("320000000000000017", GLOBEX_ORG_ID, "ingrid.bauer", "Ingrid", "Bauer", "de", "ingrid.bauer"),
+        H { gender: MALE, ..h("320000000000000018", GLOBEX_ORG_ID, "kwame.mensah", "Kwame", "Mensah", "en", "kwame.mensah") },
+        h("320000000000000019", GLOBEX_ORG_ID, "soeren.madsen", "Søren", "Madsen", "da", "soeren.madsen") ,
+        h("320000000000000020", GLOBEX_ORG_ID, "ana.costa", "Ana Lúcia", "Costa", "pt", "ana.costa"),
+        // Initech.
+        H { nick: "Pete", ..h("320000000000000021", INITECH_ORG_ID, "peter.gibbons", "Peter", "Gibbons", "en", "peter.gibbons") },
+        h("320000000000000022", INITECH_ORG_ID, "samir.nagheenanajar", "Samir", "Nagheenanajar", "en", "samir.nagheenanajar"),
+        H { verified: false, ..h("320000000000000023", INITECH_ORG_ID, "joanna.mueller", "Joanna", "Müller-Lüdenscheidt", "de", "joanna.mueller") },
+        h("320000000000000024", INITECH_ORG_ID, "milos.novak", "Miloš", "Novák", "cs", "milos.novak"),
+        h("320000000000000025", INITECH_ORG_ID, "aiko.tanaka", "Aiko", "Tanaka", "ja", "aiko.tanaka"),
+    ]
+}
+
+/// (user name, role, membership scope) of the five admins.
+const ADMIN_ROLES: &[(&str, &str, Option<&str>)] = &[
+    (ADMIN_IAM_OWNER, "IAM_OWNER", None),
+    (ADMIN_ORG_OWNER, "ORG_OWNER", Some(GLOBEX_ORG_ID)),
+    (ADMIN_USER_MANAGER, "ORG_USER_MANAGER", Some(ACME_ORG_ID)),
+    (ADMIN_IAM_USER_MANAGER, "IAM_USER_MANAGER", None),
+    (ADMIN_VIEWER, "ORG_OWNER_VIEWER", Some(ACME_ORG_ID)),
+];
+
+/// Fixed, varied creation dates (with microseconds) so answers are stable between runs.
+fn created(index: usize) -> DateTime<Utc> {
+    let base = Utc.with_ymd_and_hms(2025, 2, 3, 8, 0, 0).unwrap();
+    let index = index as i64;
+    base + chrono::Duration::minutes(index * 1_577)
+        + chrono::Duration::microseconds(index * 123_457 % 1_000_000)
+}
+
+/// Fills an empty world and returns what tests need to know about it.
+pub(crate) fn populate(world: &mut World) -> Demo {
+    world.instance_id = INSTANCE_ID.to_owned();
+    world.instance_name = INSTANCE_NAME.to_owned();
+    for (i, (id, name, domain)) in ORGS.iter().enumerate() {
+        world.orgs.push(Org {
+            id: (*id).to_owned(),
+            name: (*name).to_owned(),
+            primary_domain: (*domain).to_owned(),
+            record: Record::new(4 + i as u64, created(i)),
+        });
+    }
+
+    for (i, human) in humans().into_iter().enumerate() {
+        let domain = domain_of(human.org);
+        let email = if human.email.contains('@') {
+            human.email.to_owned()
+        } else {
+            format!("{}@{domain}", human.email)
+        };
+        world.users.push(User {
+            id: human.id.to_owned(),
+            org_id: human.org.to_owned(),
+            user_name: human.user_name.to_owned(),
+            state: human.state,
+            kind: UserKind::Human(Person {
+                first_name: human.first.to_owned(),
+                last_name: human.last.to_owned(),
+                nick_name: human.nick.to_owned(),
+                display_name: format!("{} {}", human.first, human.last),
+                language: human.lang.to_owned(),
+                gender: human.gender,
+                email,
+                email_verified: human.verified,
+                phone: human.phone.map(str::to_owned),
+            }),
+            record: Record::new(3 + (i as u64 * 7) % 11, created(i + 3)),
+        });
+    }
+    world.users.push(User {
+        id: MACHINE_ID.to_owned(),
+        org_id: ACME_ORG_ID.to_owned(),
+        user_name: "ci-bot".to_owned(),
+        state: UserState::Active,
+        kind: UserKind::Machine {
+            name: "CI Bot".to_owned(),
+            description: "Deploys ACME's services".to_owned(),
+        },
+        record: Record::new(2, created(40)),
+    });
+
+    world.passkeys.push(Passkey {
+        id: ZOE_PASSKEY_ID.to_owned(),
+        user_id: ZOE_ID.to_owned(),
+        name: ZOE_PASSKEY_NAME.to_owned(),
+    });
+
+    let mut admins = Vec::new();
+    for (i, (user_name, role, org)) in ADMIN_ROLES.iter().enumerate() {
+        let user = world
+            .users
+            .iter()
+            .find(|u| u.user_name == *user_name)
+            .expect("every admin is a seeded user");
+        let (user_id, home_org) = (user.id.clone(), user.org_id.clone());
+        world.memberships.push(Membership {
+            user_id: user_id.clone(),
+            scope: match org {
+                Some(org) => Scope::Org((*org).to_owned()),
+                None => Scope::Instance,
+            },
+            roles: vec![role],
+            record: Record::new(1, created(45 + i)),
+        });
+        let pat = world
+            .issue_token(&user_id, true, Duration::from_secs(10 * 365 * 24 * 3600))
+            .expect("admins exist");
+        admins.push(DemoAdmin {
+            login_name: format!("{user_name}@{}", domain_of(&home_org)),
+            user_id,
+            user_name: (*user_name).to_owned(),
+            role: (*role).to_owned(),
+            org_id: home_org,
+            pat,
+        });
+    }
+
+    world.position = world.orgs.iter().map(|o| o.record.sequence).sum::<u64>()
+        + world.users.iter().map(|u| u.record.sequence).sum::<u64>()
+        + world.memberships.len() as u64;
+
+    Demo {
+        admins,
+        orgs: ORGS
+            .iter()
+            .map(|(id, name, domain)| DemoOrg {
+                id: (*id).to_owned(),
+                name: (*name).to_owned(),
+                primary_domain: (*domain).to_owned(),
+            })
+            .collect(),
+        users: world
+            .users
+            .iter()
+            .map(|u| DemoUser {
+                user_id: u.id.clone(),
+                user_name: u.user_name.clone(),
+                login_name: format!("{}@{}", u.user_name, domain_of(&u.org_id)),
+                display_name: match &u.kind {
+                    UserKind::Human(p) => p.display_name.clone(),
+                    UserKind::Machine { name, .. } => name.clone(),
+                },
+                org_id: u.org_id.clone(),
+                human: u.person().is_some(),
+            })
+            .collect(),
+    }
+}
+
+fn domain_of(org_id: &str) -> &'static str {
+    ORGS.iter()
+        .find(|(id, _, _)| *id == org_id)
+        .map_or("", |(_, _, domain)| domain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seeded() -> (World, Demo) {
+        let mut world = World::new(Duration::from_secs(3600), None);
+        let demo = populate(&mut world);
+        (world, demo)
+    }
+
+    #[test]
+    fn enough_varied_humans() {
+        let (world, _) = seeded();
+        let humans: Vec<&User> = world
+            .users
+            .iter()
+            .filter(|u| u.person().is_some())
+            .collect();
+        assert!(humans.len() >= 24, "{} humans", humans.len());
+        assert!(humans.iter().filter(|u| u.org_id == ACME_ORG_ID).count() >= 12);
+        assert!(humans
+            .iter()
+            .any(|u| !u.person().unwrap().display_name.is_ascii()));
+        let mut ids: Vec<&str> = world.users.iter().map(|u| u.id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), world.users.len(), "user ids are unique");
+        assert!(ids
+            .iter()
+            .all(|id| id.len() == 18 && id.bytes().all(|b| b.is_ascii_digit())));
+    }
+
+    #[test]
+    fn admins_have_their_roles_and_pats() {
+        let (world, demo) = seeded();
+        let owner = demo.admin(ADMIN_IAM_OWNER);
+        assert_eq!(owner.role, "IAM_OWNER");
+        assert_eq!(owner.login_name, "desk.admin@acme.example.com");
+        assert!(owner.pat.len() >= 40);
+        assert_eq!(world.caller(Some(&owner.pat)).unwrap().id, owner.user_id);
+        let globex = demo.admin(ADMIN_ORG_OWNER);
+        assert_eq!(globex.org_id, GLOBEX_ORG_ID);
+        assert!(world.permissions(&globex.user_id, ACME_ORG_ID).is_empty());
+        let helpdesk = demo.admin(ADMIN_USER_MANAGER);
+        assert_eq!(
+            world.permissions(&helpdesk.user_id, ACME_ORG_ID),
+            ["org.read", "user.read", "user.write"]
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "no demo admin named \"nobody\"")]
+    fn unknown_admin_panics_clearly() {
+        seeded().1.admin("nobody");
+    }
+}
