@@ -1,0 +1,147 @@
+//! The command line (a fixed contract for scripts, see the README) and one handler per command.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use passkey_desk_core::config::{token_from_env, Config, Overrides, Settings};
+use passkey_desk_core::qr::Qr;
+use passkey_desk_core::{Desk, Error, Result, ZitadelClient};
+
+use crate::output;
+
+/// Passkey registration links for ZITADEL users, from a terminal.
+#[derive(Debug, Parser)]
+#[command(name = "passkey-desk-cli", version, about)]
+pub struct Args {
+    /// The ZITADEL instance, e.g. https://auth.example.com [env: PASSKEY_DESK_INSTANCE, then the config file]
+    #[arg(long, global = true, value_name = "URL")]
+    pub instance: Option<String>,
+    /// Organisation id or name [env: PASSKEY_DESK_ORG, then the config's default_org, then your own org]
+    #[arg(long, global = true, value_name = "ORG")]
+    pub org: Option<String>,
+    /// An extra CA certificate (PEM) to trust, for instances behind a private CA
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Print one JSON document on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The signed-in admin and the instance
+    Whoami,
+    /// Organisations you may act in (id, name, roles)
+    Orgs,
+    /// Users of the org whose user name, email or display name contains QUERY
+    Users {
+        query: String,
+        /// At most this many users
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Create a passkey registration link and show it as a QR code
+    Link {
+        /// User id, user name, login name or email (exact, inside the org)
+        user: String,
+        /// Also write the QR code as a PNG (1024 px)
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
+        /// Also write the QR code as an SVG
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
+        /// Do not print the QR code in the terminal
+        #[arg(long)]
+        no_qr: bool,
+    },
+    /// Ask ZITADEL to email the registration link to the user
+    Send { user: String },
+    /// The user's registered passkeys
+    Passkeys { user: String },
+    /// Start the ZITADEL simulator in-process and run the whole flow against it
+    Demo {
+        /// Keep the simulator running after the demo (Ctrl-C ends it)
+        #[arg(long)]
+        keep_running: bool,
+    },
+}
+
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok()
+}
+
+pub async fn run(args: Args) -> Result<()> {
+    if let Command::Demo { keep_running } = args.command {
+        return crate::demo::run(keep_running, args.json).await;
+    }
+    let config_path = Config::default_path(env);
+    let config = match &config_path {
+        Some(path) => Config::load_from(path)?,
+        None => Config::default(),
+    };
+    let overrides = Overrides {
+        instance: args.instance.clone(),
+        org: args.org.clone(),
+        ca_file: args.ca_file.clone(),
+    };
+    let settings = Settings::resolve(&overrides, env, &config)?;
+    let token = token_from_env(env)?;
+    let desk = Desk::new(ZitadelClient::new(
+        settings.instance.as_str(),
+        token,
+        settings.client,
+    )?);
+    execute(&desk, settings.org.as_deref(), args.command, args.json).await
+}
+
+/// Runs one command against a signed-in desk.
+async fn execute(desk: &Desk, org: Option<&str>, command: Command, json: bool) -> Result<()> {
+    match command {
+        Command::Whoami => {
+            let me = desk.whoami().await?;
+            output::whoami(&me, desk.client().instance(), "PASSKEY_DESK_TOKEN", json);
+        }
+        Command::Orgs => output::orgs(&desk.orgs().await?, json),
+        Command::Users { query, limit } => {
+            let org = desk.resolve_org(org).await?;
+            output::users(&desk.search_users(&org.id, &query, limit).await?, json);
+        }
+        Command::Link {
+            user,
+            png,
+            svg,
+            no_qr,
+        } => {
+            let org = desk.resolve_org(org).await?;
+            let (user, link) = desk.create_link(&org.id, &user).await?;
+            let qr = Qr::new(link.link.expose())?;
+            if let Some(path) = png {
+                write_file(&path, &qr.png(1024)?)?;
+            }
+            if let Some(path) = svg {
+                write_file(&path, qr.svg().as_bytes())?;
+            }
+            output::link(&user, &link, (!no_qr && !json).then_some(&qr), json);
+        }
+        Command::Send { user } => {
+            let org = desk.resolve_org(org).await?;
+            output::sent(&desk.send_link(&org.id, &user).await?, json);
+        }
+        Command::Passkeys { user } => {
+            let org = desk.resolve_org(org).await?;
+            let (user, passkeys) = desk.passkeys(&org.id, &user).await?;
+            output::passkeys(&user, &passkeys, json);
+        }
+        Command::Demo { .. } => {
+            return Err(Error::Input("the demo cannot run inside the demo".into()))
+        }
+    }
+    Ok(())
+}
+
+fn write_file(path: &PathBuf, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes)
+        .map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))
+}

@@ -1,0 +1,520 @@
+//! The CLI as a subprocess against zitadel-sim: every command, the `--json` shapes, every exit
+//! code of the scripting contract, and never a token or a link on stderr.
+
+use std::time::Duration;
+
+use passkey_desk_e2e::{Cli, Run};
+use serde_json::Value;
+use zitadel_sim::{seed, Fault, FaultKind, Sim, SimConfig};
+
+async fn sim() -> Sim {
+    Sim::start(SimConfig::default()).await.unwrap()
+}
+
+/// Stderr must never carry a PAT, a registration link or its code.
+fn assert_no_secrets(sim: &Sim, run: &Run) {
+    for admin in &sim.demo().admins {
+        assert!(
+            !run.stderr.contains(&admin.pat),
+            "a PAT on stderr: {}",
+            run.stderr
+        );
+    }
+    for needle in ["code=", "/ui/login/", "codeID"] {
+        assert!(
+            !run.stderr.contains(needle),
+            "a link on stderr: {}",
+            run.stderr
+        );
+    }
+}
+
+fn assert_error(sim: &Sim, run: &Run, code: i32, mentions: &str) {
+    assert_eq!(run.code, code, "exit code; stderr: {}", run.stderr);
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(lines.len(), 1, "one line on stderr: {}", run.stderr);
+    assert!(lines[0].starts_with("error: "), "{}", lines[0]);
+    assert!(
+        lines[0].contains(mentions),
+        "'{mentions}' missing in: {}",
+        lines[0]
+    );
+    assert_no_secrets(sim, run);
+}
+
+fn link_requests(sim: &Sim) -> usize {
+    sim.requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/_link"))
+        .count()
+}
+
+#[tokio::test]
+async fn whoami_text_and_json() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["whoami"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("desk.admin@acme.example.com"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(&sim.url()), "{}", run.stdout);
+
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--json", "whoami"])
+        .await;
+    let v = run.json();
+    assert_eq!(v["loginName"], "desk.admin@acme.example.com");
+    assert_eq!(v["orgId"], seed::ACME_ORG_ID);
+    assert_eq!(v["instance"], sim.url());
+    assert_no_secrets(&sim, &run);
+}
+
+#[tokio::test]
+async fn orgs_json_lists_id_name_roles() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--json", "orgs"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    let orgs = v.as_array().unwrap();
+    assert_eq!(orgs.len(), 3);
+    assert_eq!(
+        orgs[0],
+        serde_json::json!({"id": seed::ACME_ORG_ID, "name": "ACME AG", "roles": ["IAM_OWNER"]})
+    );
+
+    let run = Cli::as_admin(&sim, seed::ADMIN_ORG_OWNER)
+        .run(["orgs"])
+        .await;
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("Globex GmbH") && run.stdout.contains("ORG_OWNER"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("ACME AG"), "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn users_text_and_json() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["users", "mü"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Zoë Müller"), "{}", run.stdout);
+
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--org", "Globex GmbH", "--json", "users", "max"])
+        .await;
+    let v = run.json();
+    let users = v.as_array().unwrap();
+    assert!(users.iter().any(|u| u["id"] == seed::MAX_GLOBEX_ID));
+    assert!(users.iter().all(|u| u["orgId"] == seed::GLOBEX_ORG_ID));
+    for key in [
+        "id",
+        "orgId",
+        "userName",
+        "loginName",
+        "displayName",
+        "state",
+    ] {
+        assert!(users[0].get(key).is_some(), "{key} missing: {}", users[0]);
+    }
+}
+
+#[tokio::test]
+async fn link_prints_qr_link_and_expiry() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["link", "jose.nunez"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains('▄') && run.stdout.contains('█'),
+        "a terminal QR: {}",
+        run.stdout
+    );
+    let link_line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(&sim.url()))
+        .expect("the link on its own line");
+    assert!(link_line.contains(&format!("userID={}", seed::JOSE_ID)));
+    let expiry = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("expires "))
+        .expect("an expiry line");
+    let re_ok = expiry.len() == "expires HH:MM (in 60 min)".len()
+        && expiry.as_bytes()[10] == b':'
+        && expiry.ends_with(" (in 60 min)");
+    assert!(re_ok, "{expiry}");
+    assert_no_secrets(&sim, &run);
+
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["link", "jose.nunez", "--no-qr"])
+        .await;
+    assert!(!run.stdout.contains('█'), "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn link_json_shape_and_files() {
+    let sim = sim().await;
+    let dir = std::env::temp_dir().join(format!("pd-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("link.png");
+    let svg = dir.join("link.svg");
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run([
+            "--json",
+            "link",
+            "zoe.mueller",
+            "--png",
+            png.to_str().unwrap(),
+            "--svg",
+            svg.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["expiresAt", "expiresIn", "link", "orgId", "userId"]);
+    assert_eq!(v["userId"], seed::ZOE_ID);
+    assert_eq!(v["orgId"], seed::ACME_ORG_ID);
+    let expires_in = v["expiresIn"].as_i64().unwrap();
+    assert!((3590..=3600).contains(&expires_in), "{expires_in}");
+    let expires_at =
+        chrono::DateTime::parse_from_rfc3339(v["expiresAt"].as_str().unwrap()).unwrap();
+    let delta = (expires_at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds();
+    assert!((3585..=3601).contains(&delta), "{delta}");
+    let link = v["link"].as_str().unwrap();
+    assert!(
+        link.starts_with(&format!("{}/ui/login/login/passwordless/init?", sim.url())),
+        "{link}"
+    );
+
+    // The PNG decodes to exactly the link.
+    let img = image::open(&png).unwrap().to_luma8();
+    assert_eq!((img.width(), img.height()), (1024, 1024));
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1);
+    assert_eq!(grids[0].decode().unwrap().1, link);
+    let svg_text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        svg_text.starts_with("<svg") && svg_text.contains("viewBox"),
+        "{svg_text}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn link_in_another_org_by_name_and_by_env() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--org", "globex gmbh", "--json", "link", "max.muster"])
+        .await;
+    assert_eq!(run.json()["userId"], seed::MAX_GLOBEX_ID);
+
+    let mut cli = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER);
+    cli.env("PASSKEY_DESK_ORG", seed::GLOBEX_ORG_ID);
+    let run = cli.run(["--json", "link", "max.muster"]).await;
+    assert_eq!(run.json()["userId"], seed::MAX_GLOBEX_ID);
+
+    // Without --org or PASSKEY_DESK_ORG: the admin's own org.
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--json", "link", "max.muster"])
+        .await;
+    assert_eq!(run.json()["userId"], seed::MAX_ACME_ID);
+}
+
+#[tokio::test]
+async fn instance_from_env_and_config_file() {
+    let sim = sim().await;
+    let pat = sim.demo().admin(seed::ADMIN_IAM_OWNER).pat.clone();
+    let mut cli = Cli::new();
+    cli.env("PASSKEY_DESK_TOKEN", &pat)
+        .env("PASSKEY_DESK_INSTANCE", &sim.url());
+    assert_eq!(cli.run(["whoami"]).await.code, 0);
+
+    let dir = std::env::temp_dir().join(format!("pd-e2e-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "instance = \"{}\"\ndefault_org = \"Initech SA\"\n",
+            sim.url()
+        ),
+    )
+    .unwrap();
+    let mut cli = Cli::new();
+    cli.env("PASSKEY_DESK_TOKEN", &pat)
+        .env("PASSKEY_DESK_CONFIG", config.to_str().unwrap());
+    let run = cli.run(["--json", "users", ""]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["orgId"] == seed::INITECH_ORG_ID));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn send_asks_zitadel_to_email_the_link() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_USER_MANAGER)
+        .run(["--json", "send", "jose.nunez"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["userId"], seed::JOSE_ID);
+    assert_eq!(run.json()["sent"], true);
+    assert_eq!(sim.emails().len(), 1);
+    assert_eq!(link_requests(&sim), 0);
+}
+
+#[tokio::test]
+async fn passkeys_lists_the_registered_ones() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--json", "passkeys", "zoe.mueller"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["id"], seed::ZOE_PASSKEY_ID);
+    assert_eq!(v[0]["name"], seed::ZOE_PASSKEY_NAME);
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["passkeys", "jose.nunez"])
+        .await;
+    assert!(run.stdout.contains("no passkey yet"), "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn demo_runs_the_whole_flow() {
+    let run = Cli::new().run(["demo"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for expected in [
+        "ACME AG",
+        "Zoë Müller",
+        "José Núñez",
+        "/ui/login/login/passwordless/init?",
+        "(in 60 min)",
+        "iPhone (demo)",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "{expected} missing:\n{}",
+            run.stdout
+        );
+    }
+}
+
+// ---- exit codes ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn exit_2_usage() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["link"])
+        .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["frobnicate"])
+        .await;
+    assert_eq!(run.code, 2);
+    let mut cli = Cli::new();
+    cli.env("PASSKEY_DESK_TOKEN", "x");
+    assert_error(&sim, &cli.run(["whoami"]).await, 2, "--instance");
+    let mut cli = Cli::new();
+    cli.env("PASSKEY_DESK_TOKEN", "x");
+    assert_error(
+        &sim,
+        &cli.run(["--instance", "http://auth.example.com", "whoami"])
+            .await,
+        2,
+        "https://",
+    );
+}
+
+#[tokio::test]
+async fn exit_3_not_signed_in_or_token_rejected() {
+    let sim = sim().await;
+    let run = Cli::new().run(["--instance", &sim.url(), "whoami"]).await;
+    assert_error(&sim, &run, 3, "PASSKEY_DESK_TOKEN");
+    let mut cli = Cli::new();
+    cli.env("PASSKEY_DESK_TOKEN", "wrong-token");
+    let run = cli
+        .run(["--instance", &sim.url(), "link", "jose.nunez"])
+        .await;
+    assert_error(&sim, &run, 3, "sign in again");
+    assert!(!run.stderr.contains("wrong-token"));
+    let admin = sim.demo().admin(seed::ADMIN_IAM_OWNER).user_id.clone();
+    let revoked = sim.issue_token(&admin, true, Duration::from_secs(60));
+    sim.revoke_token(&revoked);
+    let mut cli = Cli::new();
+    cli.env("PASSKEY_DESK_TOKEN", &revoked);
+    let run = cli.run(["--instance", &sim.url(), "whoami"]).await;
+    assert_error(&sim, &run, 3, "AUTH-7fs1e");
+    assert!(!run.stderr.contains(&revoked));
+}
+
+#[tokio::test]
+async fn exit_4_permission_denied_names_the_permission_and_send() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_USER_MANAGER)
+        .run(["link", "jose.nunez"])
+        .await;
+    assert_error(&sim, &run, 4, "user.credential.write");
+    assert!(
+        run.stderr.contains("'send'") && run.stderr.contains("still allowed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(link_requests(&sim), 0);
+    let run = Cli::as_admin(&sim, seed::ADMIN_VIEWER)
+        .run(["link", "jose.nunez"])
+        .await;
+    assert_error(&sim, &run, 4, "not allowed either");
+    let run = Cli::as_admin(&sim, seed::ADMIN_VIEWER)
+        .run(["send", "jose.nunez"])
+        .await;
+    assert_error(&sim, &run, 4, "user.write");
+}
+
+#[tokio::test]
+async fn exit_5_org_or_user_not_found() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["link", "nobody.at.all"])
+        .await;
+    assert_error(&sim, &run, 5, "nobody.at.all");
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["link", seed::MAX_GLOBEX_ID])
+        .await;
+    assert_error(&sim, &run, 5, seed::MAX_GLOBEX_ID);
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--org", "Umbrella", "users", "x"])
+        .await;
+    assert_error(&sim, &run, 5, "Umbrella");
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--org", "399999999999999999", "users", "x"])
+        .await;
+    assert_error(&sim, &run, 5, "399999999999999999");
+    assert_eq!(link_requests(&sim), 0);
+}
+
+#[tokio::test]
+async fn exit_6_network_tls_unavailable_or_nonsense() {
+    let sim = sim().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let mut cli = Cli::new();
+    cli.env("PASSKEY_DESK_TOKEN", "t");
+    assert_error(
+        &sim,
+        &cli.run(["--instance", &url, "whoami"]).await,
+        6,
+        "cannot reach",
+    );
+
+    let fault = |kind| Fault {
+        method: None,
+        path: "/management/v1/users/*/passwordless/_link".into(),
+        times: None,
+        kind,
+    };
+    sim.inject(fault(FaultKind::ForeignLink {
+        origin: "https://evil.example.com".into(),
+    }));
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["link", "jose.nunez"])
+        .await;
+    assert_error(&sim, &run, 6, "https://evil.example.com");
+    assert!(
+        !run.stdout.contains("evil"),
+        "the foreign link is never shown: {}",
+        run.stdout
+    );
+
+    sim.clear_faults();
+    sim.inject(fault(FaultKind::Status { status: 503 }));
+    assert_error(
+        &sim,
+        &Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+            .run(["link", "jose.nunez"])
+            .await,
+        6,
+        "unavailable",
+    );
+
+    sim.clear_faults();
+    sim.inject(fault(FaultKind::Body {
+        status: 200,
+        content_type: "text/html".into(),
+        body: "<html>".into(),
+    }));
+    assert_error(
+        &sim,
+        &Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+            .run(["link", "jose.nunez"])
+            .await,
+        6,
+        "makes no sense",
+    );
+}
+
+#[tokio::test]
+async fn exit_1_anything_else() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["link", "lena.locked"])
+        .await;
+    assert_error(&sim, &run, 1, "locked");
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["link", "ci-bot"])
+        .await;
+    assert_error(&sim, &run, 1, "machine");
+    assert_eq!(link_requests(&sim), 0);
+}
+
+#[tokio::test]
+async fn json_errors_are_a_document_on_stdout_too() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_USER_MANAGER)
+        .run(["--json", "link", "jose.nunez"])
+        .await;
+    assert_eq!(run.code, 4);
+    let v: Value = run.json();
+    assert_eq!(v["error"]["code"], "permission_denied");
+}
+
+#[tokio::test]
+async fn trace_logging_leaks_no_secret() {
+    let sim = sim().await;
+    let mut cli = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER);
+    cli.env("RUST_LOG", "trace");
+    let run = cli.run(["--json", "link", "jose.nunez"]).await;
+    assert_eq!(run.code, 0);
+    let link = run.json()["link"].as_str().unwrap().to_string();
+    let code = link.rsplit("code=").next().unwrap().to_string();
+    assert!(!run.stderr.is_empty(), "trace logging printed nothing");
+    assert!(
+        !run.stderr.contains(&link) && !run.stderr.contains(&code),
+        "the link or code is in the log"
+    );
+    assert_no_secrets(&sim, &run);
+}
