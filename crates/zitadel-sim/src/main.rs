@@ -27,7 +27,9 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
+    // Logs go to stderr so stdout carries only the URL and the credentials.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
