@@ -1,8 +1,10 @@
 //! The command line (a fixed contract for scripts, see the README) and one handler per command.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use passkey_desk_core::auth::{Auth, KeyringStore, SessionIndex};
 use passkey_desk_core::config::{token_from_env, Config, Overrides, Settings};
 use passkey_desk_core::qr::Qr;
 use passkey_desk_core::{Desk, Error, Result, ZitadelClient};
@@ -31,7 +33,30 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The signed-in admin and the instance
+    /// Sign in to the instance (browser with PKCE by default) and keep the session in the OS keyring
+    Login {
+        /// Sign in with your phone instead: shows a code and a QR to scan
+        #[arg(long, conflicts_with_all = ["pat", "key_file"])]
+        device: bool,
+        /// The client id of the Native app for Passkey Desk [env: PASSKEY_DESK_CLIENT_ID, then the config file]
+        #[arg(long, value_name = "ID")]
+        client_id: Option<String>,
+        /// Sign in as a service user with a personal access token read from stdin
+        #[arg(long, conflicts_with = "key_file")]
+        pat: bool,
+        /// Sign in as a service user with its JWT-profile key file (JSON)
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+        /// Do not open a browser; only print the sign-in URL
+        #[arg(long)]
+        no_browser: bool,
+        /// Ask the identity provider for consent (some providers issue refresh tokens only then)
+        #[arg(long)]
+        prompt_consent: bool,
+    },
+    /// Sign out: revoke the refresh token and remove the session from the keyring
+    Logout,
+    /// The signed-in admin, how they signed in, and when the session expires
     Whoami,
     /// Organisations you may act in (id, name, roles)
     Orgs,
@@ -99,10 +124,6 @@ pub async fn run(args: Args) -> Result<()> {
 /// Runs one command against a signed-in desk.
 async fn execute(desk: &Desk, org: Option<&str>, command: Command, json: bool) -> Result<()> {
     match command {
-        Command::Whoami => {
-            let me = desk.whoami().await?;
-            output::whoami(&me, desk.client().instance(), "PASSKEY_DESK_TOKEN", json);
-        }
         Command::Orgs => output::orgs(&desk.orgs().await?, json),
         Command::Users { query, limit } => {
             let org = desk.resolve_org(org).await?;

@@ -1,6 +1,9 @@
 //! `passkey-desk-cli demo`: the whole helpdesk flow against the ZITADEL simulator, started
 //! in-process with its seeded orgs and users. Needs no network and no account.
 
+use std::sync::Arc;
+
+use passkey_desk_core::auth::{Auth, MemoryStore, SessionIndex};
 use passkey_desk_core::qr::Qr;
 use passkey_desk_core::{ClientOptions, Desk, Error, OrgId, Result, Secret, ZitadelClient};
 use zitadel_sim::{seed, Sim, SimConfig};
@@ -72,6 +75,7 @@ pub async fn run(keep_running: bool, json: bool) -> Result<()> {
         output::passkeys(&user, &passkeys, false);
         step("Done. Run 'make demo-serve' (or 'passkey-desk-cli demo --keep-running') to keep the simulator up.");
     }
+    let _ = std::fs::remove_file(index.path());
     sim.shutdown().await;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod demo;
+mod login;
 mod output;
 
 use std::process::ExitCode;

@@ -2,7 +2,8 @@
 //! one `error:` line on stderr, and the exit codes of the scripting contract. Text that came
 //! from the server is sanitised before it reaches the terminal.
 
-use chrono::{Local, Utc};
+use chrono::{DateTime, Local, Utc};
+use passkey_desk_core::auth::{SessionInfo, SignOut};
 use passkey_desk_core::error::sanitize;
 use passkey_desk_core::qr::Qr;
 use passkey_desk_core::{Error, Me, Org, Passkey, RegistrationLink, User, UserPage};
@@ -135,7 +136,7 @@ pub fn link(user: &User, link: &RegistrationLink, qr: Option<&Qr>, json: bool) {
     println!("{}", link.link.expose());
     println!(
         "expires {} (in {} min)",
-        link.expires_at.with_timezone(&Local).format("%H:%M"),
+        clock(link.expires_at),
         (expires_in + 59) / 60
     );
 }
@@ -196,13 +197,19 @@ pub fn error(e: &Error, json: bool) {
     eprintln!("error: {}", sanitize(&e.to_string(), 2000));
 }
 
-/// The exit codes of the scripting contract (README): 2 usage, 3 not signed in or token
-/// rejected, 4 permission denied, 5 org or user not found, 6 network/TLS/server unavailable or
+/// The exit codes of the scripting contract (README): 2 usage, 3 not signed in, sign-in failed
+/// or token rejected, 4 permission denied, 5 org or user not found, 6 network/TLS/server unavailable or
 /// a senseless answer, 1 anything else.
 pub fn exit_code(e: &Error) -> u8 {
     match e {
         Error::Config(_) | Error::Input(_) => 2,
-        Error::NotSignedIn { .. } | Error::TokenRejected { .. } => 3,
+        Error::NotSignedIn { .. }
+        | Error::TokenRejected { .. }
+        | Error::SessionEnded
+        | Error::SignInFailed { .. }
+        | Error::SignInDenied { .. }
+        | Error::SignInExpired { .. }
+        | Error::SignInCancelled => 3,
         Error::PermissionDenied { .. } => 4,
         Error::OrgNotFound { .. } | Error::UserNotFound { .. } | Error::AmbiguousUser { .. } => 5,
         Error::Network { .. }

@@ -14,6 +14,7 @@ pub const ENV_CONFIG: &str = "PASSKEY_DESK_CONFIG";
 pub const ENV_INSTANCE: &str = "PASSKEY_DESK_INSTANCE";
 pub const ENV_ORG: &str = "PASSKEY_DESK_ORG";
 pub const ENV_TOKEN: &str = "PASSKEY_DESK_TOKEN";
+pub const ENV_CLIENT_ID: &str = "PASSKEY_DESK_CLIENT_ID";
 
 /// The config file (`~/.config/passkey-desk/config.toml` on Linux).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +70,7 @@ pub struct Overrides {
     pub instance: Option<String>,
     pub org: Option<String>,
     pub ca_file: Option<PathBuf>,
+    pub client_id: Option<String>,
 }
 
 /// Settings for one run, after flags, environment and config file have been weighed.
@@ -77,6 +79,8 @@ pub struct Settings {
     pub instance: Url,
     /// Org id or name; `None`: the admin's own org.
     pub org: Option<String>,
+    /// The Native app's client id, for interactive sign-in.
+    pub client_id: Option<String>,
     pub client: ClientOptions,
 }
 
@@ -100,6 +104,9 @@ impl Settings {
         let org = non_empty(overrides.org.clone())
             .or_else(|| non_empty(env(ENV_ORG)))
             .or_else(|| non_empty(config.default_org.clone()));
+        let client_id = non_empty(overrides.client_id.clone())
+            .or_else(|| non_empty(env(ENV_CLIENT_ID)))
+            .or_else(|| non_empty(config.client_id.clone()));
         let mut client = ClientOptions::default();
         if let Some(login_host) = non_empty(config.login_host.clone()) {
             client.login_host = Some(instance_origin(&login_host)?);
@@ -115,22 +122,30 @@ impl Settings {
         Ok(Settings {
             instance,
             org,
+            client_id,
             client,
         })
     }
 }
 
-/// The bearer token for scripts (`PASSKEY_DESK_TOKEN`, e.g. a service user's PAT).
-pub fn token_from_env(env: impl Fn(&str) -> Option<String>) -> Result<Secret<String>> {
+impl Settings {
+    /// The client id for interactive sign-in, or an error that says where to set it.
+    pub fn require_client_id(&self) -> Result<&str> {
+        self.client_id.as_deref().ok_or_else(|| {
+            Error::Config(format!(
+                "no client id: pass --client-id, set {ENV_CLIENT_ID}, or put 'client_id = \"…\"' in the config file (the client id of the Native app for Passkey Desk in ZITADEL)"
+            ))
+        })
+    }
+}
+
+/// The bearer token for scripts (`PASSKEY_DESK_TOKEN`, e.g. a service user's PAT). It wins
+/// over any stored session.
+pub fn token_from_env(env: impl Fn(&str) -> Option<String>) -> Option<Secret<String>> {
     env(ENV_TOKEN)
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty())
         .map(Secret::new)
-        .ok_or_else(|| Error::NotSignedIn {
-            hint: format!(
-                "set {ENV_TOKEN} to an access token or a service user's personal access token"
-            ),
-        })
 }
 
 #[cfg(test)]
@@ -160,7 +175,7 @@ mod tests {
         let flags = Overrides {
             instance: Some("https://flag.example.com".into()),
             org: Some("Flag Org".into()),
-            ca_file: None,
+            ..Overrides::default()
         };
         let s = Settings::resolve(&flags, &both, &file).unwrap();
         assert_eq!(
@@ -190,10 +205,8 @@ mod tests {
     fn token_comes_only_from_the_environment_and_stays_redacted() {
         let t = token_from_env(env(&[(ENV_TOKEN, " abc ")])).unwrap();
         assert_eq!(t.expose(), "abc");
-        assert_eq!(
-            token_from_env(env(&[])).unwrap_err().code(),
-            "not_signed_in"
-        );
+        assert!(token_from_env(env(&[(ENV_TOKEN, " ")])).is_none());
+        assert!(token_from_env(env(&[])).is_none());
     }
 
     #[test]

@@ -84,6 +84,24 @@ pub enum Error {
     #[error("ZITADEL returned a link to {origin}, not to {expected}: it was refused and is not shown; check the instance's external domain or the configured login host")]
     ForeignLink { origin: String, expected: String },
 
+    #[error("your session ended (the refresh token was rejected: revoked, expired or used elsewhere); sign in again")]
+    SessionEnded,
+
+    #[error("sign-in failed: {detail}")]
+    SignInFailed { detail: String },
+
+    #[error("sign-in was refused at the identity provider ({reason}); try again or ask your ZITADEL administrator")]
+    SignInDenied { reason: String },
+
+    #[error("sign-in timed out: {detail}; start it again")]
+    SignInExpired { detail: String },
+
+    #[error("sign-in was cancelled")]
+    SignInCancelled,
+
+    #[error("the OS keyring is not available ({detail}): on Linux start a Secret Service (GNOME Keyring, KeePassXC) and unlock it, or set PASSKEY_DESK_TOKEN for scripts")]
+    Keyring { detail: String },
+
     #[error("configuration: {0}")]
     Config(String),
 
@@ -131,6 +149,12 @@ impl Error {
             Error::Server { .. } => "server",
             Error::BadResponse { .. } => "bad_response",
             Error::ForeignLink { .. } => "foreign_link",
+            Error::SessionEnded => "session_ended",
+            Error::SignInFailed { .. } => "sign_in_failed",
+            Error::SignInDenied { .. } => "sign_in_denied",
+            Error::SignInExpired { .. } => "sign_in_expired",
+            Error::SignInCancelled => "sign_in_cancelled",
+            Error::Keyring { .. } => "keyring",
             Error::Config(_) => "config",
             Error::Input(_) => "input",
         }

@@ -36,6 +36,14 @@ impl<T> fmt::Display for Secret<T> {
     }
 }
 
+/// Reading a secret from JSON or TOML is safe; writing one out is not, so `Secret` implements
+/// `Deserialize` only. The one place that stores secrets (the keyring) exposes them explicitly.
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Secret<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Secret)
+    }
+}
+
 impl From<String> for Secret<String> {
     fn from(value: String) -> Self {
         Secret(value)

@@ -2,6 +2,7 @@
 //! bounded reads, and the mapping of every failure to the one [`Error`].
 
 use std::error::Error as StdError;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, RETRY_AFTER};
@@ -15,7 +16,7 @@ use crate::model::{OrgId, UserId};
 use crate::secret::Secret;
 
 use super::wire::ErrorBody;
-use super::ClientOptions;
+use super::{ClientOptions, TokenProvider};
 
 const ORG_HEADER: &str = "x-zitadel-orgid";
 
@@ -50,6 +51,31 @@ pub(crate) fn instance_origin(instance: &str) -> Result<Url> {
     Url::parse(&url.origin().ascii_serialization()).map_err(|e| Error::Config(e.to_string()))
 }
 
+/// The one reqwest client of a server: timeouts, the extra CA, no redirects (an API or token
+/// answer never redirects; following one could carry a token elsewhere).
+pub(crate) fn build_reqwest(options: &ClientOptions) -> Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.request_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("passkey-desk/", env!("CARGO_PKG_VERSION")));
+    if let Some(pem) = &options.extra_ca_pem {
+        let certs = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|_| Error::Config("the extra CA file is not a PEM certificate".into()))?;
+        if certs.is_empty() {
+            return Err(Error::Config(
+                "the extra CA file holds no PEM certificate".into(),
+            ));
+        }
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Config(format!("cannot set up the HTTPS client: {e}")))
+}
+
 /// What a call is about, so that an error can name the org, the user and the permission.
 struct Ctx<'a> {
     org: Option<&'a OrgId>,
@@ -61,40 +87,23 @@ pub(crate) struct Http {
     client: reqwest::Client,
     base: Url,
     host: String,
-    token: Secret<String>,
+    tokens: Arc<dyn TokenProvider>,
     connect_timeout: Duration,
     request_timeout: Duration,
     max_body: usize,
 }
 
 impl Http {
-    pub(crate) fn new(base: Url, token: Secret<String>, options: &ClientOptions) -> Result<Self> {
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.request_timeout)
-            // An API answer never redirects; following one could carry the token elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("passkey-desk/", env!("CARGO_PKG_VERSION")));
-        if let Some(pem) = &options.extra_ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|_| Error::Config("the extra CA file is not a PEM certificate".into()))?;
-            if certs.is_empty() {
-                return Err(Error::Config(
-                    "the extra CA file holds no PEM certificate".into(),
-                ));
-            }
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let client = builder
-            .build()
-            .map_err(|e| Error::Config(format!("cannot set up the HTTPS client: {e}")))?;
+    pub(crate) fn new(
+        base: Url,
+        tokens: Arc<dyn TokenProvider>,
+        options: &ClientOptions,
+    ) -> Result<Self> {
         Ok(Http {
-            client,
+            client: build_reqwest(options)?,
             host: base.host_str().unwrap_or_default().to_string(),
             base,
-            token,
+            tokens,
             connect_timeout: options.connect_timeout,
             request_timeout: options.request_timeout,
             max_body: options.max_body_bytes,
@@ -138,12 +147,35 @@ impl Http {
         self.send(method, segments, body, ctx).await
     }
 
+    /// Sends a call; when the server rejects the access token, asks the token provider to
+    /// renew it and tries exactly once more (a 401 means the call was not carried out).
     async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
         segments: &[&str],
         body: Option<serde_json::Value>,
         ctx: Ctx<'_>,
+    ) -> Result<T> {
+        let token = self.tokens.access_token().await?;
+        match self
+            .send_once(&token, method.clone(), segments, body.clone(), &ctx)
+            .await
+        {
+            Err(Error::TokenRejected { .. }) if self.tokens.renew(&token).await? => {
+                let token = self.tokens.access_token().await?;
+                self.send_once(&token, method, segments, body, &ctx).await
+            }
+            result => result,
+        }
+    }
+
+    async fn send_once<T: DeserializeOwned>(
+        &self,
+        token: &Secret<String>,
+        method: Method,
+        segments: &[&str],
+        body: Option<serde_json::Value>,
+        ctx: &Ctx<'_>,
     ) -> Result<T> {
         let mut url = self.base.clone();
         url.path_segments_mut()
@@ -154,7 +186,7 @@ impl Http {
         let mut request = self
             .client
             .request(method.clone(), url)
-            .bearer_auth(self.token.expose())
+            .bearer_auth(token.expose())
             .header(ACCEPT, "application/json");
         if let Some(org) = ctx.org {
             request = request.header(ORG_HEADER, org.as_str());
@@ -174,7 +206,7 @@ impl Http {
         let bytes = self.read_body(response).await?;
         tracing::debug!(%method, %path, status = status.as_u16(), bytes = bytes.len(), elapsed_ms = started.elapsed().as_millis() as u64, "zitadel call");
         if !status.is_success() {
-            return Err(map_error(status, retry_after, &bytes, &ctx));
+            return Err(map_error(status, retry_after, &bytes, ctx));
         }
         serde_json::from_slice(&bytes).map_err(|e| Error::BadResponse {
             // Position only: serde's message may quote a value from the answer.
@@ -213,33 +245,64 @@ impl Http {
     }
 
     fn transport(&self, e: &reqwest::Error) -> Error {
-        let host = self.host.clone();
-        if let Some(tls) = find_tls_error(e) {
-            return Error::Tls {
-                host,
-                detail: sanitize(&tls.to_string(), 200),
-            };
-        }
-        if e.is_timeout() {
-            let after = if e.is_connect() {
-                self.connect_timeout
-            } else {
-                self.request_timeout
-            };
-            return Error::Timeout { host, after };
-        }
-        let detail = if e.is_body() || e.is_decode() {
-            "the connection broke while reading the answer".to_string()
-        } else if e.is_request() && !e.is_connect() {
-            format!(
-                "the connection failed before an answer came ({})",
-                innermost(e)
-            )
-        } else {
-            innermost(e)
-        };
-        Error::Network { host, detail }
+        transport_error(e, &self.host, self.connect_timeout, self.request_timeout)
     }
+}
+
+/// Maps a failed exchange (no usable HTTP answer) to an error: TLS, timeout or network. Works
+/// on any error chain that holds a reqwest error, such as oauth2's `HttpClientError`.
+pub(crate) fn transport_error(
+    e: &(dyn StdError + 'static),
+    host: &str,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+) -> Error {
+    let host = host.to_string();
+    if let Some(tls) = find_tls_error(e) {
+        return Error::Tls {
+            host,
+            detail: sanitize(&tls.to_string(), 200),
+        };
+    }
+    let Some(re) = find_reqwest_error(e) else {
+        return Error::Network {
+            host,
+            detail: innermost(e),
+        };
+    };
+    if re.is_timeout() {
+        let after = if re.is_connect() {
+            connect_timeout
+        } else {
+            request_timeout
+        };
+        return Error::Timeout { host, after };
+    }
+    let detail = if re.is_body() || re.is_decode() {
+        "the connection broke while reading the answer".to_string()
+    } else if re.is_request() && !re.is_connect() {
+        format!(
+            "the connection failed before an answer came ({})",
+            innermost(re)
+        )
+    } else {
+        innermost(re)
+    };
+    Error::Network { host, detail }
+}
+
+fn find_reqwest_error<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a reqwest::Error> {
+    let mut current: Option<&'a (dyn StdError + 'static)> = Some(e);
+    while let Some(err) = current {
+        if let Some(re) = err.downcast_ref::<reqwest::Error>() {
+            return Some(re);
+        }
+        if let Some(re) = err.downcast_ref::<Box<reqwest::Error>>() {
+            return Some(re);
+        }
+        current = err.source();
+    }
+    None
 }
 
 /// Finds a rustls error anywhere in the chain. `io::Error::source` skips the error it wraps,
@@ -249,6 +312,12 @@ fn find_tls_error<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Err
     while let Some(err) = current {
         if let Some(tls) = err.downcast_ref::<rustls::Error>() {
             return Some(tls);
+        }
+        // oauth2 boxes the reqwest error, and a Box's `source` skips the boxed error itself.
+        if let Some(boxed) = err.downcast_ref::<Box<reqwest::Error>>() {
+            if let Some(tls) = find_tls_error(boxed.as_ref()) {
+                return Some(tls);
+            }
         }
         if let Some(inner) = err
             .downcast_ref::<std::io::Error>()

@@ -7,6 +7,9 @@ mod http;
 mod wire;
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -22,7 +25,32 @@ use crate::model::{
 };
 use crate::secret::Secret;
 
-pub(crate) use http::instance_origin;
+pub(crate) use http::{build_reqwest, instance_origin, transport_error};
+
+/// A boxed future, so that [`TokenProvider`] can be used as a trait object.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Where the client gets its bearer token: a fixed token (a PAT, `PASSKEY_DESK_TOKEN`) or a
+/// signed-in session that renews its access token.
+pub trait TokenProvider: Send + Sync {
+    /// A usable access token (renewed first if it is about to expire).
+    fn access_token(&self) -> BoxFuture<'_, Result<Secret<String>>>;
+    /// The server rejected `rejected`. Renew it if possible; `Ok(true)` means "try once more".
+    fn renew<'a>(&'a self, rejected: &'a Secret<String>) -> BoxFuture<'a, Result<bool>>;
+}
+
+/// A token that cannot be renewed.
+pub struct StaticToken(pub Secret<String>);
+
+impl TokenProvider for StaticToken {
+    fn access_token(&self) -> BoxFuture<'_, Result<Secret<String>>> {
+        Box::pin(std::future::ready(Ok(self.0.clone())))
+    }
+
+    fn renew<'a>(&'a self, _rejected: &'a Secret<String>) -> BoxFuture<'a, Result<bool>> {
+        Box::pin(std::future::ready(Ok(false)))
+    }
+}
 
 /// How the client talks to the server.
 #[derive(Clone, Debug)]
@@ -93,12 +121,22 @@ pub struct ZitadelClient {
 }
 
 impl ZitadelClient {
-    /// A client for the instance at `instance` (its origin; `https`, or `http` to loopback).
+    /// A client for the instance at `instance` (its origin; `https`, or `http` to loopback)
+    /// with a fixed bearer token.
     pub fn new(instance: &str, token: Secret<String>, options: ClientOptions) -> Result<Self> {
+        ZitadelClient::with_tokens(instance, Arc::new(StaticToken(token)), options)
+    }
+
+    /// A client whose bearer token comes from `tokens` (e.g. a signed-in session).
+    pub fn with_tokens(
+        instance: &str,
+        tokens: Arc<dyn TokenProvider>,
+        options: ClientOptions,
+    ) -> Result<Self> {
         let base = instance_origin(instance)?;
         let links = LinkPolicy::new(&base, options.login_host.as_ref());
         Ok(ZitadelClient {
-            http: http::Http::new(base, token, &options)?,
+            http: http::Http::new(base, tokens, &options)?,
             links,
         })
     }

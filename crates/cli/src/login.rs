@@ -1,0 +1,113 @@
+//! `login` and `logout`: prompts and output around core's sign-in.
+
+use std::io::{IsTerminal, Read};
+
+use passkey_desk_core::auth::{Auth, LoginOptions, Method, Session};
+use passkey_desk_core::config::Settings;
+use passkey_desk_core::{Error, Result, Secret};
+
+use crate::cli::LoginKind;
+use crate::output;
+
+pub async fn login(auth: &Auth, settings: &Settings, how: LoginKind, json: bool) -> Result<()> {
+    let session = match how {
+        LoginKind::Browser {
+            open_browser,
+            prompt_consent,
+        } => {
+            let client_id = settings.require_client_id()?.to_string();
+            let options = LoginOptions {
+                client_id: client_id.clone(),
+                prompt_consent,
+                login_hint: None,
+            };
+            let pending = auth.start_browser_login(&options).await?;
+            eprintln!(
+                "Sign in to {} in your browser.",
+                settings.instance.as_str().trim_end_matches('/')
+            );
+            eprintln!(
+                "If no browser opens, visit this URL on this computer:\n  {}",
+                pending.url()
+            );
+            if open_browser {
+                if let Err(e) = open::that_detached(pending.url().as_str()) {
+                    eprintln!("(could not open a browser: {e})");
+                }
+            }
+            let tokens = cancellable(pending.finish(Auth::BROWSER_TIMEOUT)).await?;
+            auth.complete(Method::Browser, &client_id, tokens).await?
+        }
+        LoginKind::Device => {
+            let client_id = settings.require_client_id()?.to_string();
+            let pending = auth.start_device_login(&client_id).await?;
+            eprintln!(
+                "Sign in with your phone: scan the code below, or open {} and enter",
+                pending.verification_uri()
+            );
+            eprintln!("\n    {}\n", pending.user_code());
+            eprint!("{}", pending.qr()?.terminal());
+            eprintln!(
+                "The code expires in {} min. Waiting for approval…",
+                pending.expires_in().as_secs().div_ceil(60)
+            );
+            let tokens = cancellable(pending.finish()).await?;
+            auth.complete(Method::Device, &client_id, tokens).await?
+        }
+        LoginKind::Pat => auth.login_with_pat(read_pat()?).await?,
+        LoginKind::KeyFile(path) => {
+            let json_text = std::fs::read_to_string(&path).map_err(|e| {
+                Error::Input(format!("cannot read the key file {}: {e}", path.display()))
+            })?;
+            auth.login_with_key_file(&json_text).await?
+        }
+    };
+    output::signed_in(&session.info().await, json);
+    Ok(())
+}
+
+pub async fn logout(auth: &Auth, env_token_set: bool, json: bool) -> Result<()> {
+    let stored: Option<Session> = auth.restore().await?;
+    let outcome = match stored {
+        Some(session) => Some(session.sign_out().await?),
+        None => None,
+    };
+    let instance = auth.instance().as_str().trim_end_matches('/').to_string();
+    output::signed_out(&instance, outcome.as_ref(), json);
+    if env_token_set {
+        eprintln!("note: PASSKEY_DESK_TOKEN is set in this shell and is still used; unset it to sign out completely");
+    }
+    Ok(())
+}
+
+/// Ctrl-C cancels a sign-in cleanly (the loopback port closes when the future is dropped).
+async fn cancellable<T>(work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::select! {
+        result = work => result,
+        _ = tokio::signal::ctrl_c() => Err(Error::SignInCancelled),
+    }
+}
+
+/// The PAT from stdin: without echo on a terminal, else the whole of stdin.
+fn read_pat() -> Result<Secret<String>> {
+    let stdin = std::io::stdin();
+    let text = if stdin.is_terminal() {
+        rpassword::prompt_password("Personal access token (input hidden): ")
+            .map_err(|e| Error::Input(format!("cannot read the token: {e}")))?
+    } else {
+        let mut text = String::new();
+        stdin
+            .lock()
+            .take(64 * 1024)
+            .read_to_string(&mut text)
+            .map_err(|e| Error::Input(format!("cannot read the token from stdin: {e}")))?;
+        text
+    };
+    let token = text.trim().to_string();
+    if token.is_empty() {
+        return Err(Error::Input(
+            "no token on stdin: pipe the personal access token into 'login --pat'".into(),
+        ));
+    }
+    Ok(Secret::new(token))
+}

@@ -1,0 +1,130 @@
+//! The loopback redirect listener of a native app (RFC 8252 §7.3): `http://127.0.0.1:{port}/callback`
+//! on a port the OS picks, answering the browser with a friendly page and handing the
+//! authorization response to the waiting sign-in exactly once.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+
+/// What the identity provider sent back to the redirect URI.
+#[derive(Debug)]
+pub enum Callback {
+    Code {
+        code: Secret<String>,
+        state: Secret<String>,
+    },
+    Refused {
+        error: String,
+        state: Option<Secret<String>>,
+    },
+}
+
+#[derive(Deserialize)]
+struct Params {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+type Slot = Arc<Mutex<Option<oneshot::Sender<Callback>>>>;
+
+/// A listening redirect endpoint. Dropping it stops the server.
+pub struct Listener {
+    port: u16,
+    received: oneshot::Receiver<Callback>,
+    _stop: oneshot::Sender<()>,
+}
+
+impl Listener {
+    /// Binds `127.0.0.1:0` (never all interfaces) and serves `/callback`.
+    pub async fn bind() -> Result<Listener> {
+        let socket =
+            TcpListener::bind(("127.0.0.1", 0))
+                .await
+                .map_err(|e| Error::SignInFailed {
+                    detail: format!("cannot open the loopback redirect port: {e}"),
+                })?;
+        let port = socket
+            .local_addr()
+            .map_err(|e| Error::SignInFailed {
+                detail: format!("loopback port: {e}"),
+            })?
+            .port();
+        let (tx, received) = oneshot::channel();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let slot: Slot = Arc::new(Mutex::new(Some(tx)));
+        let app = Router::new()
+            .route("/callback", get(callback))
+            .with_state(slot);
+        tokio::spawn(async move {
+            let server = axum::serve(socket, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(error) = server.await {
+                tracing::warn!(%error, "loopback redirect listener stopped");
+            }
+        });
+        Ok(Listener {
+            port,
+            received,
+            _stop: stop,
+        })
+    }
+
+    pub fn redirect_uri(&self) -> String {
+        format!("http://127.0.0.1:{}/callback", self.port)
+    }
+
+    /// Waits for the browser to arrive at the redirect URI.
+    pub async fn wait(self) -> Result<Callback> {
+        self.received.await.map_err(|_| Error::SignInFailed {
+            detail: "the redirect listener stopped".into(),
+        })
+    }
+}
+
+async fn callback(State(slot): State<Slot>, Query(params): Query<Params>) -> impl IntoResponse {
+    let callback = match (params.code, params.error) {
+        (Some(code), None) => Callback::Code {
+            code: Secret::new(code),
+            state: Secret::new(params.state.unwrap_or_default()),
+        },
+        (_, error) => Callback::Refused {
+            error: error.unwrap_or_else(|| "no code in the answer".into()),
+            state: params.state.map(Secret::new),
+        },
+    };
+    let ok = matches!(callback, Callback::Code { .. });
+    let sender = slot.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let page = match sender {
+        Some(tx) => {
+            let delivered = tx.send(callback).is_ok();
+            if delivered && ok {
+                PAGE_DONE
+            } else {
+                PAGE_REFUSED
+            }
+        }
+        None => PAGE_USED,
+    };
+    Html(page)
+}
+
+const PAGE_DONE: &str = "<!doctype html><meta charset=utf-8><title>Passkey Desk</title>\
+<body style=\"font:16px system-ui;margin:3em\"><h1>Signed in</h1>\
+<p>You can close this tab and return to Passkey Desk.</p>";
+const PAGE_REFUSED: &str = "<!doctype html><meta charset=utf-8><title>Passkey Desk</title>\
+<body style=\"font:16px system-ui;margin:3em\"><h1>Sign-in did not complete</h1>\
+<p>Return to Passkey Desk: it says what happened and what to do.</p>";
+const PAGE_USED: &str = "<!doctype html><meta charset=utf-8><title>Passkey Desk</title>\
+<body style=\"font:16px system-ui;margin:3em\"><h1>Already handled</h1>\
+<p>This sign-in is already finished. You can close this tab.</p>";

@@ -1,0 +1,19 @@
+//! Signing the admin in (zitadel-api.md §7) and keeping the session: OIDC with PKCE or the
+//! device grant, service users (PAT, key file), refresh with rotation, sign-out, and storage of
+//! the secret parts in the OS keyring only.
+
+pub mod loopback;
+mod provider;
+mod service_key;
+mod session;
+mod store;
+
+pub use provider::{
+    BrowserLogin, DeviceLogin, Identity, LoginOptions, Provider, Tokens, AUDIENCE_SCOPE, SCOPES,
+};
+pub use service_key::ServiceKey;
+pub use session::{Auth, Session, SessionInfo, SignOut};
+pub use store::{
+    IndexEntry, KeyringStore, MemoryStore, Method, SecretStore, SessionIndex, ENV_DATA_DIR,
+    KEYRING_SERVICE,
+};

@@ -1,0 +1,587 @@
+//! The OpenID Provider side of sign-in, on `openidconnect`/`oauth2`: discovery, Authorization
+//! Code + PKCE with a loopback redirect, the Device Authorization Grant, refresh, revocation and
+//! the JWT-profile grant of service users.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use openidconnect::core::{
+    CoreAuthDisplay, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClient,
+    CoreClientAuthMethod, CoreDeviceAuthorizationResponse, CoreGrantType, CoreIdTokenClaims,
+    CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
+    CoreResponseMode, CoreResponseType, CoreRevocableToken, CoreSubjectIdentifierType,
+    CoreTokenResponse,
+};
+use openidconnect::{
+    AccessTokenHash, AdditionalProviderMetadata, AuthorizationCode, ClientId, CsrfToken,
+    DeviceAuthorizationUrl, DiscoveryError, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    HttpClientError, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
+    ProviderMetadata, RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl, Scope,
+    TokenResponse,
+};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::loopback::{Callback, Listener};
+use super::service_key::ServiceKey;
+use crate::client::{build_reqwest, transport_error, ClientOptions};
+use crate::error::{sanitize, Error, Result};
+use crate::qr::Qr;
+use crate::secret::Secret;
+
+/// The scopes Passkey Desk asks for. Without the audience scope every ZITADEL API call
+/// fails with 401 (zitadel-api.md §7).
+pub const SCOPES: [&str; 5] = [
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    AUDIENCE_SCOPE,
+];
+pub const AUDIENCE_SCOPE: &str = "urn:zitadel:iam:org:project:id:zitadel:aud";
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+struct ExtraMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    device_authorization_endpoint: Option<DeviceAuthorizationUrl>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    revocation_endpoint: Option<RevocationUrl>,
+}
+impl AdditionalProviderMetadata for ExtraMetadata {}
+
+type Metadata = ProviderMetadata<
+    ExtraMetadata,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
+
+/// A client of the provider: authorization endpoint set, token and userinfo from discovery.
+type OidcClient = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// Who signed in, from the ID token (or from ZITADEL for service users).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub subject: String,
+    pub name: Option<String>,
+    pub login_name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// What a successful grant brings.
+#[derive(Debug)]
+pub struct Tokens {
+    pub access_token: Secret<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub refresh_token: Option<Secret<String>>,
+    pub identity: Option<Identity>,
+}
+
+/// Per-sign-in choices.
+#[derive(Clone, Debug, Default)]
+pub struct LoginOptions {
+    /// The client id of the Native app registered for Passkey Desk.
+    pub client_id: String,
+    /// Send `prompt=consent` (some providers, e.g. `oidc-provider`, issue refresh tokens only then).
+    pub prompt_consent: bool,
+    pub login_hint: Option<String>,
+}
+
+/// A discovered OpenID Provider (the ZITADEL instance).
+#[derive(Clone)]
+pub struct Provider {
+    issuer: String,
+    metadata: Metadata,
+    http: reqwest::Client,
+    host: String,
+    options: ClientOptions,
+}
+
+impl Provider {
+    /// Reads `{instance}/.well-known/openid-configuration` (and the signing keys).
+    pub async fn discover(instance: &Url, options: &ClientOptions) -> Result<Provider> {
+        let http = build_reqwest(options)?;
+        let issuer = instance.as_str().trim_end_matches('/').to_string();
+        let host = instance.host_str().unwrap_or_default().to_string();
+        let issuer_url =
+            IssuerUrl::new(issuer.clone()).map_err(|e| Error::Config(e.to_string()))?;
+        let metadata = Metadata::discover_async(issuer_url, &http).await.map_err(|e| match e {
+            DiscoveryError::Request(e) => transport_error(&e, &host, options.connect_timeout, options.request_timeout),
+            DiscoveryError::Response(status, _, _) => Error::BadResponse {
+                detail: format!("{issuer}/.well-known/openid-configuration answered HTTP {}: is this a ZITADEL instance?", status.as_u16()),
+            },
+            DiscoveryError::Parse(_) => Error::BadResponse {
+                detail: format!("{issuer} has no valid OpenID configuration: is this a ZITADEL instance?"),
+            },
+            DiscoveryError::Validation(detail) => Error::BadResponse {
+                detail: format!("the OpenID configuration does not fit the instance URL ({})", sanitize(&detail, 200)),
+            },
+            other => Error::BadResponse { detail: sanitize(&other.to_string(), 200) },
+        })?;
+        Ok(Provider {
+            issuer,
+            metadata,
+            http,
+            host,
+            options: options.clone(),
+        })
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn supports_device_flow(&self) -> bool {
+        self.metadata
+            .additional_metadata()
+            .device_authorization_endpoint
+            .is_some()
+    }
+
+    fn client(&self, client_id: &str) -> OidcClient {
+        CoreClient::from_provider_metadata(
+            self.metadata.clone(),
+            ClientId::new(client_id.to_string()),
+            None,
+        )
+    }
+
+    fn token_error<T: openidconnect::ErrorResponse + 'static>(
+        &self,
+        e: RequestTokenError<HttpClientError<reqwest::Error>, T>,
+        server: impl FnOnce(&T) -> Error,
+    ) -> Error {
+        match e {
+            RequestTokenError::ServerResponse(answer) => server(&answer),
+            RequestTokenError::Request(e) => transport_error(
+                &e,
+                &self.host,
+                self.options.connect_timeout,
+                self.options.request_timeout,
+            ),
+            RequestTokenError::Parse(_, _) => Error::BadResponse {
+                detail: "the token endpoint's answer is not a token response".into(),
+            },
+            RequestTokenError::Other(detail) => Error::SignInFailed {
+                detail: sanitize(&detail, 200),
+            },
+        }
+    }
+
+    /// Starts Authorization Code + PKCE (S256): binds the loopback redirect and builds the
+    /// authorization URL to open in the system browser.
+    pub async fn start_browser_login(&self, options: &LoginOptions) -> Result<BrowserLogin> {
+        let listener = Listener::bind().await?;
+        let redirect =
+            RedirectUrl::new(listener.redirect_uri()).map_err(|e| Error::SignInFailed {
+                detail: e.to_string(),
+            })?;
+        let client = self.client(&options.client_id).set_redirect_uri(redirect);
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let mut request = client
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .set_pkce_challenge(challenge);
+        for scope in SCOPES.iter().skip(1) {
+            // `openid` is added by the library.
+            request = request.add_scope(Scope::new(scope.to_string()));
+        }
+        if options.prompt_consent {
+            request = request.add_extra_param("prompt", "consent");
+        }
+        if let Some(hint) = &options.login_hint {
+            request = request.add_extra_param("login_hint", hint.clone());
+        }
+        let (url, state, nonce) = request.url();
+        Ok(BrowserLogin {
+            url,
+            listener,
+            state,
+            nonce,
+            verifier,
+            client,
+            provider: self.clone(),
+        })
+    }
+
+    /// Starts the Device Authorization Grant (RFC 8628).
+    pub async fn start_device_login(&self, client_id: &str) -> Result<DeviceLogin> {
+        let endpoint = self
+            .metadata
+            .additional_metadata()
+            .device_authorization_endpoint
+            .clone()
+            .ok_or_else(|| Error::SignInFailed {
+                detail: "the instance offers no device sign-in (no device_authorization_endpoint)"
+                    .into(),
+            })?;
+        let client = self
+            .client(client_id)
+            .set_device_authorization_url(endpoint);
+        let mut request = client.exchange_device_code();
+        for scope in SCOPES {
+            request = request.add_scope(Scope::new(scope.to_string()));
+        }
+        let details: CoreDeviceAuthorizationResponse = request
+            .request_async(&self.http)
+            .await
+            .map_err(|e| self.token_error(e, |answer| sign_in_refused(answer.error().as_ref())))?;
+        Ok(DeviceLogin {
+            details,
+            provider: self.clone(),
+            client_id: client_id.to_string(),
+        })
+    }
+
+    /// Exchanges a refresh token (rotation: the answer's new refresh token replaces it).
+    /// A rejected refresh token ends the session.
+    pub async fn refresh(&self, client_id: &str, refresh_token: &Secret<String>) -> Result<Tokens> {
+        let rt = RefreshToken::new(refresh_token.expose().clone());
+        let answer = self
+            .client(client_id)
+            .exchange_refresh_token(&rt)
+            .map_err(|e| Error::SignInFailed {
+                detail: e.to_string(),
+            })?
+            .request_async(&self.http)
+            .await
+            .map_err(|e| {
+                self.token_error(e, |answer| match answer.error() {
+                    openidconnect::core::CoreErrorResponseType::InvalidGrant => Error::SessionEnded,
+                    other => Error::SignInFailed {
+                        detail: format!(
+                            "the token endpoint refused the refresh ({})",
+                            sanitize(other.as_ref(), 60)
+                        ),
+                    },
+                })
+            })?;
+        Ok(tokens_of(&answer, None))
+    }
+
+    /// Revokes a refresh token at the revocation endpoint (RFC 7009).
+    pub async fn revoke(&self, client_id: &str, refresh_token: &Secret<String>) -> Result<()> {
+        let endpoint = self
+            .metadata
+            .additional_metadata()
+            .revocation_endpoint
+            .clone()
+            .ok_or_else(|| Error::SignInFailed {
+                detail: "the instance has no revocation endpoint".into(),
+            })?;
+        let token =
+            CoreRevocableToken::RefreshToken(RefreshToken::new(refresh_token.expose().clone()));
+        self.client(client_id)
+            .set_revocation_url(endpoint)
+            .revoke_token(token)
+            .map_err(|e| Error::SignInFailed {
+                detail: e.to_string(),
+            })?
+            .request_async(&self.http)
+            .await
+            .map_err(|e| {
+                self.token_error(e, |answer| Error::SignInFailed {
+                    detail: format!(
+                        "the revocation endpoint answered '{}'",
+                        sanitize(answer.error().as_ref(), 60)
+                    ),
+                })
+            })
+    }
+
+    /// The JWT-profile grant of a service user's key file.
+    pub async fn exchange_key(&self, key: &ServiceKey) -> Result<Tokens> {
+        let token_url = self
+            .metadata
+            .token_endpoint()
+            .ok_or_else(|| Error::BadResponse {
+                detail: "the OpenID configuration has no token endpoint".into(),
+            })?;
+        let assertion = key.assertion(&self.issuer)?;
+        let scope = format!("openid {AUDIENCE_SCOPE}");
+        let form = [
+            ("grant_type", JWT_BEARER),
+            ("assertion", assertion.expose()),
+            ("scope", &scope),
+        ];
+        let response = self
+            .http
+            .post(token_url.url().clone())
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| {
+                transport_error(
+                    &e,
+                    &self.host,
+                    self.options.connect_timeout,
+                    self.options.request_timeout,
+                )
+            })?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|e| {
+            transport_error(
+                &e,
+                &self.host,
+                self.options.connect_timeout,
+                self.options.request_timeout,
+            )
+        })?;
+        #[derive(Deserialize)]
+        struct Answer {
+            access_token: Option<Secret<String>>,
+            expires_in: Option<u64>,
+            error: Option<String>,
+            error_description: Option<String>,
+        }
+        let answer: Answer = serde_json::from_slice(&body).map_err(|_| Error::BadResponse {
+            detail: format!(
+                "the token endpoint answered HTTP {} without JSON",
+                status.as_u16()
+            ),
+        })?;
+        match (answer.access_token, answer.error) {
+            (Some(access_token), None) if status.is_success() => Ok(Tokens {
+                access_token,
+                expires_at: answer.expires_in.map(|s| Utc::now() + chrono::Duration::seconds(s as i64)),
+                refresh_token: None,
+                identity: None,
+            }),
+            (_, error) => Err(Error::SignInFailed {
+                detail: format!(
+                    "the key file was refused ({}{}): check that the key is active and belongs to this instance",
+                    sanitize(error.as_deref().unwrap_or("no error code"), 60),
+                    answer.error_description.map(|d| format!(": {}", sanitize(&d, 160))).unwrap_or_default()
+                ),
+            }),
+        }
+    }
+}
+
+fn sign_in_refused(error: &str) -> Error {
+    match error {
+        "access_denied" => Error::SignInDenied {
+            reason: "access_denied".into(),
+        },
+        "expired_token" => Error::SignInExpired {
+            detail: "the code expired before it was approved".into(),
+        },
+        other => Error::SignInFailed {
+            detail: format!("the identity provider answered '{}'", sanitize(other, 60)),
+        },
+    }
+}
+
+fn identity_of(claims: &CoreIdTokenClaims) -> Identity {
+    Identity {
+        subject: claims.subject().to_string(),
+        name: claims
+            .name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.to_string()),
+        login_name: claims.preferred_username().map(|n| n.to_string()),
+        email: claims.email().map(|e| e.to_string()),
+    }
+}
+
+fn tokens_of(answer: &CoreTokenResponse, identity: Option<Identity>) -> Tokens {
+    Tokens {
+        access_token: Secret::new(answer.access_token().secret().clone()),
+        expires_at: answer
+            .expires_in()
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .map(|d| Utc::now() + d),
+        refresh_token: answer
+            .refresh_token()
+            .map(|t| Secret::new(t.secret().clone())),
+        identity,
+    }
+}
+
+/// Checks the ID token of a fresh grant: signature (keys from discovery), issuer, audience,
+/// expiry, nonce, and the access-token hash. ZITADEL adds its project ids to `aud` next to the
+/// client id; those extra audiences are accepted deliberately.
+fn verify_id_token(
+    client: &OidcClient,
+    answer: &CoreTokenResponse,
+    nonce: Option<&Nonce>,
+) -> Result<Identity> {
+    let id_token = answer.id_token().ok_or_else(|| Error::SignInFailed {
+        detail: "the answer has no ID token (is the 'openid' scope allowed for this app?)".into(),
+    })?;
+    let verifier = client
+        .id_token_verifier()
+        .set_other_audience_verifier_fn(|_| true);
+    let invalid = |e: &dyn std::fmt::Display| Error::SignInFailed {
+        detail: format!(
+            "the ID token is not valid ({})",
+            sanitize(&e.to_string(), 160)
+        ),
+    };
+    let claims = match nonce {
+        Some(nonce) => id_token.claims(&verifier, nonce),
+        None => id_token.claims(&verifier, |_: Option<&Nonce>| Ok(())),
+    }
+    .map_err(|e| invalid(&e))?;
+    if let Some(expected) = claims.access_token_hash() {
+        let alg = id_token.signing_alg().map_err(|e| invalid(&e))?;
+        let key = id_token.signing_key(&verifier).map_err(|e| invalid(&e))?;
+        let actual = AccessTokenHash::from_token(answer.access_token(), alg, key)
+            .map_err(|e| invalid(&e))?;
+        if actual != *expected {
+            return Err(Error::SignInFailed {
+                detail: "the access token does not belong to the ID token".into(),
+            });
+        }
+    }
+    Ok(identity_of(claims))
+}
+
+/// A browser sign-in in progress: open [`BrowserLogin::url`], then await [`BrowserLogin::finish`].
+/// Dropping it cancels the sign-in and closes the loopback port.
+pub struct BrowserLogin {
+    url: Url,
+    listener: Listener,
+    state: CsrfToken,
+    nonce: Nonce,
+    verifier: PkceCodeVerifier,
+    client: OidcClient,
+    provider: Provider,
+}
+
+impl BrowserLogin {
+    /// The authorization URL for the system browser (also shown for copy-paste).
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// Waits for the browser to come back (at most `timeout`), checks `state`, exchanges the
+    /// code with the PKCE verifier and validates the ID token.
+    pub async fn finish(self, timeout: Duration) -> Result<Tokens> {
+        let callback = tokio::time::timeout(timeout, self.listener.wait())
+            .await
+            .map_err(|_| Error::SignInExpired {
+                detail: format!(
+                    "no answer from the browser within {} min",
+                    timeout.as_secs().div_ceil(60)
+                ),
+            })??;
+        let code = match callback {
+            Callback::Refused { error, .. } => return Err(sign_in_refused(&error)),
+            Callback::Code { code, state } => {
+                if state.expose() != self.state.secret() {
+                    return Err(Error::SignInFailed {
+                        detail: "the browser came back with another sign-in's state (a stale or forged redirect); start again".into(),
+                    });
+                }
+                code
+            }
+        };
+        let provider = &self.provider;
+        let answer = self
+            .client
+            .exchange_code(AuthorizationCode::new(code.into_inner()))
+            .map_err(|e| Error::SignInFailed {
+                detail: e.to_string(),
+            })?
+            .set_pkce_verifier(self.verifier)
+            .request_async(&provider.http)
+            .await
+            .map_err(|e| {
+                provider.token_error(e, |answer| Error::SignInFailed {
+                    detail: format!(
+                        "the code was refused ({})",
+                        sanitize(answer.error().as_ref(), 60)
+                    ),
+                })
+            })?;
+        let identity = verify_id_token(&self.client, &answer, Some(&self.nonce))?;
+        Ok(tokens_of(&answer, Some(identity)))
+    }
+}
+
+/// A device sign-in in progress: show the code and QR, then await [`DeviceLogin::finish`].
+pub struct DeviceLogin {
+    details: CoreDeviceAuthorizationResponse,
+    provider: Provider,
+    client_id: String,
+}
+
+impl DeviceLogin {
+    /// The code the admin confirms on the phone, e.g. `FWRK-JGWK`.
+    pub fn user_code(&self) -> &str {
+        self.details.user_code().secret()
+    }
+
+    pub fn verification_uri(&self) -> &str {
+        self.details.verification_uri()
+    }
+
+    /// The verification URL with the code in it, for the QR code.
+    pub fn verification_uri_complete(&self) -> Option<&str> {
+        self.details
+            .verification_uri_complete()
+            .map(|u| u.secret().as_str())
+    }
+
+    pub fn expires_in(&self) -> Duration {
+        self.details.expires_in()
+    }
+
+    /// A QR of the complete verification URL (or the plain one), to scan with a phone.
+    pub fn qr(&self) -> Result<Qr> {
+        Qr::new(
+            self.verification_uri_complete()
+                .unwrap_or(self.verification_uri()),
+        )
+    }
+
+    /// Polls the token endpoint at the announced interval (longer after `slow_down`) until the
+    /// admin approves, denies, or the code expires.
+    pub async fn finish(self) -> Result<Tokens> {
+        let provider = &self.provider;
+        let endpoint = provider
+            .metadata
+            .additional_metadata()
+            .device_authorization_endpoint
+            .clone()
+            .ok_or_else(|| Error::SignInFailed {
+                detail: "no device endpoint".into(),
+            })?;
+        let client = provider
+            .client(&self.client_id)
+            .set_device_authorization_url(endpoint);
+        let answer: CoreTokenResponse = client
+            .exchange_device_access_token(&self.details)
+            .map_err(|e| Error::SignInFailed {
+                detail: e.to_string(),
+            })?
+            .request_async(&provider.http, tokio::time::sleep, None)
+            .await
+            .map_err(|e| {
+                provider.token_error(e, |answer| sign_in_refused(answer.error().as_ref()))
+            })?;
+        let plain = provider.client(&self.client_id);
+        let identity = verify_id_token(&plain, &answer, None)?;
+        Ok(tokens_of(&answer, Some(identity)))
+    }
+}
