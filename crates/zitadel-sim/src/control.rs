@@ -1,6 +1,7 @@
 //! The control API under `/__sim/`: what tests and the demo do "outside" ZITADEL (finish a
 //! registration in the browser, inject faults, read the request log and emails, mint
-//! tokens). No auth, camelCase JSON, never logged, never faulted.
+//! tokens, sign in without the login page, approve devices, revoke sessions). No auth,
+//! camelCase JSON, never logged, never faulted.
 
 use std::time::Duration;
 
@@ -25,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/__sim/emails", get(emails))
         .route("/__sim/tokens", post(issue_token))
         .route("/__sim/tokens/revoke", post(revoke_token))
+        .route("/__sim/oidc/auto-login", post(auto_login))
+        .route("/__sim/device/approve", post(approve_device))
+        .route("/__sim/device/deny", post(deny_device))
+        .route("/__sim/sessions/revoke", post(revoke_sessions))
 }
 
 #[derive(Deserialize)]
@@ -113,5 +118,62 @@ async fn issue_token(
 
 async fn revoke_token(State(state): State<AppState>, Strict(r): Strict<TokenBody>) -> StatusCode {
     state.world().revoke_token(&r.token);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AutoLogin {
+    /// `null` (or absent) brings the login page back.
+    #[serde(default)]
+    user_name: Option<String>,
+}
+
+async fn auto_login(
+    State(state): State<AppState>,
+    Strict(r): Strict<AutoLogin>,
+) -> Result<StatusCode, SimError> {
+    state.world().set_auto_login(r.user_name.as_deref())?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeviceDecision {
+    user_code: String,
+    #[serde(default)]
+    user_name: Option<String>,
+}
+
+async fn approve_device(
+    State(state): State<AppState>,
+    Strict(r): Strict<DeviceDecision>,
+) -> Result<StatusCode, SimError> {
+    let user_name = r.user_name.as_deref().ok_or_else(|| {
+        SimError::invalid_argument("SIM-NOUSERNAME", "userName is required to approve")
+    })?;
+    state.world().approve_device(&r.user_code, user_name)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn deny_device(
+    State(state): State<AppState>,
+    Strict(r): Strict<DeviceDecision>,
+) -> Result<StatusCode, SimError> {
+    state.world().deny_device(&r.user_code)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionsOf {
+    user_id: String,
+}
+
+async fn revoke_sessions(
+    State(state): State<AppState>,
+    Strict(r): Strict<SessionsOf>,
+) -> StatusCode {
+    state.world().revoke_sessions_of(&r.user_id);
     StatusCode::NO_CONTENT
 }

@@ -1,8 +1,9 @@
-//! ZITADEL error bodies (zitadel-api.md §8) and the mapping from gRPC code to HTTP status.
+//! ZITADEL error bodies (zitadel-api.md §8) and the mapping from gRPC code to HTTP status,
+//! plus the RFC 6749 error bodies the OAuth endpoints answer instead.
 
 use std::fmt;
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -165,6 +166,104 @@ fn error_body<'a>(code: i32, id: &'a str, message: &'a str) -> ErrorBody<'a> {
     }
 }
 
+/// An RFC 6749 error (§5.2) as the OAuth endpoints answer it:
+/// `{"error":"invalid_grant","error_description":"…"}`, status 400 (401 for `invalid_client`),
+/// never cached.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthError {
+    pub error: &'static str,
+    pub description: String,
+}
+
+impl OAuthError {
+    pub fn new(error: &'static str, description: impl Into<String>) -> Self {
+        OAuthError {
+            error,
+            description: description.into(),
+        }
+    }
+
+    pub fn invalid_request(description: impl Into<String>) -> Self {
+        OAuthError::new("invalid_request", description)
+    }
+
+    pub fn invalid_client(description: impl Into<String>) -> Self {
+        OAuthError::new("invalid_client", description)
+    }
+
+    pub fn invalid_grant(description: impl Into<String>) -> Self {
+        OAuthError::new("invalid_grant", description)
+    }
+
+    pub fn unauthorized_client(description: impl Into<String>) -> Self {
+        OAuthError::new("unauthorized_client", description)
+    }
+
+    pub fn unsupported_grant_type(description: impl Into<String>) -> Self {
+        OAuthError::new("unsupported_grant_type", description)
+    }
+
+    pub fn invalid_scope(description: impl Into<String>) -> Self {
+        OAuthError::new("invalid_scope", description)
+    }
+
+    pub fn access_denied(description: impl Into<String>) -> Self {
+        OAuthError::new("access_denied", description)
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self.error {
+            "invalid_client" => StatusCode::UNAUTHORIZED,
+            "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
+            "temporarily_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// The body with an explicit status, which faults may set to anything.
+    pub fn response_with_status(&self, status: StatusCode) -> Response {
+        let body = serde_json::json!({
+            "error": self.error,
+            "error_description": self.description,
+        });
+        no_store((status, axum::Json(body)).into_response())
+    }
+
+    /// The RFC 6749 error that fits an HTTP status, for faults that only name a status.
+    pub fn for_status(status: StatusCode) -> Self {
+        let error = match status.as_u16() {
+            401 => "invalid_client",
+            429 | 503 => "temporarily_unavailable",
+            400..=499 => "invalid_request",
+            _ => "server_error",
+        };
+        OAuthError::new(error, "Injected fault")
+    }
+}
+
+impl fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.error, self.description)
+    }
+}
+
+impl std::error::Error for OAuthError {}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        self.response_with_status(status)
+    }
+}
+
+/// `Cache-Control: no-store` and `Pragma: no-cache`, as RFC 6749 §5.1 asks of token answers.
+pub fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +275,28 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&error_body(error.code, &error.id, &error.message)).unwrap(),
             r#"{"code":16,"message":"Errors.Token.Invalid (AUTH-7fs1e)","details":[{"@type":"type.googleapis.com/zitadel.v1.ErrorDetail","id":"AUTH-7fs1e","message":"Errors.Token.Invalid"}]}"#
+        );
+    }
+
+    #[test]
+    fn oauth_errors_have_rfc_6749_statuses() {
+        assert_eq!(
+            OAuthError::invalid_client("x").status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            OAuthError::invalid_grant("x").status(),
+            StatusCode::BAD_REQUEST
+        );
+        let response = OAuthError::invalid_grant("x").into_response();
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(
+            OAuthError::for_status(StatusCode::SERVICE_UNAVAILABLE).error,
+            "temporarily_unavailable"
+        );
+        assert_eq!(
+            OAuthError::for_status(StatusCode::INTERNAL_SERVER_ERROR).error,
+            "server_error"
         );
     }
 

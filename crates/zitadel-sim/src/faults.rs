@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
-use crate::errors::{code_of_status, error_response, SimError};
+use crate::errors::{code_of_status, error_response, OAuthError, SimError};
 use crate::AppState;
 
 /// A fault to apply to matching requests, in the order injected.
@@ -39,7 +39,9 @@ pub struct Fault {
     rename_all_fields = "camelCase"
 )]
 pub enum FaultKind {
-    /// A ZITADEL error body whose code fits the status, id `SIM-FAULT`.
+    /// A ZITADEL error body whose code fits the status, id `SIM-FAULT`; on OAuth / OIDC
+    /// paths an RFC 6749 body instead (`invalid_request`, `invalid_client` for 401,
+    /// `temporarily_unavailable` for 429 and 503, else `server_error`).
     Status { status: u16 },
     /// A ZITADEL error body exactly as given.
     ZitadelError {
@@ -108,6 +110,14 @@ pub fn is_control_path(path: &str) -> bool {
     path == "/__sim" || path.starts_with("/__sim/")
 }
 
+/// The sign-in side: OAuth and OIDC endpoints, discovery and the device page.
+pub fn is_oauth_path(path: &str) -> bool {
+    ["/oauth/", "/oidc/", "/.well-known/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+        || path == "/device"
+}
+
 /// The middleware: finds the first matching fault and applies it.
 pub async fn apply(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
@@ -120,6 +130,10 @@ pub async fn apply(State(state): State<AppState>, mut request: Request, next: Ne
     };
     tracing::info!(%path, ?kind, "applying fault");
     match kind {
+        FaultKind::Status { status } if is_oauth_path(&path) => {
+            let status = status_or_500(status);
+            OAuthError::for_status(status).response_with_status(status)
+        }
         FaultKind::Status { status } => {
             let status = status_or_500(status);
             if status == StatusCode::UNAUTHORIZED {

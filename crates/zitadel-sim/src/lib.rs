@@ -4,11 +4,16 @@
 //! sends): the same paths, permissions, error ids and wire encoding, over a seeded in-memory
 //! instance. A control API under `/__sim/` (and the methods on [`Sim`]) lets tests complete
 //! registrations, inject faults and read the request log.
+//!
+//! The OIDC side (docs/SIM-OIDC-SPEC.md) signs people in with a demo login page, the device
+//! grant and JWT-profile service users; the access tokens it issues are the ones the API
+//! accepts, and only with the ZITADEL audience scope.
 
 mod api;
 mod control;
 mod errors;
 mod faults;
+mod keys;
 mod query;
 mod request_log;
 pub mod seed;
@@ -38,8 +43,15 @@ use world::World;
 pub struct SimConfig {
     /// Lifetime of registration codes (ZITADEL's default: one hour).
     pub code_lifetime: Duration,
-    /// Origin for registration links; `None` uses the origin each request reached.
+    /// Origin for registration links and the OIDC issuer; `None` uses the origin each
+    /// request reached for links, and the listening URL as the issuer.
     pub public_origin: Option<String>,
+    /// Lifetime of access and ID tokens from the token endpoint (ZITADEL's default: 12 h).
+    pub access_token_lifetime: Duration,
+    /// The polling `interval` the device endpoint announces and enforces (default 5 s).
+    pub device_interval: Duration,
+    /// Lifetime of device codes (default 300 s).
+    pub device_code_lifetime: Duration,
 }
 
 impl Default for SimConfig {
@@ -47,6 +59,9 @@ impl Default for SimConfig {
         SimConfig {
             code_lifetime: Duration::from_secs(3600),
             public_origin: None,
+            access_token_lifetime: Duration::from_secs(12 * 3600),
+            device_interval: Duration::from_secs(5),
+            device_code_lifetime: Duration::from_secs(300),
         }
     }
 }
@@ -85,7 +100,11 @@ impl Sim {
     pub async fn start_on(addr: SocketAddr, config: SimConfig) -> std::io::Result<Sim> {
         let listener = TcpListener::bind(addr).await?;
         let url = format!("http://{}", listener.local_addr()?);
-        let mut world = World::new(config.code_lifetime, config.public_origin);
+        let issuer = match &config.public_origin {
+            Some(origin) => origin.trim_end_matches('/').to_owned(),
+            None => url.clone(),
+        };
+        let mut world = World::new(&config, issuer);
         let demo = seed::populate(&mut world);
         let state = AppState {
             world: Arc::new(Mutex::new(world)),
@@ -114,6 +133,12 @@ impl Sim {
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub fn url(&self) -> String {
         self.state.url.clone()
+    }
+
+    /// The OIDC issuer: the public origin when configured, else [`Sim::url`]; no trailing
+    /// slash.
+    pub fn issuer(&self) -> String {
+        self.state.world().oidc.issuer.clone()
     }
 
     pub fn demo(&self) -> &Demo {
@@ -168,6 +193,47 @@ impl Sim {
 
     pub fn revoke_token(&self, token: &str) {
         self.state.world().revoke_token(token);
+    }
+
+    /// With a user, `/oauth/v2/authorize` signs that user in at once (no login page); `None`
+    /// brings the page back. Same as `POST /__sim/oidc/auto-login`. Panics if the user
+    /// cannot sign in (unknown, ambiguous, not human, not active): a mistake in the test.
+    pub fn set_auto_login(&self, user_name: Option<&str>) {
+        if let Err(error) = self.state.world().set_auto_login(user_name) {
+            panic!("set_auto_login({user_name:?}): {error}");
+        }
+    }
+
+    /// What the user does on the device page: approve the user code (`ABCD-EFGH`, any case,
+    /// dash optional) as this user (user name or login name).
+    pub fn approve_device(&self, user_code: &str, user_name: &str) -> Result<(), SimError> {
+        self.state
+            .world()
+            .approve_device(user_code, user_name)
+            .map(drop)
+    }
+
+    pub fn deny_device(&self, user_code: &str) -> Result<(), SimError> {
+        self.state.world().deny_device(user_code)
+    }
+
+    /// An admin revoked the user's sessions: every refresh and access token the token
+    /// endpoint issued to the user dies (PATs stay).
+    pub fn revoke_sessions_of(&self, user_id: &str) {
+        self.state.world().revoke_sessions_of(user_id);
+    }
+
+    /// The logged OIDC / OAuth requests (`/oauth/…`, `/oidc/…`, `/.well-known/…`,
+    /// `/device`), oldest first. They are in [`Sim::requests`] too; like every entry they
+    /// hold no code, token or verifier.
+    pub fn oidc_requests(&self) -> Vec<LoggedRequest> {
+        self.state
+            .world()
+            .requests
+            .iter()
+            .filter(|r| faults::is_oauth_path(&r.path))
+            .cloned()
+            .collect()
     }
 
     /// Stops accepting connections and waits (up to 5 s) for open ones to finish.

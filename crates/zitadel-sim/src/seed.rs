@@ -7,8 +7,10 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
 
+use crate::keys::{KeyPair, SERVICE_KEY_PEM};
 use crate::world::{
-    Membership, Org, Passkey, Person, Record, Scope, User, UserKind, UserState, World,
+    Client, GrantType, Membership, Org, Passkey, Person, Record, Scope, ServiceKey, User, UserKind,
+    UserState, World,
 };
 
 pub const INSTANCE_ID: &str = "290000000000000001";
@@ -32,6 +34,21 @@ pub const LOCKED_ID: &str = "320000000000000005";
 pub const INACTIVE_ID: &str = "320000000000000006";
 pub const MACHINE_ID: &str = "330000000000000001";
 
+/// The Passkey Desk app: a Native application with PKCE and no secret. Redirect URIs
+/// `http://127.0.0.1/callback` (any port at run time, RFC 8252 §7.3) and
+/// `http://localhost/callback`; grants authorization_code, refresh_token, device_code;
+/// post-logout redirect `http://127.0.0.1/logout` (any port).
+pub const NATIVE_CLIENT_ID: &str = "290000000000000100@passkey-desk";
+pub const NATIVE_CLIENT_NAME: &str = "Passkey Desk";
+/// The ZITADEL project: in the ID token's `aud` next to the client id when the audience
+/// scope was granted.
+pub const ZITADEL_PROJECT_ID: &str = "290000000000000002";
+/// A machine user in ACME, ORG_OWNER of ACME, with one JWT-profile key and a PAT.
+pub const SERVICE_USER: &str = "desk-bot";
+pub const SERVICE_USER_ID: &str = "330000000000000002";
+/// The `keyId` of desk-bot's JWT-profile key (`Demo::service_key_json`).
+pub const SERVICE_KEY_ID: &str = "340000000000000001";
+
 /// Zoë's passkey, READY from the start.
 pub const ZOE_PASSKEY_ID: &str = "350000000000000001";
 pub const ZOE_PASSKEY_NAME: &str = "MacBook Touch ID";
@@ -43,6 +60,22 @@ pub struct Demo {
     pub admins: Vec<DemoAdmin>,
     pub orgs: Vec<DemoOrg>,
     pub users: Vec<DemoUser>,
+    /// desk-bot's key file exactly as ZITADEL hands it out:
+    /// `{"type":"serviceaccount","keyId":"…","key":"-----BEGIN RSA PRIVATE KEY-----\n…","userId":"…"}`.
+    pub service_key_json: String,
+    /// A PAT of desk-bot (with the ZITADEL audience).
+    pub service_pat: String,
+}
+
+/// A JWT-profile key file as ZITADEL's console downloads it (field order included).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct KeyFile<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    key_id: &'a str,
+    key: &'a str,
+    user_id: &'a str,
 }
 
 impl Demo {
@@ -253,6 +286,18 @@ pub(crate) fn populate(world: &mut World) -> Demo {
         record: Record::new(2, created(40)),
     });
 
+    world.users.push(User {
+        id: SERVICE_USER_ID.to_owned(),
+        org_id: ACME_ORG_ID.to_owned(),
+        user_name: SERVICE_USER.to_owned(),
+        state: UserState::Active,
+        kind: UserKind::Machine {
+            name: "Passkey Desk Bot".to_owned(),
+            description: "Creates passkey registration links for scripts".to_owned(),
+        },
+        record: Record::new(3, created(41)),
+    });
+
     world.passkeys.push(Passkey {
         id: ZOE_PASSKEY_ID.to_owned(),
         user_id: ZOE_ID.to_owned(),
@@ -289,6 +334,21 @@ pub(crate) fn populate(world: &mut World) -> Demo {
         });
     }
 
+    world.memberships.push(Membership {
+        user_id: SERVICE_USER_ID.to_owned(),
+        scope: Scope::Org(ACME_ORG_ID.to_owned()),
+        roles: vec!["ORG_OWNER"],
+        record: Record::new(1, created(45 + ADMIN_ROLES.len())),
+    });
+    let service_pat = world
+        .issue_token(
+            SERVICE_USER_ID,
+            true,
+            Duration::from_secs(10 * 365 * 24 * 3600),
+        )
+        .expect("the service user exists");
+    let service_key_json = seed_oidc(world);
+
     world.position = world.orgs.iter().map(|o| o.record.sequence).sum::<u64>()
         + world.users.iter().map(|u| u.record.sequence).sum::<u64>()
         + world.memberships.len() as u64;
@@ -318,7 +378,42 @@ pub(crate) fn populate(world: &mut World) -> Demo {
                 human: u.person().is_some(),
             })
             .collect(),
+        service_key_json,
+        service_pat,
     }
+}
+
+/// The native app and desk-bot's key; returns the key file.
+fn seed_oidc(world: &mut World) -> String {
+    world.oidc.zitadel_project_id = ZITADEL_PROJECT_ID.to_owned();
+    world.oidc.clients.push(Client {
+        id: NATIVE_CLIENT_ID.to_owned(),
+        name: NATIVE_CLIENT_NAME.to_owned(),
+        redirect_uris: vec![
+            "http://127.0.0.1/callback".to_owned(),
+            "http://localhost/callback".to_owned(),
+        ],
+        post_logout_redirect_uris: vec!["http://127.0.0.1/logout".to_owned()],
+        grant_types: vec![
+            GrantType::AuthorizationCode,
+            GrantType::RefreshToken,
+            GrantType::DeviceCode,
+        ],
+    });
+    let pair = KeyPair::from_pem(SERVICE_KEY_ID, SERVICE_KEY_PEM);
+    world.oidc.service_keys.push(ServiceKey {
+        id: SERVICE_KEY_ID.to_owned(),
+        user_id: SERVICE_USER_ID.to_owned(),
+        expires: Utc.with_ymd_and_hms(2099, 1, 1, 0, 0, 0).unwrap(),
+        public: pair.public().clone(),
+    });
+    serde_json::to_string(&KeyFile {
+        kind: "serviceaccount",
+        key_id: SERVICE_KEY_ID,
+        key: SERVICE_KEY_PEM,
+        user_id: SERVICE_USER_ID,
+    })
+    .expect("a key file is JSON")
 }
 
 fn domain_of(org_id: &str) -> &'static str {
@@ -332,7 +427,7 @@ mod tests {
     use super::*;
 
     fn seeded() -> (World, Demo) {
-        let mut world = World::new(Duration::from_secs(3600), None);
+        let mut world = World::new(&crate::SimConfig::default(), "http://sim.test".into());
         let demo = populate(&mut world);
         (world, demo)
     }
@@ -374,6 +469,37 @@ mod tests {
         assert_eq!(
             world.permissions(&helpdesk.user_id, ACME_ORG_ID),
             ["org.read", "user.read", "user.write"]
+        );
+    }
+
+    #[test]
+    fn service_user_and_key_file() {
+        let (world, demo) = seeded();
+        let bot = world.user(SERVICE_USER_ID).unwrap();
+        assert_eq!(
+            (bot.user_name.as_str(), bot.person().is_none()),
+            (SERVICE_USER, true)
+        );
+        assert_eq!(
+            world.permissions(SERVICE_USER_ID, ACME_ORG_ID),
+            world.permissions(&demo.admin(ADMIN_IAM_OWNER).user_id, ACME_ORG_ID)
+        );
+        assert_eq!(
+            world.caller(Some(&demo.service_pat)).unwrap().id,
+            SERVICE_USER_ID
+        );
+        assert!(demo.service_key_json.starts_with(r#"{"type":"serviceaccount","keyId":"340000000000000001","key":"-----BEGIN RSA PRIVATE KEY-----\n"#));
+        let file: serde_json::Value = serde_json::from_str(&demo.service_key_json).unwrap();
+        assert_eq!(file["userId"], SERVICE_USER_ID);
+        assert_eq!(file.as_object().unwrap().len(), 4);
+        // ACME keeps exactly one machine user named ci-bot.
+        assert_eq!(
+            world
+                .users
+                .iter()
+                .filter(|u| u.user_name == "ci-bot")
+                .count(),
+            1
         );
     }
 

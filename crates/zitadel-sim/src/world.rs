@@ -1,6 +1,9 @@
 //! The in-memory ZITADEL instance: orgs, users, memberships, tokens, registration codes,
 //! passkeys and sent emails, plus the sim's own bookkeeping (faults, request log). Every rule
-//! the handlers enforce lives here so it can be read in one place.
+//! the handlers enforce lives here so it can be read in one place; the sign-in side (OIDC
+//! clients, grants, device requests) is in [`oidc`].
+
+mod oidc;
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
@@ -11,6 +14,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::errors::SimError;
 use crate::faults::{Fault, FaultKind};
+use crate::SimConfig;
+
+pub use oidc::{
+    AuthorizeOutcome, Client, EndSession, GrantType, Issued, LoginChoice, LoginPage, Oidc, Params,
+    ServiceKey,
+};
 
 pub const ORG_READ: &str = "org.read";
 pub const USER_READ: &str = "user.read";
@@ -181,6 +190,8 @@ struct Token {
     issued: DateTime<Utc>,
     /// `None`: too far in the future to represent, so never.
     expires: Option<Instant>,
+    /// Set for access tokens from the token endpoint; `None` for PATs.
+    oidc: Option<oidc::TokenGrant>,
 }
 
 struct RegistrationCode {
@@ -234,6 +245,8 @@ pub struct NewCode {
 pub struct World {
     pub code_lifetime: Duration,
     pub public_origin: Option<String>,
+    /// The OIDC side: clients, grants, device requests, keys.
+    pub oidc: Oidc,
     pub instance_id: String,
     pub instance_name: String,
     pub orgs: Vec<Org>,
@@ -251,10 +264,12 @@ pub struct World {
 }
 
 impl World {
-    pub fn new(code_lifetime: Duration, public_origin: Option<String>) -> Self {
+    /// An empty instance; `issuer` is the origin OIDC tokens name (no trailing slash).
+    pub fn new(config: &SimConfig, issuer: String) -> Self {
         World {
-            code_lifetime,
-            public_origin,
+            code_lifetime: config.code_lifetime,
+            public_origin: config.public_origin.clone(),
+            oidc: Oidc::new(config, issuer),
             instance_id: String::new(),
             instance_name: String::new(),
             orgs: Vec::new(),
@@ -316,6 +331,7 @@ impl World {
                 audience,
                 issued: Utc::now(),
                 expires: Instant::now().checked_add(lifetime),
+                oidc: None,
             },
         );
         Ok(token)

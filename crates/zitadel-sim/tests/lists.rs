@@ -88,12 +88,14 @@ async fn type_state_and_not_queries() {
         json!({"queries":[{"notQuery":{"query":{"typeQuery":{"type":"TYPE_HUMAN"}}}}]}),
     )
     .await;
-    assert_eq!(result_ids(&machines), [MACHINE_ID]);
+    // The service user desk-bot and ci-bot (user names, descending by default).
+    assert_eq!(result_ids(&machines), [SERVICE_USER_ID, MACHINE_ID]);
     assert_eq!(
-        machines["result"][0]["machine"],
+        machines["result"][1]["machine"],
         json!({"name": "CI Bot", "description": "Deploys ACME's services"})
     );
-    assert!(machines["result"][0].get("human").is_none());
+    assert!(machines["result"][1].get("human").is_none());
+    assert_eq!(machines["result"][0]["userName"], SERVICE_USER);
 
     let locked = users(
         &sim,
@@ -114,8 +116,8 @@ async fn type_state_and_not_queries() {
     let all = users(&sim, ACME_ORG_ID, json!({})).await;
     assert_eq!(
         total(&all),
-        total(&humans) + 1,
-        "ACME's humans and its machine"
+        total(&humans) + 2,
+        "ACME's humans and its two machines"
     );
 }
 
@@ -220,7 +222,11 @@ async fn text_fields_and_methods() {
         one(json!({"typeQuery": {"type": "TYPE_HUMAN"}})),
     )
     .await;
-    assert_eq!(total(&wrong_field), total(&all_humans) + 1);
+    assert_eq!(
+        total(&wrong_field),
+        total(&all_humans) + 2,
+        "and both machines"
+    );
 }
 
 #[tokio::test]

@@ -106,6 +106,7 @@ async fn configured_origin_and_lifetime_are_used() {
     let sim = Sim::start(SimConfig {
         code_lifetime: Duration::from_secs(600),
         public_origin: Some("https://auth.example.com/".into()),
+        ..SimConfig::default()
     })
     .await
     .unwrap();
@@ -305,6 +306,7 @@ async fn codes_expire_after_their_lifetime() {
     let sim = Sim::start(SimConfig {
         code_lifetime: Duration::from_secs(1),
         public_origin: None,
+        ..SimConfig::default()
     })
     .await
     .unwrap();

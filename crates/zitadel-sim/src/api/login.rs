@@ -35,7 +35,7 @@ pub async fn passwordless_init(
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

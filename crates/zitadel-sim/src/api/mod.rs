@@ -4,6 +4,8 @@
 mod auth;
 mod login;
 mod management;
+mod oidc;
+mod oidc_pages;
 mod orgs;
 
 use std::convert::Infallible;
@@ -53,6 +55,44 @@ pub fn router() -> Router<AppState> {
             "/ui/login/login/passwordless/init",
             get(login::passwordless_init),
         )
+        .merge(oidc_router())
+}
+
+/// The sign-in side (zitadel-api.md §7).
+fn oidc_router() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/openid-configuration", get(oidc::discovery))
+        .route("/oauth/v2/keys", get(oidc::keys))
+        .route(
+            "/oauth/v2/authorize",
+            get(oidc::authorize).post(oidc::authorize_post),
+        )
+        .route("/oauth/v2/authorize/login", post(oidc::login))
+        .route(
+            "/oauth/v2/token",
+            post(oidc::token).fallback(oidc::oauth_method_not_allowed),
+        )
+        .route(
+            "/oauth/v2/device_authorization",
+            post(oidc::device_authorization).fallback(oidc::oauth_method_not_allowed),
+        )
+        .route(
+            "/oauth/v2/revoke",
+            post(oidc::revoke).fallback(oidc::oauth_method_not_allowed),
+        )
+        .route(
+            "/oauth/v2/introspect",
+            post(oidc::introspect).fallback(oidc::oauth_method_not_allowed),
+        )
+        .route(
+            "/oidc/v1/userinfo",
+            get(oidc::userinfo).post(oidc::userinfo),
+        )
+        .route(
+            "/oidc/v1/end_session",
+            get(oidc::end_session).post(oidc::end_session_post),
+        )
+        .route("/device", get(oidc::device_page).post(oidc::device_decide))
 }
 
 /// The bearer token of `Authorization: Bearer <token>`.
