@@ -20,9 +20,10 @@ demo-serve: deps
 sim: deps
 	$(CARGO) run -q -p zitadel-sim -- --port 8080
 
-## Everything CI checks: formatting, lints as errors, all tests.
+## Everything CI checks: formatting, lints as errors, all tests. The tests run inside a
+## private D-Bus session with GNOME Keyring, so the real Secret Service is tested.
 test: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) build --workspace --bins
-	$(CARGO) test --workspace
+	scripts/with-keyring $(CARGO) test --workspace

@@ -106,19 +106,81 @@ pub async fn run(args: Args) -> Result<()> {
         Some(path) => Config::load_from(path)?,
         None => Config::default(),
     };
+    let client_id = match &args.command {
+        Command::Login { client_id, .. } => client_id.clone(),
+        _ => None,
+    };
     let overrides = Overrides {
         instance: args.instance.clone(),
         org: args.org.clone(),
         ca_file: args.ca_file.clone(),
+        client_id,
     };
     let settings = Settings::resolve(&overrides, env, &config)?;
-    let token = token_from_env(env)?;
-    let desk = Desk::new(ZitadelClient::new(
-        settings.instance.as_str(),
-        token,
-        settings.client,
-    )?);
-    execute(&desk, settings.org.as_deref(), args.command, args.json).await
+    let auth = Auth::new(
+        settings.instance.clone(),
+        settings.client.clone(),
+        Arc::new(KeyringStore),
+        SessionIndex::default_location(env)?,
+    );
+    match args.command {
+        Command::Login {
+            device,
+            pat,
+            key_file,
+            no_browser,
+            prompt_consent,
+            ..
+        } => {
+            let how = if pat {
+                LoginKind::Pat
+            } else if let Some(path) = key_file {
+                LoginKind::KeyFile(path)
+            } else if device {
+                LoginKind::Device
+            } else {
+                LoginKind::Browser {
+                    open_browser: !no_browser,
+                    prompt_consent,
+                }
+            };
+            crate::login::login(&auth, &settings, how, args.json).await
+        }
+        Command::Logout => {
+            crate::login::logout(&auth, token_from_env(env).is_some(), args.json).await
+        }
+        command => {
+            let session = Arc::new(auth.session(token_from_env(env)).await?);
+            let client = ZitadelClient::with_tokens(
+                settings.instance.as_str(),
+                session.clone(),
+                settings.client,
+            )?;
+            let desk = Desk::new(client);
+            if let Command::Whoami = command {
+                let me = desk.whoami().await?;
+                output::whoami(
+                    &me,
+                    desk.client().instance(),
+                    &session.info().await,
+                    args.json,
+                );
+                return Ok(());
+            }
+            execute(&desk, settings.org.as_deref(), command, args.json).await
+        }
+    }
+}
+
+/// How `login` signs in.
+pub enum LoginKind {
+    Browser {
+        open_browser: bool,
+        prompt_consent: bool,
+    },
+    Device,
+    Pat,
+    KeyFile(PathBuf),
 }
 
 /// Runs one command against a signed-in desk.
@@ -155,8 +217,10 @@ async fn execute(desk: &Desk, org: Option<&str>, command: Command, json: bool) -
             let (user, passkeys) = desk.passkeys(&org.id, &user).await?;
             output::passkeys(&user, &passkeys, json);
         }
-        Command::Demo { .. } => {
-            return Err(Error::Input("the demo cannot run inside the demo".into()))
+        Command::Demo { .. } | Command::Login { .. } | Command::Logout | Command::Whoami => {
+            return Err(Error::Input(
+                "this command is handled before signing in".into(),
+            ))
         }
     }
     Ok(())

@@ -2,10 +2,11 @@
 //! in-process with its seeded orgs and users. Needs no network and no account.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use passkey_desk_core::auth::{Auth, MemoryStore, SessionIndex};
+use passkey_desk_core::auth::{Auth, LoginOptions, MemoryStore, Method, Session, SessionIndex};
 use passkey_desk_core::qr::Qr;
-use passkey_desk_core::{ClientOptions, Desk, Error, OrgId, Result, Secret, ZitadelClient};
+use passkey_desk_core::{ClientOptions, Desk, Error, OrgId, Result, ZitadelClient};
 use zitadel_sim::{seed, Sim, SimConfig};
 
 use crate::output;
@@ -21,12 +22,22 @@ pub async fn run(keep_running: bool, json: bool) -> Result<()> {
             detail: format!("cannot start the simulator: {e}"),
         })?;
     let admin = sim.demo().admin(seed::ADMIN_IAM_OWNER).clone();
-    let client = ZitadelClient::new(
-        &sim.url(),
-        Secret::new(admin.pat.clone()),
+    // The demo keeps its session in memory and a throw-away index: it never touches the keyring.
+    let instance = url::Url::parse(&sim.url()).map_err(|e| Error::Config(e.to_string()))?;
+    let index_path =
+        std::env::temp_dir().join(format!("passkey-desk-demo-{}.toml", std::process::id()));
+    let auth = Auth::new(
+        instance,
         ClientOptions::default(),
-    )?;
-    let desk = Desk::new(client);
+        Arc::new(MemoryStore::default()),
+        SessionIndex::at(index_path.clone()),
+    );
+    let session = Arc::new(sign_in(&sim, &auth, &admin.user_name).await?);
+    let desk = Desk::new(ZitadelClient::with_tokens(
+        &sim.url(),
+        session.clone(),
+        ClientOptions::default(),
+    )?);
     let org = OrgId::new(seed::ACME_ORG_ID);
 
     if json {
@@ -37,13 +48,13 @@ pub async fn run(keep_running: bool, json: bool) -> Result<()> {
 
     step(&format!("ZITADEL simulator running at {}", sim.url()));
     step(&format!(
-        "Signed in with the demo PAT of {} ({})",
+        "Signed in as {} ({}) with OIDC + PKCE through a loopback redirect (the simulator approves at once)",
         admin.login_name, admin.role
     ));
     output::whoami(
         &desk.whoami().await?,
         desk.client().instance(),
-        "the demo admin's PAT",
+        &session.info().await,
         false,
     );
 
@@ -75,9 +86,27 @@ pub async fn run(keep_running: bool, json: bool) -> Result<()> {
         output::passkeys(&user, &passkeys, false);
         step("Done. Run 'make demo-serve' (or 'passkey-desk-cli demo --keep-running') to keep the simulator up.");
     }
-    let _ = std::fs::remove_file(index.path());
+    let _ = std::fs::remove_file(&index_path);
     sim.shutdown().await;
     Ok(())
+}
+
+/// The browser sign-in, with the demo playing the browser: the simulator signs `user_name`
+/// in at once and redirects to the loopback listener.
+async fn sign_in(sim: &Sim, auth: &Auth, user_name: &str) -> Result<Session> {
+    sim.set_auto_login(Some(user_name));
+    let options = LoginOptions {
+        client_id: seed::NATIVE_CLIENT_ID.into(),
+        ..LoginOptions::default()
+    };
+    let pending = auth.start_browser_login(&options).await?;
+    let browser = reqwest::get(pending.url().to_string());
+    let (page, tokens) = tokio::join!(browser, pending.finish(Duration::from_secs(30)));
+    page.map_err(|e| Error::SignInFailed {
+        detail: format!("the demo browser failed: {e}"),
+    })?;
+    auth.complete(Method::Browser, seed::NATIVE_CLIENT_ID, tokens?)
+        .await
 }
 
 fn step(text: &str) {

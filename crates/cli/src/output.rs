@@ -21,13 +21,37 @@ fn print_json(value: &serde_json::Value) {
     );
 }
 
-/// `credential` says how the admin is signed in (e.g. "PASSKEY_DESK_TOKEN").
-pub fn whoami(me: &Me, instance: &url::Url, credential: &str, json: bool) {
+/// Local time as `HH:MM`.
+pub fn clock(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%H:%M").to_string()
+}
+
+/// When the session expires, in words.
+fn expiry(info: &SessionInfo) -> String {
+    match (info.access_expires_at, info.renewable) {
+        (Some(at), true) => format!(
+            "access token valid until {}, renewed automatically",
+            clock(at)
+        ),
+        (Some(at), false) => format!("access token valid until {}; sign in again then", clock(at)),
+        (None, true) => "renewed automatically when it is used".into(),
+        (None, false) => {
+            "no expiry known (a personal access token stays valid until it is removed in ZITADEL)"
+                .into()
+        }
+    }
+}
+
+fn rfc3339(at: Option<DateTime<Utc>>) -> Option<String> {
+    at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+pub fn whoami(me: &Me, instance: &url::Url, info: &SessionInfo, json: bool) {
     if json {
         print_json(&json!({
             "userId": me.id, "userName": me.user_name, "loginName": me.login_name,
             "displayName": me.display_name, "orgId": me.org_id, "instance": instance.as_str().trim_end_matches('/'),
-            "credential": credential,
+            "method": info.method, "accessExpiresAt": rfc3339(info.access_expires_at), "renewable": info.renewable,
         }));
     } else {
         println!(
@@ -37,7 +61,48 @@ pub fn whoami(me: &Me, instance: &url::Url, credential: &str, json: bool) {
         );
         println!("Organisation: {}", me.org_id);
         println!("Instance:     {}", instance.as_str().trim_end_matches('/'));
-        println!("Credential:   {credential}");
+        println!("Signed in by: {}", info.method.label());
+        println!("Session:      {}", expiry(info));
+    }
+}
+
+pub fn signed_in(info: &SessionInfo, json: bool) {
+    let who = info
+        .identity
+        .login_name
+        .as_deref()
+        .or(info.identity.name.as_deref())
+        .unwrap_or(&info.identity.subject);
+    if json {
+        print_json(&json!({
+            "instance": info.instance, "method": info.method, "subject": info.identity.subject,
+            "loginName": info.identity.login_name, "name": info.identity.name,
+            "accessExpiresAt": rfc3339(info.access_expires_at),
+        }));
+    } else {
+        println!(
+            "Signed in to {} as {} ({}).",
+            info.instance,
+            t(who),
+            info.method.label()
+        );
+        println!("The session is kept in the OS keyring; {}.", expiry(info));
+    }
+}
+
+pub fn signed_out(instance: &str, outcome: Option<&SignOut>, json: bool) {
+    if json {
+        print_json(&json!({
+            "instance": instance, "signedOut": outcome.is_some(), "revoked": outcome.is_some_and(|o| o.revoked),
+        }));
+        return;
+    }
+    match outcome {
+        None => println!("No session stored for {instance}."),
+        Some(o) if o.revoked => println!("Signed out of {instance}: the refresh token was revoked and removed from the keyring."),
+        Some(_) => println!(
+            "Signed out of {instance}: the credential was removed from the keyring (a PAT or key stays valid in ZITADEL until an administrator removes it)."
+        ),
     }
 }
 

@@ -18,14 +18,12 @@ use crate::secret::Secret;
 /// What the identity provider sent back to the redirect URI.
 #[derive(Debug)]
 pub enum Callback {
-    Code {
-        code: Secret<String>,
-        state: Secret<String>,
-    },
+    Code(Secret<String>),
     Refused {
         error: String,
-        state: Option<Secret<String>>,
     },
+    /// The `state` was not this sign-in's: a stale or forged redirect.
+    WrongState,
 }
 
 #[derive(Deserialize)]
@@ -35,7 +33,12 @@ struct Params {
     error: Option<String>,
 }
 
-type Slot = Arc<Mutex<Option<oneshot::Sender<Callback>>>>;
+struct Waiting {
+    sender: Option<oneshot::Sender<Callback>>,
+    state: Secret<String>,
+}
+
+type Slot = Arc<Mutex<Waiting>>;
 
 /// A listening redirect endpoint. Dropping it stops the server.
 pub struct Listener {
@@ -45,8 +48,9 @@ pub struct Listener {
 }
 
 impl Listener {
-    /// Binds `127.0.0.1:0` (never all interfaces) and serves `/callback`.
-    pub async fn bind() -> Result<Listener> {
+    /// Binds `127.0.0.1:0` (never all interfaces) and serves `/callback` for the sign-in
+    /// whose `state` is given.
+    pub async fn bind(state: Secret<String>) -> Result<Listener> {
         let socket =
             TcpListener::bind(("127.0.0.1", 0))
                 .await
@@ -61,7 +65,10 @@ impl Listener {
             .port();
         let (tx, received) = oneshot::channel();
         let (stop, stopped) = oneshot::channel::<()>();
-        let slot: Slot = Arc::new(Mutex::new(Some(tx)));
+        let slot: Slot = Arc::new(Mutex::new(Waiting {
+            sender: Some(tx),
+            state,
+        }));
         let app = Router::new()
             .route("/callback", get(callback))
             .with_state(slot);
@@ -93,29 +100,27 @@ impl Listener {
 }
 
 async fn callback(State(slot): State<Slot>, Query(params): Query<Params>) -> impl IntoResponse {
-    let callback = match (params.code, params.error) {
-        (Some(code), None) => Callback::Code {
-            code: Secret::new(code),
-            state: Secret::new(params.state.unwrap_or_default()),
-        },
-        (_, error) => Callback::Refused {
-            error: error.unwrap_or_else(|| "no code in the answer".into()),
-            state: params.state.map(Secret::new),
-        },
+    let mut waiting = slot.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(sender) = waiting.sender.take() else {
+        return Html(PAGE_USED);
     };
-    let ok = matches!(callback, Callback::Code { .. });
-    let sender = slot.lock().unwrap_or_else(|p| p.into_inner()).take();
-    let page = match sender {
-        Some(tx) => {
-            let delivered = tx.send(callback).is_ok();
-            if delivered && ok {
-                PAGE_DONE
-            } else {
-                PAGE_REFUSED
-            }
+    let callback = if params.state.as_deref() != Some(waiting.state.expose().as_str()) {
+        Callback::WrongState
+    } else {
+        match (params.code, params.error) {
+            (Some(code), None) => Callback::Code(Secret::new(code)),
+            (_, error) => Callback::Refused {
+                error: error.unwrap_or_else(|| "no code in the answer".into()),
+            },
         }
-        None => PAGE_USED,
     };
+    let page = if matches!(callback, Callback::Code(_)) {
+        PAGE_DONE
+    } else {
+        PAGE_REFUSED
+    };
+    // The sign-in may have been cancelled meanwhile; then nobody listens, which is fine.
+    let _ = sender.send(callback);
     Html(page)
 }
 

@@ -9,8 +9,7 @@ use openidconnect::core::{
     CoreAuthDisplay, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClient,
     CoreClientAuthMethod, CoreDeviceAuthorizationResponse, CoreGrantType, CoreIdTokenClaims,
     CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
-    CoreResponseMode, CoreResponseType, CoreRevocableToken, CoreSubjectIdentifierType,
-    CoreTokenResponse,
+    CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType, CoreTokenResponse,
 };
 use openidconnect::{
     AccessTokenHash, AdditionalProviderMetadata, AuthorizationCode, ClientId, CsrfToken,
@@ -187,7 +186,8 @@ impl Provider {
     /// Starts Authorization Code + PKCE (S256): binds the loopback redirect and builds the
     /// authorization URL to open in the system browser.
     pub async fn start_browser_login(&self, options: &LoginOptions) -> Result<BrowserLogin> {
-        let listener = Listener::bind().await?;
+        let state = CsrfToken::new_random();
+        let listener = Listener::bind(Secret::new(state.secret().clone())).await?;
         let redirect =
             RedirectUrl::new(listener.redirect_uri()).map_err(|e| Error::SignInFailed {
                 detail: e.to_string(),
@@ -197,7 +197,7 @@ impl Provider {
         let mut request = client
             .authorize_url(
                 CoreAuthenticationFlow::AuthorizationCode,
-                CsrfToken::new_random,
+                move || state,
                 Nonce::new_random,
             )
             .set_pkce_challenge(challenge);
@@ -211,11 +211,10 @@ impl Provider {
         if let Some(hint) = &options.login_hint {
             request = request.add_extra_param("login_hint", hint.clone());
         }
-        let (url, state, nonce) = request.url();
+        let (url, _, nonce) = request.url();
         Ok(BrowserLogin {
             url,
             listener,
-            state,
             nonce,
             verifier,
             client,
@@ -278,7 +277,9 @@ impl Provider {
         Ok(tokens_of(&answer, None))
     }
 
-    /// Revokes a refresh token at the revocation endpoint (RFC 7009).
+    /// Revokes a refresh token at the revocation endpoint (RFC 7009). Sent by hand because
+    /// `oauth2` refuses a non-https revocation URL, and plain http to loopback (a local
+    /// instance, the simulator) is allowed here as everywhere else in the app.
     pub async fn revoke(&self, client_id: &str, refresh_token: &Secret<String>) -> Result<()> {
         let endpoint = self
             .metadata
@@ -288,24 +289,59 @@ impl Provider {
             .ok_or_else(|| Error::SignInFailed {
                 detail: "the instance has no revocation endpoint".into(),
             })?;
-        let token =
-            CoreRevocableToken::RefreshToken(RefreshToken::new(refresh_token.expose().clone()));
-        self.client(client_id)
-            .set_revocation_url(endpoint)
-            .revoke_token(token)
-            .map_err(|e| Error::SignInFailed {
-                detail: e.to_string(),
-            })?
-            .request_async(&self.http)
+        let form = [
+            ("token", refresh_token.expose().as_str()),
+            ("token_type_hint", "refresh_token"),
+            ("client_id", client_id),
+        ];
+        let (status, answer) = self.post_form(endpoint.url(), &form).await?;
+        if status.is_success() {
+            return Ok(());
+        }
+        Err(Error::SignInFailed {
+            detail: format!(
+                "the revocation endpoint answered HTTP {} ({})",
+                status.as_u16(),
+                sanitize(answer.error.as_deref().unwrap_or("no error code"), 60)
+            ),
+        })
+    }
+
+    /// POSTs a form to an OAuth endpoint of this provider and reads the JSON answer (an empty
+    /// body reads as an empty answer).
+    async fn post_form(
+        &self,
+        url: &Url,
+        form: &[(&str, &str)],
+    ) -> Result<(reqwest::StatusCode, OAuthAnswer)> {
+        let transport = |e: reqwest::Error| {
+            transport_error(
+                &e,
+                &self.host,
+                self.options.connect_timeout,
+                self.options.request_timeout,
+            )
+        };
+        let response = self
+            .http
+            .post(url.clone())
+            .form(form)
+            .send()
             .await
-            .map_err(|e| {
-                self.token_error(e, |answer| Error::SignInFailed {
-                    detail: format!(
-                        "the revocation endpoint answered '{}'",
-                        sanitize(answer.error().as_ref(), 60)
-                    ),
-                })
-            })
+            .map_err(transport)?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(transport)?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok((status, OAuthAnswer::default()));
+        }
+        let answer = serde_json::from_slice(&body).map_err(|_| Error::BadResponse {
+            detail: format!(
+                "{} answered HTTP {} without JSON",
+                url.path(),
+                status.as_u16()
+            ),
+        })?;
+        Ok((status, answer))
     }
 
     /// The JWT-profile grant of a service user's key file.
@@ -320,45 +356,10 @@ impl Provider {
         let scope = format!("openid {AUDIENCE_SCOPE}");
         let form = [
             ("grant_type", JWT_BEARER),
-            ("assertion", assertion.expose()),
+            ("assertion", assertion.expose().as_str()),
             ("scope", &scope),
         ];
-        let response = self
-            .http
-            .post(token_url.url().clone())
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| {
-                transport_error(
-                    &e,
-                    &self.host,
-                    self.options.connect_timeout,
-                    self.options.request_timeout,
-                )
-            })?;
-        let status = response.status();
-        let body = response.bytes().await.map_err(|e| {
-            transport_error(
-                &e,
-                &self.host,
-                self.options.connect_timeout,
-                self.options.request_timeout,
-            )
-        })?;
-        #[derive(Deserialize)]
-        struct Answer {
-            access_token: Option<Secret<String>>,
-            expires_in: Option<u64>,
-            error: Option<String>,
-            error_description: Option<String>,
-        }
-        let answer: Answer = serde_json::from_slice(&body).map_err(|_| Error::BadResponse {
-            detail: format!(
-                "the token endpoint answered HTTP {} without JSON",
-                status.as_u16()
-            ),
-        })?;
+        let (status, answer) = self.post_form(token_url.url(), &form).await?;
         match (answer.access_token, answer.error) {
             (Some(access_token), None) if status.is_success() => Ok(Tokens {
                 access_token,
@@ -375,6 +376,15 @@ impl Provider {
             }),
         }
     }
+}
+
+/// The fields of an OAuth token or error answer that the hand-written calls read.
+#[derive(Default, Deserialize)]
+struct OAuthAnswer {
+    access_token: Option<Secret<String>>,
+    expires_in: Option<u64>,
+    error: Option<String>,
+    error_description: Option<String>,
 }
 
 fn sign_in_refused(error: &str) -> Error {
@@ -461,7 +471,6 @@ fn verify_id_token(
 pub struct BrowserLogin {
     url: Url,
     listener: Listener,
-    state: CsrfToken,
     nonce: Nonce,
     verifier: PkceCodeVerifier,
     client: OidcClient,
@@ -474,7 +483,7 @@ impl BrowserLogin {
         &self.url
     }
 
-    /// Waits for the browser to come back (at most `timeout`), checks `state`, exchanges the
+    /// Waits for the browser to come back (at most `timeout`; the listener checked `state`), exchanges the
     /// code with the PKCE verifier and validates the ID token.
     pub async fn finish(self, timeout: Duration) -> Result<Tokens> {
         let callback = tokio::time::timeout(timeout, self.listener.wait())
@@ -486,14 +495,12 @@ impl BrowserLogin {
                 ),
             })??;
         let code = match callback {
-            Callback::Refused { error, .. } => return Err(sign_in_refused(&error)),
-            Callback::Code { code, state } => {
-                if state.expose() != self.state.secret() {
-                    return Err(Error::SignInFailed {
-                        detail: "the browser came back with another sign-in's state (a stale or forged redirect); start again".into(),
-                    });
-                }
-                code
+            Callback::Code(code) => code,
+            Callback::Refused { error } => return Err(sign_in_refused(&error)),
+            Callback::WrongState => {
+                return Err(Error::SignInFailed {
+                    detail: "the browser came back with another sign-in's state (a stale or forged redirect); start again".into(),
+                })
             }
         };
         let provider = &self.provider;

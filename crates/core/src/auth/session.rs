@@ -108,6 +108,17 @@ pub struct Session {
     state: tokio::sync::Mutex<State>,
 }
 
+/// Names the session, never its tokens.
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("instance", &self.instance)
+            .field("method", &self.method)
+            .field("subject", &self.identity.subject)
+            .finish_non_exhaustive()
+    }
+}
+
 /// What sign-out did.
 #[derive(Debug, PartialEq, Eq)]
 pub struct SignOut {
