@@ -1,6 +1,8 @@
 //! Harness for the end-to-end tests: runs the real `passkey-desk-cli` binary as a subprocess
 //! against a `zitadel-sim` started in the test process, on loopback.
 
+pub mod oidc_provider;
+
 use std::path::PathBuf;
 use std::process::Command;
 
