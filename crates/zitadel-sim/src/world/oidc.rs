@@ -630,7 +630,7 @@ impl World {
             );
         }
         let request = AuthRequest {
-            id: self.new_id(),
+            id: random_token(),
             client_id,
             redirect_uri: redirect_uri.to_owned(),
             scopes,
@@ -975,7 +975,8 @@ impl World {
         amr: &'static [&'static str],
         may_refresh: bool,
     ) -> String {
-        let id = self.new_id();
+        // Random, not from the id sequence: sign-ins must not shift the ids of API objects.
+        let id = random_token();
         let now = Instant::now();
         self.oidc.grants.push(Grant {
             id: id.clone(),
