@@ -3,8 +3,10 @@
 
 pub mod oidc_provider;
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use zitadel_sim::Sim;
 
@@ -78,19 +80,204 @@ impl Cli {
     }
 
     /// Runs the CLI off the async runtime, so the in-process simulator keeps serving.
-    pub async fn run<'a>(mut self, args: impl IntoIterator<Item = &'a str>) -> Run {
+    pub async fn run<'a>(self, args: impl IntoIterator<Item = &'a str>) -> Run {
+        self.run_with_stdin(args, "").await
+    }
+
+    /// Runs the CLI with `input` on its stdin.
+    pub async fn run_with_stdin<'a>(
+        mut self,
+        args: impl IntoIterator<Item = &'a str>,
+        input: &str,
+    ) -> Run {
         self.command.args(args);
         let mut command = self.command;
-        let output = tokio::task::spawn_blocking(move || command.output())
-            .await
-            .expect("the blocking task ran")
-            .expect("the CLI binary starts");
+        let input = input.to_string();
+        let output = tokio::task::spawn_blocking(move || {
+            command
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            let mut child = command.spawn()?;
+            child
+                .stdin
+                .take()
+                .expect("piped stdin")
+                .write_all(input.as_bytes())?;
+            child.wait_with_output()
+        })
+        .await
+        .expect("the blocking task ran")
+        .expect("the CLI binary starts");
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
     }
+
+    /// Starts the CLI and lets the test read its output line by line while it runs (for
+    /// sign-in flows that print a URL or a code and then wait).
+    pub fn spawn<'a>(mut self, args: impl IntoIterator<Item = &'a str>) -> Running {
+        self.command
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().expect("the CLI binary starts");
+        let stdout = Lines::read(child.stdout.take().expect("piped stdout"));
+        let stderr = Lines::read(child.stderr.take().expect("piped stderr"));
+        Running {
+            child: Some(child),
+            stdout,
+            stderr,
+        }
+    }
+}
+
+/// The lines of one output stream, read by a thread as they come.
+struct Lines {
+    lines: std::sync::mpsc::Receiver<String>,
+    reader: Option<std::thread::JoinHandle<()>>,
+    seen: String,
+}
+
+impl Lines {
+    fn read(stream: impl Read + Send + 'static) -> Lines {
+        let (tx, lines) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Lines {
+            lines,
+            reader: Some(reader),
+            seen: String::new(),
+        }
+    }
+
+    async fn find<T>(&mut self, pick: impl Fn(&str) -> Option<T>) -> T {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            match self.lines.try_recv() {
+                Ok(line) => {
+                    self.seen.push_str(&line);
+                    self.seen.push('\n');
+                    if let Some(found) = pick(&line) {
+                        return found;
+                    }
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty)
+                    if std::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(_) => panic!(
+                    "the CLI never printed the expected line; so far:\n{}",
+                    self.seen
+                ),
+            }
+        }
+    }
+
+    /// Everything, once the stream has ended.
+    fn rest(mut self) -> String {
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push_str(&line);
+            self.seen.push('\n');
+        }
+        self.seen
+    }
+}
+
+/// A CLI process still running.
+pub struct Running {
+    child: Option<Child>,
+    stdout: Lines,
+    stderr: Lines,
+}
+
+impl Running {
+    /// Waits (up to 30 s) for a stderr line that `pick` accepts and returns what it extracts.
+    pub async fn stderr_line<T>(&mut self, pick: impl Fn(&str) -> Option<T>) -> T {
+        self.stderr.find(pick).await
+    }
+
+    /// The same for stdout.
+    pub async fn stdout_line<T>(&mut self, pick: impl Fn(&str) -> Option<T>) -> T {
+        self.stdout.find(pick).await
+    }
+
+    /// Waits for the process to end.
+    pub async fn finish(mut self) -> Run {
+        let mut child = self.child.take().expect("finish once");
+        let stdout = std::mem::replace(&mut self.stdout, Lines::empty());
+        let stderr = std::mem::replace(&mut self.stderr, Lines::empty());
+        tokio::task::spawn_blocking(move || {
+            let status = child.wait().expect("the CLI ends");
+            Run {
+                code: status.code().unwrap_or(-1),
+                stdout: stdout.rest(),
+                stderr: stderr.rest(),
+            }
+        })
+        .await
+        .expect("the blocking task ran")
+    }
+}
+
+impl Lines {
+    fn empty() -> Lines {
+        Lines {
+            lines: std::sync::mpsc::channel().1,
+            reader: None,
+            seen: String::new(),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+        }
+    }
+}
+
+/// A fresh directory for one test's session index and files; removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("pd-{name}-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temp dir");
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Fails with a clear message when the test is not inside `scripts/with-keyring`.
+pub fn require_keyring_session() {
+    assert_eq!(
+        std::env::var("PASSKEY_DESK_IN_KEYRING_SESSION").as_deref(),
+        Ok("1"),
+        "this test needs the Secret Service: run it through scripts/with-keyring (make test does)"
+    );
 }
 
 impl Default for Cli {

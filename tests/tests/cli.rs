@@ -518,3 +518,68 @@ async fn trace_logging_leaks_no_secret() {
     );
     assert_no_secrets(&sim, &run);
 }
+
+#[tokio::test]
+async fn link_wait_ends_with_the_registration() {
+    let sim = sim().await;
+    let mut running = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER).spawn([
+        "link",
+        "jose.nunez",
+        "--no-qr",
+        "--wait",
+    ]);
+    let link = running
+        .stdout_line(|l| l.starts_with("http").then(|| l.to_string()))
+        .await;
+    running
+        .stderr_line(|l| l.contains("Waiting for").then_some(()))
+        .await;
+    let url = url_of(&link);
+    let q = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .unwrap()
+            .1
+            .into_owned()
+    };
+    sim.complete_registration(seed::JOSE_ID, &q("codeID"), &q("code"), "Galaxy S25")
+        .unwrap();
+    let run = running.finish().await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Registered: Galaxy S25"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test]
+async fn link_wait_exits_7_when_the_link_expires() {
+    let sim = Sim::start(SimConfig {
+        code_lifetime: Duration::from_secs(1),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["link", "jose.nunez", "--no-qr", "--wait"])
+        .await;
+    assert_eq!(run.code, 7, "{}", run.stderr);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("Waiting for José Núñez"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        lines[1].starts_with("error: the link expired"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(lines.len(), 2, "{}", run.stderr);
+    assert_no_secrets(&sim, &run);
+}
+
+fn url_of(link: &str) -> reqwest::Url {
+    reqwest::Url::parse(link).unwrap()
+}

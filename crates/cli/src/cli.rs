@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use passkey_desk_core::auth::{Auth, KeyringStore, SessionIndex};
 use passkey_desk_core::config::{token_from_env, Config, Overrides, Settings};
 use passkey_desk_core::qr::Qr;
-use passkey_desk_core::{Desk, Error, Result, ZitadelClient};
+use passkey_desk_core::{Desk, Error, Registration, Result, ZitadelClient};
 
 use crate::output;
 
@@ -80,6 +80,9 @@ pub enum Command {
         /// Do not print the QR code in the terminal
         #[arg(long)]
         no_qr: bool,
+        /// Wait until the user has registered a passkey (exit 7 if the link expires first)
+        #[arg(long)]
+        wait: bool,
     },
     /// Ask ZITADEL to email the registration link to the user
     Send { user: String },
@@ -196,6 +199,7 @@ async fn execute(desk: &Desk, org: Option<&str>, command: Command, json: bool) -
             png,
             svg,
             no_qr,
+            wait,
         } => {
             let org = desk.resolve_org(org).await?;
             let (user, link) = desk.create_link(&org.id, &user).await?;
@@ -207,6 +211,17 @@ async fn execute(desk: &Desk, org: Option<&str>, command: Command, json: bool) -
                 write_file(&path, qr.svg().as_bytes())?;
             }
             output::link(&user, &link, (!no_qr && !json).then_some(&qr), json);
+            if wait {
+                output::waiting(&user);
+                let outcome = tokio::select! {
+                    outcome = desk.wait_for_registration(&link, REGISTRATION_POLL) => outcome?,
+                    _ = tokio::signal::ctrl_c() => return Err(Error::Input("stopped waiting; the link stays valid until it expires".into())),
+                };
+                match outcome {
+                    Registration::Registered(passkey) => output::registered(&user, &passkey, json),
+                    Registration::Expired => return Err(Error::LinkExpired),
+                }
+            }
         }
         Command::Send { user } => {
             let org = desk.resolve_org(org).await?;
@@ -225,6 +240,10 @@ async fn execute(desk: &Desk, org: Option<&str>, command: Command, json: bool) -
     }
     Ok(())
 }
+
+/// How often `link --wait` looks at the user's passkeys: gentle on the server, quick enough
+/// for a person watching.
+const REGISTRATION_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn write_file(path: &PathBuf, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes)

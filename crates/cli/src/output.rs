@@ -206,6 +206,27 @@ pub fn link(user: &User, link: &RegistrationLink, qr: Option<&Qr>, json: bool) {
     );
 }
 
+pub fn waiting(user: &User) {
+    eprintln!(
+        "Waiting for {} to register a passkey… (Ctrl-C stops waiting)",
+        t(&user.display_name)
+    );
+}
+
+pub fn registered(user: &User, passkey: &Passkey, json: bool) {
+    if json {
+        print_json(
+            &json!({"registered": {"userId": user.id, "passkeyId": passkey.id, "name": passkey.name}}),
+        );
+    } else {
+        println!(
+            "Registered: {} — {} can now sign in with it.",
+            t(&passkey.name),
+            t(&user.display_name)
+        );
+    }
+}
+
 pub fn sent(user: &User, json: bool) {
     if json {
         print_json(
@@ -264,7 +285,7 @@ pub fn error(e: &Error, json: bool) {
 
 /// The exit codes of the scripting contract (README): 2 usage, 3 not signed in, sign-in failed
 /// or token rejected, 4 permission denied, 5 org or user not found, 6 network/TLS/server unavailable or
-/// a senseless answer, 1 anything else.
+/// a senseless answer, 7 the link expired while `link --wait` waited, 1 anything else.
 pub fn exit_code(e: &Error) -> u8 {
     match e {
         Error::Config(_) | Error::Input(_) => 2,
@@ -285,6 +306,7 @@ pub fn exit_code(e: &Error) -> u8 {
         | Error::BadResponse { .. }
         | Error::ForeignLink { .. } => 6,
         Error::Server { status, .. } if *status >= 500 => 6,
+        Error::LinkExpired => 7,
         _ => 1,
     }
 }

@@ -1,11 +1,15 @@
 //! The helpdesk flow as decisions: which org, which user, may this admin do it, and only then
 //! the call that creates something. Front ends call these, never the client's raw `_link`.
 
+use std::time::Duration;
+
+use chrono::Utc;
+
 use crate::client::{MatchMode, UserSearch, ZitadelClient};
 use crate::error::{Error, Result};
 use crate::model::{
-    looks_like_id, Capabilities, Me, Org, OrgId, Passkey, Permissions, RegistrationLink, User,
-    UserId, UserKind, UserPage,
+    looks_like_id, Capabilities, Me, Org, OrgId, Passkey, Permissions, Registration,
+    RegistrationLink, User, UserId, UserKind, UserPage,
 };
 
 /// Candidates listed when a user name matches several users.
@@ -158,7 +162,16 @@ impl Desk {
         }
         let user = user?;
         ensure_can_register(&user)?;
-        let link = self.client.create_registration_link(org, &user.id).await?;
+        // The passkeys the user has now, read alongside, so a new one can be recognised later.
+        let (link, before) = tokio::join!(
+            self.client.create_registration_link(org, &user.id),
+            self.client.list_passkeys(org, &user.id)
+        );
+        let mut link = link?;
+        // If that read failed, the watch takes its first answer as the baseline instead.
+        link.passkeys_before = before
+            .ok()
+            .map(|keys| keys.into_iter().map(|k| k.id).collect());
         tracing::info!(org = %org, user = %user.id, expires_at = %link.expires_at, "registration link created");
         Ok((user, link))
     }
@@ -181,6 +194,42 @@ impl Desk {
         Ok(user)
     }
 
+    /// Watches the user's passkeys (one call every `interval`) until one appears that was not
+    /// there when `link` was made, or the link expires. Passing failures (network, timeouts,
+    /// an unavailable or rate-limiting server) are tried again at the next tick; any other
+    /// error ends the wait. Dropping the future stops the watch.
+    pub async fn wait_for_registration(
+        &self,
+        link: &RegistrationLink,
+        interval: Duration,
+    ) -> Result<Registration> {
+        let mut before = link.passkeys_before.clone();
+        loop {
+            let remaining = (link.expires_at - Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO);
+            if remaining.is_zero() {
+                return Ok(Registration::Expired);
+            }
+            match self.client.list_passkeys(&link.org_id, &link.user_id).await {
+                Ok(passkeys) => match &before {
+                    Some(known) => {
+                        if let Some(new) = passkeys.into_iter().find(|p| !known.contains(&p.id)) {
+                            tracing::info!(org = %link.org_id, user = %link.user_id, "passkey registered");
+                            return Ok(Registration::Registered(new));
+                        }
+                    }
+                    None => before = Some(passkeys.into_iter().map(|p| p.id).collect()),
+                },
+                Err(e) if is_passing(&e) => {
+                    tracing::debug!(code = e.code(), "passkey poll failed; trying again")
+                }
+                Err(e) => return Err(e),
+            }
+            tokio::time::sleep(interval.min(remaining)).await;
+        }
+    }
+
     /// The user's registered passkeys.
     pub async fn passkeys(&self, org: &OrgId, ident: &str) -> Result<(User, Vec<Passkey>)> {
         let user = self.resolve_user(org, ident).await?;
@@ -200,6 +249,17 @@ fn in_org(user: User, org: &OrgId, ident: &str) -> Result<User> {
             org: org.to_string(),
         })
     }
+}
+
+/// Failures worth another try a moment later.
+fn is_passing(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Network { .. }
+            | Error::Timeout { .. }
+            | Error::Unavailable { .. }
+            | Error::RateLimited { .. }
+    )
 }
 
 /// Only active (or not yet initialised) people can register a passkey.

@@ -52,6 +52,9 @@ pub enum Error {
     #[error("the registration code is invalid, used or expired: create a new link")]
     CodeInvalid,
 
+    #[error("the link expired before a passkey was registered: create a new one")]
+    LinkExpired,
+
     #[error("ZITADEL reports a conflict: {message}")]
     Conflict { message: String },
 
@@ -140,6 +143,7 @@ impl Error {
             Error::NotHuman { .. } => "not_human",
             Error::UserNotActive { .. } => "user_not_active",
             Error::CodeInvalid => "code_invalid",
+            Error::LinkExpired => "link_expired",
             Error::Conflict { .. } => "conflict",
             Error::RateLimited { .. } => "rate_limited",
             Error::Timeout { .. } => "timeout",

@@ -171,6 +171,18 @@ pub struct RegistrationLink {
     pub expires_at: DateTime<Utc>,
     pub user_id: UserId,
     pub org_id: OrgId,
+    /// The user's passkey ids when the link was made, so that a new registration can be told
+    /// apart from the passkeys the user already had (`None`: not known yet).
+    pub passkeys_before: Option<Vec<String>>,
+}
+
+/// How waiting for a registration ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Registration {
+    /// A passkey that was not there when the link was made.
+    Registered(Passkey),
+    /// The link expired first.
+    Expired,
 }
 
 /// The admin's ZITADEL permissions in one org (`ListMyZitadelPermissions`).

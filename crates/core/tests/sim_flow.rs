@@ -440,3 +440,79 @@ async fn passkeys_of_a_user_of_another_org_are_not_found() {
         .unwrap_err();
     assert!(matches!(e, Error::UserNotFound { .. }), "{e}");
 }
+
+#[tokio::test]
+async fn waiting_sees_a_new_passkey_but_not_the_old_ones() {
+    let sim = sim().await;
+    let desk = std::sync::Arc::new(desk(&sim, seed::ADMIN_IAM_OWNER));
+    // Zoë already has a passkey: it must not count as the registration.
+    let (user, link) = desk.create_link(&acme(), "zoe.mueller").await.unwrap();
+    assert_eq!(
+        link.passkeys_before.as_deref(),
+        Some(&[seed::ZOE_PASSKEY_ID.to_string()][..])
+    );
+    let (code_id, code) = code_of(link.link.expose());
+    let watcher = {
+        let desk = desk.clone();
+        let link = link.clone();
+        tokio::spawn(async move {
+            desk.wait_for_registration(&link, std::time::Duration::from_millis(50))
+                .await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!watcher.is_finished(), "nothing registered yet");
+    sim.complete_registration(user.id.as_str(), &code_id, &code, "iPad")
+        .unwrap();
+    match watcher.await.unwrap().unwrap() {
+        passkey_desk_core::Registration::Registered(p) => assert_eq!(p.name, "iPad"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn waiting_ends_when_the_link_expires_and_survives_passing_failures() {
+    let sim = zitadel_sim::Sim::start(zitadel_sim::SimConfig {
+        code_lifetime: std::time::Duration::from_secs(1),
+        ..zitadel_sim::SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let desk = desk(&sim, seed::ADMIN_IAM_OWNER);
+    let (_, link) = desk.create_link(&acme(), "jose.nunez").await.unwrap();
+    sim.inject(zitadel_sim::Fault {
+        method: None,
+        path: "/management/v1/users/*/passwordless/_search".into(),
+        times: Some(2),
+        kind: zitadel_sim::FaultKind::Status { status: 503 },
+    });
+    let outcome = desk
+        .wait_for_registration(&link, std::time::Duration::from_millis(100))
+        .await
+        .unwrap();
+    assert_eq!(outcome, passkey_desk_core::Registration::Expired);
+    let polls = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/passwordless/_search"))
+        .count();
+    assert!(polls >= 4, "kept polling after the 503s: {polls}");
+}
+
+#[tokio::test]
+async fn waiting_stops_on_an_error_that_will_not_pass() {
+    let sim = sim().await;
+    let desk = desk(&sim, seed::ADMIN_IAM_OWNER);
+    let (_, link) = desk.create_link(&acme(), "jose.nunez").await.unwrap();
+    sim.inject(zitadel_sim::Fault {
+        method: None,
+        path: "/management/v1/users/*/passwordless/_search".into(),
+        times: None,
+        kind: zitadel_sim::FaultKind::Status { status: 403 },
+    });
+    let e = desk
+        .wait_for_registration(&link, std::time::Duration::from_millis(50))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "permission_denied");
+}

@@ -433,6 +433,7 @@ impl ZitadelClient {
             expires_at: Utc::now() + lifetime,
             user_id: user.clone(),
             org_id: org.clone(),
+            passkeys_before: None,
         })
     }
 
