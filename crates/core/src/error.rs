@@ -175,6 +175,7 @@ impl Error {
 
 /// `{code, message}` as the UI and `--json` consumers see an error.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ErrorReport {
     pub code: &'static str,
     pub message: String,

@@ -1,6 +1,7 @@
 //! Passkey Desk core: every decision of the app lives here, with no GUI and no terminal.
 //! The desktop shell and the CLI only translate between a person and this crate.
 
+pub mod app;
 pub mod auth;
 pub mod client;
 pub mod config;

@@ -8,10 +8,14 @@ use serde::Serialize;
 
 use crate::secret::Secret;
 
+#[cfg(feature = "ts")]
+use ts_rs::TS;
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[cfg_attr(feature = "ts", derive(TS), ts(export, type = "string"))]
         #[serde(transparent)]
         pub struct $name(String);
 
@@ -48,6 +52,8 @@ pub fn looks_like_id(text: &str) -> bool {
 
 /// An organisation the admin may act in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
 pub struct Org {
     pub id: OrgId,
     pub name: String,
@@ -58,6 +64,8 @@ pub struct Org {
 
 /// The signed-in admin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
 pub struct Me {
     pub id: UserId,
     pub org_id: OrgId,
@@ -67,14 +75,16 @@ pub struct Me {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
 #[serde(rename_all = "lowercase")]
 pub enum UserKind {
     Human,
     Machine,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+/// Serialised as its label (`"active"`, `"locked"`, …).
+#[cfg_attr(feature = "ts", derive(TS), ts(export, type = "string"))]
 pub enum UserState {
     Active,
     Inactive,
@@ -107,6 +117,12 @@ impl UserState {
     }
 }
 
+impl Serialize for UserState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.label())
+    }
+}
+
 impl fmt::Display for UserState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
@@ -115,6 +131,8 @@ impl fmt::Display for UserState {
 
 /// A ZITADEL user as the helpdesk sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
 pub struct User {
     pub id: UserId,
     pub org_id: OrgId,
@@ -141,6 +159,8 @@ impl User {
 
 /// One page of a user search.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
 pub struct UserPage {
     pub users: Vec<User>,
     /// All matches on the server, not only this page.
@@ -148,6 +168,7 @@ pub struct UserPage {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
 #[serde(rename_all = "lowercase")]
 pub enum PasskeyState {
     Ready,
@@ -158,6 +179,8 @@ pub enum PasskeyState {
 
 /// A registered passkey (ZITADEL: passwordless authenticator).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
 pub struct Passkey {
     pub id: String,
     pub name: String,
@@ -212,6 +235,8 @@ impl FromIterator<String> for Permissions {
 /// What the admin can do for users of one org, decided from [`Permissions`] before any button
 /// is pressed (an ORG_USER_MANAGER may send the link by email but not show it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
 pub struct Capabilities {
     pub org_id: OrgId,
     pub search_users: bool,

@@ -98,6 +98,7 @@ impl SecretStore for MemoryStore {
 
 /// How an admin signed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// Authorization Code + PKCE in the system browser.
