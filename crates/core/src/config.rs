@@ -30,6 +30,9 @@ pub struct Config {
     pub login_host: Option<String>,
     /// An extra CA certificate (PEM) to trust next to the OS store.
     pub ca_file: Option<PathBuf>,
+    /// The desktop app clears a copied link from the clipboard after this many seconds
+    /// (default 60; 0: never).
+    pub clipboard_clear_secs: Option<u32>,
 }
 
 impl Config {

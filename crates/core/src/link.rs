@@ -1,9 +1,12 @@
 //! The link-origin check: a registration link is shown only if it points to the instance
 //! (or to the configured login host). Anything else could hand an attacker the code.
 
+use chrono::{DateTime, Local, Utc};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use url::{Origin, Url};
 
 use crate::error::{Error, Result};
+use crate::model::User;
 
 /// The origins a registration link may have.
 #[derive(Clone, Debug)]
@@ -75,10 +78,84 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// Everything but the unreserved characters of RFC 3986 is percent-encoded in a mailto: URL.
+const MAILTO: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A `mailto:` URL that opens the admin's mail client with the link for `user`: addressed to
+/// the user, with a subject and a body that says what to do and when the link expires.
+pub fn mailto(user: &User, link: &str, expires_at: DateTime<Utc>) -> Url {
+    let local = expires_at.with_timezone(&Local);
+    let subject = "Register your passkey";
+    let body = format!(
+        "Hello {name},\n\n\
+         please register a passkey for your account {login}: open this link on the phone or computer \
+         you want to sign in with, and follow the steps (Face ID, Touch ID, Windows Hello or Android):\n\n\
+         {link}\n\n\
+         The link works once and expires at {time} on {date}. If it has expired, ask the helpdesk for a new one.\n\n\
+         If you did not expect this message, do not open the link and tell your IT helpdesk.\n",
+        name = user.display_name,
+        login = user.login_name,
+        time = local.format("%H:%M (UTC%:z)"),
+        date = local.format("%Y-%m-%d"),
+    );
+    let to = user
+        .email
+        .as_deref()
+        .map(|e| utf8_percent_encode(e, MAILTO).to_string())
+        .unwrap_or_default();
+    let text = format!(
+        "mailto:{to}?subject={}&body={}",
+        utf8_percent_encode(subject, MAILTO),
+        utf8_percent_encode(&body, MAILTO)
+    );
+    Url::parse(&text).expect("a percent-encoded mailto: URL parses")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn mailto_is_addressed_and_names_the_expiry() {
+        let user = User {
+            id: crate::model::UserId::new("1"),
+            org_id: crate::model::OrgId::new("2"),
+            kind: crate::model::UserKind::Human,
+            state: crate::model::UserState::Active,
+            user_name: "zoe".into(),
+            login_name: "zoe@acme.example.com".into(),
+            display_name: "Zoë Müller & Co".into(),
+            email: Some("zoe+it@acme.example.com".into()),
+            email_verified: true,
+            preferred_language: None,
+        };
+        let expires = Utc::now();
+        let url = mailto(
+            &user,
+            "https://auth.example.com/ui/login?code=a&x=b",
+            expires,
+        );
+        assert_eq!(url.scheme(), "mailto");
+        let text = url.as_str();
+        assert!(
+            text.starts_with(
+                "mailto:zoe%2Bit%40acme.example.com?subject=Register%20your%20passkey&body="
+            ),
+            "{text}"
+        );
+        assert!(!text.contains('+'), "spaces must be %20: {text}");
+        let body = percent_encoding::percent_decode_str(text.split("&body=").nth(1).unwrap())
+            .decode_utf8()
+            .unwrap();
+        assert!(body.contains("Zoë Müller & Co"));
+        assert!(body.contains("https://auth.example.com/ui/login?code=a&x=b"));
+        assert!(body.contains(&expires.with_timezone(&Local).format("%H:%M").to_string()));
+    }
 
     const LINK_PATH: &str = "/ui/login/login/passwordless/init?userID=1&orgID=2&codeID=3&code=abc";
 

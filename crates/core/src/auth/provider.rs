@@ -183,6 +183,49 @@ impl Provider {
         }
     }
 
+    /// Asks the authorization endpoint whether it knows `client_id` (for "Test connection"):
+    /// an unknown client is refused there before any login page.
+    pub async fn check_client(&self, client_id: &str) -> Result<()> {
+        let mut url = self.metadata.authorization_endpoint().url().clone();
+        url.query_pairs_mut()
+            .append_pair("client_id", client_id)
+            .append_pair("redirect_uri", "http://127.0.0.1/callback")
+            .append_pair("response_type", "code")
+            .append_pair("scope", "openid")
+            .append_pair(
+                "code_challenge",
+                "passkey-desk-connection-test-passkey-desk-ok",
+            )
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("state", "connection-test");
+        let response = self.http.get(url).send().await.map_err(|e| {
+            transport_error(
+                &e,
+                &self.host,
+                self.options.connect_timeout,
+                self.options.request_timeout,
+            )
+        })?;
+        let status = response.status();
+        let refused_by_redirect = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .is_some_and(|l| {
+                l.contains("error=invalid_client") || l.contains("error=unauthorized_client")
+            });
+        if status.is_client_error() || refused_by_redirect {
+            return Err(Error::SignInFailed {
+                detail: format!(
+                    "the instance does not accept the client id '{}' (HTTP {}): copy the client id of the Native app for Passkey Desk from the ZITADEL Console, and check that http://127.0.0.1/callback is its redirect URI",
+                    sanitize(client_id, 80),
+                    status.as_u16()
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// Starts Authorization Code + PKCE (S256): binds the loopback redirect and builds the
     /// authorization URL to open in the system browser.
     pub async fn start_browser_login(&self, options: &LoginOptions) -> Result<BrowserLogin> {

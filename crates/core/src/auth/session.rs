@@ -389,6 +389,36 @@ impl Auth {
         self.provider().await?.start_browser_login(options).await
     }
 
+    /// The whole browser sign-in: starts it, lets `open` show the authorization URL (the
+    /// system browser, or a test's scripted browser), waits for the redirect, stores the
+    /// session. Ends early with `sign_in_cancelled` when `cancel` completes.
+    pub async fn browser_sign_in<F>(
+        &self,
+        options: &LoginOptions,
+        open: impl FnOnce(String) -> F,
+        cancel: impl std::future::Future<Output = ()>,
+    ) -> Result<Session>
+    where
+        F: std::future::Future<Output = Result<()>>,
+    {
+        let pending = self.start_browser_login(options).await?;
+        let url = pending.url().to_string();
+        let waiting = async {
+            let (opened, tokens) = tokio::join!(open(url), pending.finish(Auth::BROWSER_TIMEOUT));
+            if let Err(e) = opened {
+                // The URL can still be opened by hand; the wait decides.
+                tracing::warn!(error = %e, "could not open the browser");
+            }
+            tokens
+        };
+        let tokens = tokio::select! {
+            tokens = waiting => tokens?,
+            _ = cancel => return Err(Error::SignInCancelled),
+        };
+        self.complete(Method::Browser, &options.client_id, tokens)
+            .await
+    }
+
     /// Starts a device sign-in; finish it with [`Auth::complete`].
     pub async fn start_device_login(&self, client_id: &str) -> Result<DeviceLogin> {
         self.provider().await?.start_device_login(client_id).await
