@@ -2,17 +2,31 @@
 # Builds go to a target dir outside the clone, so CI and clean clones reuse earlier builds.
 export CARGO_TARGET_DIR ?= /var/tmp/passkey-desk-target
 CARGO ?= cargo
+NPM_CI = npm ci --no-audit --no-fund
 
-.PHONY: demo demo-serve test deps sim
+.PHONY: demo demo-desktop demo-cli demo-serve test deps ui bindings sim
 
 deps:
 	@scripts/install-deps
 
-## The main job: the whole flow against the in-process ZITADEL simulator, QR in the terminal.
+## The web front end, built into ui/dist (the desktop app bundles it).
+ui: deps
+	cd ui && $(NPM_CI) && npm run build
+
+## The main job: the desktop app against the in-process ZITADEL simulator, signed in as the
+## demo admin. Without a display it runs the same flow in the terminal instead.
 demo: deps
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(MAKE) --no-print-directory demo-desktop; \
+	else echo "No display: running the terminal demo (make demo-cli)."; $(MAKE) --no-print-directory demo-cli; fi
+
+demo-desktop: ui
+	$(CARGO) run -q -p passkey-desk -- --demo
+
+## The whole flow in a terminal: sign-in, orgs, search, a link as a QR code, the registration.
+demo-cli: deps
 	$(CARGO) run -q -p passkey-desk-cli -- demo
 
-## The same, leaving the simulator running (Ctrl-C ends it).
+## The terminal demo, leaving the simulator running (Ctrl-C ends it).
 demo-serve: deps
 	$(CARGO) run -q -p passkey-desk-cli -- demo --keep-running
 
@@ -20,10 +34,19 @@ demo-serve: deps
 sim: deps
 	$(CARGO) run -q -p zitadel-sim -- --port 8080
 
-## Everything CI checks: formatting, lints as errors, all tests. The tests run inside a
-## private D-Bus session with GNOME Keyring, so the real Secret Service is tested.
+## The UI's TypeScript types, generated from the Rust types with ts-rs.
+bindings:
+	TS_RS_EXPORT_DIR=$(CURDIR)/ui/src/bindings $(CARGO) test -q -p passkey-desk-core --features ts --lib export_bindings
+
+## Everything CI checks: the UI (types, lint, unit tests, build), bindings up to date,
+## formatting, lints as errors, all Rust tests — inside a private D-Bus session with GNOME
+## Keyring (the real Secret Service) and a virtual display (the real WebKit window).
 test: deps
+	cd ui && $(NPM_CI) && npm run check && npm run lint && npm test && npm run build
+	$(MAKE) --no-print-directory bindings
+	git diff --exit-code -- ui/src/bindings || { echo "ui/src/bindings is stale: run make bindings and commit"; exit 1; }
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) build --workspace --bins
-	scripts/with-keyring $(CARGO) test --workspace
+	$(CARGO) build --release -p passkey-desk
+	scripts/with-keyring xvfb-run -a -s "-screen 0 1280x900x24" $(CARGO) test --workspace

@@ -1,0 +1,119 @@
+//! The commands the UI may call (each needs its `allow-…` permission in capabilities/): one
+//! line each over `DeskApp`; errors reach the UI as `{code, message}`.
+
+use passkey_desk_core::app::{
+    ConnectionReport, DeskApp, DeviceView, LinkView, OrgView, RegistrationView, SessionView,
+    SettingsView, UserRow,
+};
+use passkey_desk_core::{ErrorReport, Org, User};
+use tauri::State;
+
+type Answer<T> = Result<T, ErrorReport>;
+
+fn report(e: passkey_desk_core::Error) -> ErrorReport {
+    e.to_report()
+}
+
+#[tauri::command]
+pub fn settings_get(app: State<'_, DeskApp>) -> SettingsView {
+    app.settings_get()
+}
+
+#[tauri::command]
+pub fn settings_save(app: State<'_, DeskApp>, settings: SettingsView) -> Answer<SettingsView> {
+    app.settings_save(settings).map_err(report)
+}
+
+#[tauri::command]
+pub async fn connection_test(
+    app: State<'_, DeskApp>,
+    settings: SettingsView,
+) -> Answer<ConnectionReport> {
+    app.connection_test(settings).await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn session_get(app: State<'_, DeskApp>) -> Answer<Option<SessionView>> {
+    app.session_get().await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn sign_in_browser(app: State<'_, DeskApp>) -> Answer<SessionView> {
+    app.sign_in_browser().await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn sign_in_device_start(app: State<'_, DeskApp>) -> Answer<DeviceView> {
+    app.sign_in_device_start().await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn sign_in_device_finish(app: State<'_, DeskApp>) -> Answer<SessionView> {
+    app.sign_in_device_finish().await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn sign_in_cancel(app: State<'_, DeskApp>) -> Answer<()> {
+    app.sign_in_cancel().await;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn sign_out(app: State<'_, DeskApp>) -> Answer<()> {
+    app.sign_out().await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn orgs_list(app: State<'_, DeskApp>) -> Answer<Vec<Org>> {
+    app.orgs_list().await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn org_current(app: State<'_, DeskApp>) -> Answer<Option<OrgView>> {
+    app.org_current().await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn org_select(app: State<'_, DeskApp>, org_id: String) -> Answer<OrgView> {
+    app.org_select(&org_id).await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn users_search(app: State<'_, DeskApp>, query: String) -> Answer<Vec<UserRow>> {
+    app.users_search(&query).await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn link_create(app: State<'_, DeskApp>, user_id: String) -> Answer<LinkView> {
+    app.link_create(&user_id).await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn link_wait(app: State<'_, DeskApp>) -> Answer<RegistrationView> {
+    app.link_wait().await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn link_copy(app: State<'_, DeskApp>) -> Answer<()> {
+    app.link_copy().map_err(report)
+}
+
+#[tauri::command]
+pub fn link_email(app: State<'_, DeskApp>) -> Answer<()> {
+    app.link_email().map_err(report)
+}
+
+#[tauri::command]
+pub fn link_save_png(app: State<'_, DeskApp>) -> Answer<String> {
+    app.link_save_png().map_err(report)
+}
+
+#[tauri::command]
+pub async fn link_send(app: State<'_, DeskApp>, user_id: String) -> Answer<User> {
+    app.link_send(&user_id).await.map_err(report)
+}
+
+#[tauri::command]
+pub fn link_close(app: State<'_, DeskApp>) {
+    app.close_link()
+}

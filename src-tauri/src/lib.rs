@@ -1,0 +1,115 @@
+//! Passkey Desk's desktop shell: plugins, the managed `DeskApp`, and the command handler.
+//! Every decision lives in `passkey_desk_core`; this crate only wires the window to it.
+
+mod commands;
+mod demo;
+mod host;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use passkey_desk_core::app::{AppPaths, DeskApp};
+use passkey_desk_core::auth::KeyringStore;
+use tauri::{Manager, Runtime};
+
+pub use host::TauriHost;
+
+/// The handler for exactly the commands in capabilities/main.json.
+pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        commands::settings_get,
+        commands::settings_save,
+        commands::connection_test,
+        commands::session_get,
+        commands::sign_in_browser,
+        commands::sign_in_device_start,
+        commands::sign_in_device_finish,
+        commands::sign_in_cancel,
+        commands::sign_out,
+        commands::orgs_list,
+        commands::org_current,
+        commands::org_select,
+        commands::users_search,
+        commands::link_create,
+        commands::link_wait,
+        commands::link_copy,
+        commands::link_email,
+        commands::link_save_png,
+        commands::link_send,
+        commands::link_close,
+    ]
+}
+
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok()
+}
+
+/// The app's files: the same config file and data dir as the CLI.
+fn paths() -> Result<AppPaths, String> {
+    let config_file = passkey_desk_core::config::Config::default_path(env)
+        .ok_or("no config directory on this system")?;
+    let data_dir = env(passkey_desk_core::auth::ENV_DATA_DIR)
+        .map(Into::into)
+        .or_else(|| dirs::data_dir().map(|d| d.join("passkey-desk")))
+        .ok_or("no data directory on this system")?;
+    Ok(AppPaths {
+        config_file,
+        data_dir,
+    })
+}
+
+fn has_display() -> bool {
+    !cfg!(target_os = "linux")
+        || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
+pub fn run() -> ExitCode {
+    if !has_display() {
+        eprintln!("error: no display: the Passkey Desk window needs a desktop session; on a headless machine use passkey-desk-cli (make demo-cli runs its demo)");
+        return ExitCode::from(2);
+    }
+    let demo = std::env::args().any(|a| a == "--demo");
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .level(tracing::log::LevelFilter::Info)
+                .build(),
+        )
+        .plugin(tauri_plugin_window_state::Builder::new().build())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .setup(move |app| {
+            let host = Arc::new(TauriHost {
+                app: app.handle().clone(),
+            });
+            let desk = if demo {
+                demo::start(app.handle(), host)?
+            } else {
+                DeskApp::new(host, paths()?, Arc::new(KeyringStore))?
+            };
+            app.manage(desk);
+            Ok(())
+        })
+        .invoke_handler(handler())
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => {
+            app.run(|handle, event| {
+                if let tauri::RunEvent::Exit = event {
+                    demo::clean_up(handle);
+                }
+            });
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: Passkey Desk could not start: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

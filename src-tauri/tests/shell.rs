@@ -1,0 +1,176 @@
+//! The shell as built: the commands on Tauri's mock runtime, and the webview's security
+//! settings read from the same files the build uses (tauri.conf.json, capabilities/).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use passkey_desk_core::app::{AppPaths, DeskApp, Host};
+use passkey_desk_core::auth::MemoryStore;
+use serde_json::Value;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindowBuilder;
+
+#[derive(Default)]
+struct NoDesktop {
+    clipboard: Mutex<Option<String>>,
+}
+
+impl Host for NoDesktop {
+    fn open(&self, _url: &str) -> passkey_desk_core::Result<()> {
+        Ok(())
+    }
+    fn write_clipboard(&self, text: &str) -> passkey_desk_core::Result<()> {
+        *self.clipboard.lock().unwrap() = Some(text.into());
+        Ok(())
+    }
+    fn read_clipboard(&self) -> Option<String> {
+        self.clipboard.lock().unwrap().clone()
+    }
+    fn downloads_dir(&self) -> Option<PathBuf> {
+        None
+    }
+}
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn json(path: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(manifest_dir().join(path)).unwrap()).unwrap()
+}
+
+/// Calls a command on the mock runtime; `Ok` body or `Err` body as JSON.
+fn call(cmd: &str, args: Value) -> Result<Value, Value> {
+    let dir = std::env::temp_dir().join(format!("pd-shell-{}-{cmd}", std::process::id()));
+    let paths = AppPaths {
+        config_file: dir.join("config.toml"),
+        data_dir: dir.join("data"),
+    };
+    let desk = DeskApp::new(
+        Arc::new(NoDesktop::default()),
+        paths,
+        Arc::new(MemoryStore::default()),
+    )
+    .unwrap();
+    let app = mock_builder()
+        .invoke_handler(passkey_desk_app::handler())
+        .manage(desk)
+        .build(mock_context(noop_assets()))
+        .expect("the mock app builds");
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    let answer = get_ipc_response(
+        &webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    );
+    let _ = std::fs::remove_dir_all(dir);
+    answer.map(|body| body.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn settings_round_trip_through_the_commands() {
+    let settings = call("settings_get", Value::Null).unwrap();
+    assert_eq!(settings["clipboardClearSecs"], 60);
+    assert_eq!(settings["instance"], Value::Null);
+}
+
+#[test]
+fn errors_reach_the_ui_as_code_and_message() {
+    let e = call("settings_save", serde_json::json!({"settings": {"instance": "http://auth.example.com", "clientId": null, "defaultOrg": null, "loginHost": null, "caFile": null, "clipboardClearSecs": 60}})).unwrap_err();
+    assert_eq!(e["code"], "config");
+    assert!(e["message"].as_str().unwrap().contains("https://"), "{e}");
+
+    let e = call("orgs_list", Value::Null).unwrap_err();
+    assert_eq!(
+        e,
+        serde_json::json!({"code": "not_signed_in", "message": "not signed in: sign in first"})
+    );
+    let e = call("link_copy", Value::Null).unwrap_err();
+    assert_eq!(e["code"], "input");
+}
+
+#[test]
+fn csp_is_a_strict_directive_map() {
+    let conf = json("tauri.conf.json");
+    let security = &conf["app"]["security"];
+    assert_eq!(security["freezePrototype"], true);
+    let csp = security["csp"]
+        .as_object()
+        .expect("the CSP is a directive map");
+    assert_eq!(csp["default-src"], "'self'");
+    for (directive, value) in csp {
+        let value = value.as_str().unwrap();
+        assert!(!value.contains("unsafe-eval"), "{directive}: {value}");
+        if directive != "img-src" {
+            assert!(
+                !value.contains("data:"),
+                "data: is allowed only in img-src, not in {directive}"
+            );
+        }
+        assert!(!value.contains('*'), "no wildcard in {directive}");
+    }
+    assert_eq!(csp["script-src"], "'self'");
+    assert_eq!(csp["object-src"], "'none'");
+    assert!(
+        conf["app"]["windows"][0]
+            .get("devtools")
+            .is_none_or(|d| d == false),
+        "no devtools"
+    );
+}
+
+#[test]
+fn capabilities_grant_only_the_apps_own_commands() {
+    let build_rs = std::fs::read_to_string(manifest_dir().join("build.rs")).unwrap();
+    let lib_rs = std::fs::read_to_string(manifest_dir().join("src/lib.rs")).unwrap();
+    let mut granted = Vec::new();
+    for entry in std::fs::read_dir(manifest_dir().join("capabilities")).unwrap() {
+        let capability: Value =
+            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+        assert_eq!(capability["windows"], serde_json::json!(["main"]));
+        assert!(
+            capability.get("remote").is_none(),
+            "no remote URL may call commands"
+        );
+        for permission in capability["permissions"].as_array().unwrap() {
+            granted.push(
+                permission
+                    .as_str()
+                    .expect("plain permission names, no scopes")
+                    .to_string(),
+            );
+        }
+    }
+    assert!(!granted.is_empty());
+    for permission in &granted {
+        let command = permission
+            .strip_prefix("allow-")
+            .unwrap_or_else(|| panic!("{permission} is not an app command permission"))
+            .replace('-', "_");
+        assert!(
+            build_rs.contains(&format!("\"{command}\"")),
+            "{command} is not in the app manifest"
+        );
+        assert!(
+            lib_rs.contains(&format!("commands::{command},")),
+            "{command} is not in the handler"
+        );
+    }
+    let handled = lib_rs.matches("        commands::").count();
+    assert_eq!(
+        granted.len(),
+        handled,
+        "every handled command is granted, and nothing else"
+    );
+}
