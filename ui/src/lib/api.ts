@@ -1,0 +1,33 @@
+// One typed function per command of docs/UI-CONTRACT.md; every one rejects with an ErrorReport.
+import { invoke } from "@tauri-apps/api/core";
+import type { ConnectionReport } from "../bindings/ConnectionReport";
+import type { DeviceView } from "../bindings/DeviceView";
+import type { LinkView } from "../bindings/LinkView";
+import type { Org } from "../bindings/Org";
+import type { OrgView } from "../bindings/OrgView";
+import type { RegistrationView } from "../bindings/RegistrationView";
+import type { SessionView } from "../bindings/SessionView";
+import type { SettingsView } from "../bindings/SettingsView";
+import type { User } from "../bindings/User";
+import type { UserRow } from "../bindings/UserRow";
+
+export const settingsGet = () => invoke<SettingsView>("settings_get");
+export const settingsSave = (settings: SettingsView) => invoke<SettingsView>("settings_save", { settings });
+export const connectionTest = (settings: SettingsView) => invoke<ConnectionReport>("connection_test", { settings });
+export const sessionGet = () => invoke<SessionView | null>("session_get");
+export const signInBrowser = () => invoke<SessionView>("sign_in_browser");
+export const signInDeviceStart = () => invoke<DeviceView>("sign_in_device_start");
+export const signInDeviceFinish = () => invoke<SessionView>("sign_in_device_finish");
+export const signInCancel = () => invoke<null>("sign_in_cancel");
+export const signOut = () => invoke<null>("sign_out");
+export const orgsList = () => invoke<Org[]>("orgs_list");
+export const orgCurrent = () => invoke<OrgView | null>("org_current");
+export const orgSelect = (orgId: string) => invoke<OrgView>("org_select", { orgId });
+export const usersSearch = (query: string) => invoke<UserRow[]>("users_search", { query });
+export const linkCreate = (userId: string) => invoke<LinkView>("link_create", { userId });
+export const linkWait = () => invoke<RegistrationView>("link_wait");
+export const linkCopy = () => invoke<null>("link_copy");
+export const linkEmail = () => invoke<null>("link_email");
+export const linkSavePng = () => invoke<string>("link_save_png");
+export const linkSend = (userId: string) => invoke<User>("link_send", { userId });
+export const linkClose = () => invoke<null>("link_close");

@@ -1,0 +1,117 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it } from "vitest";
+import { managerView, mockCommands, orgs, ownerView, rows, session, type Call } from "../../test/fixtures";
+import { desk } from "../state.svelte";
+import OrgPicker from "./OrgPicker.svelte";
+import SelectedUser from "./SelectedUser.svelte";
+
+let calls: Call[];
+
+beforeEach(() => {
+  calls = mockCommands({
+    orgs_list: () => orgs,
+    org_select: (args) => (args.orgId === "200" ? managerView : ownerView),
+    link_send: () => rows[0].user,
+  });
+  desk.session = session;
+  desk.orgPickerOpen = true; // as after sign-in without a remembered org
+});
+
+const names = () => screen.getAllByTestId("org-option").map((b) => b.querySelector(".name")?.textContent);
+
+describe("OrgPicker", () => {
+  it("lists the orgs and filters by name or domain", async () => {
+    render(OrgPicker);
+    await waitFor(() => expect(screen.getAllByTestId("org-option")).toHaveLength(3));
+    const filter = screen.getByTestId("org-filter");
+    expect(filter).toHaveAccessibleName("Find an organisation");
+    await fireEvent.input(filter, { target: { value: "glo" } });
+    expect(names()).toEqual(["Globex"]);
+    await fireEvent.input(filter, { target: { value: "example.com" } });
+    expect(names()).toEqual(["ACME", "Globex"]);
+    await fireEvent.input(filter, { target: { value: "nothing-like-this" } });
+    expect(screen.queryAllByTestId("org-option")).toHaveLength(0);
+    expect(screen.getByTestId("org-none")).toHaveTextContent("No organisation matches");
+  });
+
+  it("selecting calls org_select, shows the org and its permissions, and closes the list", async () => {
+    render(OrgPicker);
+    await waitFor(() => expect(screen.getAllByTestId("org-option")).toHaveLength(3));
+    await fireEvent.click(screen.getAllByTestId("org-option")[0]);
+    await waitFor(() => expect(screen.getByTestId("org-current")).toHaveTextContent("ACME"));
+    expect(calls).toContainEqual({ cmd: "org_select", args: { orgId: "100" } });
+    expect(screen.queryByTestId("org-filter")).toBeNull();
+    expect(screen.getByTestId("cap-create")).toHaveTextContent("✓ Show QR / create link");
+    expect(screen.getByTestId("cap-send")).toHaveTextContent("✓ Send via ZITADEL");
+  });
+
+  it("Enter in the filter picks the first match; Change reopens the list", async () => {
+    render(OrgPicker);
+    await waitFor(() => expect(screen.getAllByTestId("org-option")).toHaveLength(3));
+    const filter = screen.getByTestId("org-filter");
+    await fireEvent.input(filter, { target: { value: "globex" } });
+    await fireEvent.keyDown(filter, { key: "Enter" });
+    await waitFor(() => expect(screen.getByTestId("org-current")).toHaveTextContent("Globex"));
+    expect(calls).toContainEqual({ cmd: "org_select", args: { orgId: "200" } });
+    await fireEvent.click(screen.getByTestId("org-change"));
+    await waitFor(() => expect(screen.getAllByTestId("org-option")).toHaveLength(3));
+    expect(screen.getAllByTestId("org-option")[1]).toHaveAttribute("aria-current", "true");
+    expect(screen.getByTestId("org-filter")).toHaveFocus();
+  });
+
+  it("explains what an ORG_USER_MANAGER cannot do", async () => {
+    desk.orgView = managerView;
+    render(OrgPicker);
+    expect(screen.getByTestId("cap-create")).toHaveTextContent(
+      "Show QR / create link: You lack 'user.credential.write' in Globex; 'Send via ZITADEL' still works",
+    );
+    expect(screen.getByTestId("cap-send")).toHaveTextContent("✓ Send via ZITADEL");
+  });
+});
+
+describe("SelectedUser and permissions", () => {
+  it("ORG_USER_MANAGER: Send via ZITADEL enabled, Show QR / Create link disabled with the reason", async () => {
+    desk.orgView = managerView;
+    desk.selected = rows[0];
+    render(SelectedUser);
+    const create = screen.getByTestId("create-link");
+    expect(create).toBeDisabled();
+    expect(screen.getByTestId("create-link-reason")).toHaveTextContent(
+      "You lack 'user.credential.write' in Globex; 'Send via ZITADEL' still works",
+    );
+    expect(create).toHaveAccessibleDescription(/You lack 'user.credential.write' in Globex/);
+    const send = screen.getByTestId("send-link");
+    expect(send).toBeEnabled();
+    await fireEvent.click(send);
+    await waitFor(() => expect(screen.getByTestId("notice")).toHaveTextContent("ZITADEL is emailing the registration link"));
+    expect(calls).toContainEqual({ cmd: "link_send", args: { userId: "u1" } });
+    expect(calls.map((c) => c.cmd)).not.toContain("link_create");
+  });
+
+  it("an org owner may create the link; the identity to confirm is shown", () => {
+    desk.orgView = ownerView;
+    desk.selected = rows[1];
+    render(SelectedUser);
+    expect(screen.getByTestId("create-link")).toBeEnabled();
+    expect(screen.queryByTestId("create-link-reason")).toBeNull();
+    expect(screen.getByTestId("identity-name")).toHaveTextContent("Alina Brook");
+    expect(screen.getByTestId("identity-login")).toHaveTextContent("alina@acme.example.com");
+    expect(screen.getByTestId("identity-email")).toHaveTextContent("none");
+    expect(screen.getByTestId("identity-org")).toHaveTextContent("ACME");
+    expect(screen.getByTestId("identity-state")).toHaveTextContent("locked");
+    expect(screen.getByTestId("selected-passkeys")).toHaveTextContent("2 passkeys");
+  });
+
+  it("neither permission: both disabled, each with its reason", () => {
+    desk.orgView = {
+      ...managerView,
+      capabilities: { ...managerView.capabilities, sendLink: false },
+      sendLinkReason: "You lack 'user.write' in Globex",
+    };
+    desk.selected = rows[0];
+    render(SelectedUser);
+    expect(screen.getByTestId("create-link")).toBeDisabled();
+    expect(screen.getByTestId("send-link")).toBeDisabled();
+    expect(screen.getByTestId("send-link-reason")).toHaveTextContent("You lack 'user.write' in Globex");
+  });
+});

@@ -1,0 +1,128 @@
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it } from "vitest";
+import { commands, mockCommands, managerView, ownerView, rows, session, settle, useClock, type Call } from "../../test/fixtures";
+import { desk } from "../state.svelte";
+import UserSearch from "./UserSearch.svelte";
+
+let calls: Call[];
+
+beforeEach(() => {
+  useClock("2030-01-01T10:00:00Z");
+  calls = mockCommands({ users_search: () => rows });
+  desk.session = session;
+  desk.orgView = ownerView;
+});
+
+async function type(input: HTMLElement, value: string) {
+  await fireEvent.input(input, { target: { value } });
+}
+
+describe("UserSearch", () => {
+  it("debounces typing by 250 ms and searches once with the last text", async () => {
+    render(UserSearch);
+    const input = screen.getByTestId("user-search");
+    await type(input, "a");
+    await settle(100);
+    await type(input, "al");
+    await settle(100);
+    await type(input, "ali");
+    await settle(249);
+    expect(commands(calls)).toEqual([]);
+    await settle(1);
+    expect(calls).toEqual([{ cmd: "users_search", args: { query: "ali" } }]);
+  });
+
+  it("shows name, login name, email, state and passkey count of each result", async () => {
+    render(UserSearch);
+    await type(screen.getByTestId("user-search"), "ali");
+    await settle(250);
+    const found = screen.getAllByTestId("user-row");
+    expect(found).toHaveLength(3);
+    expect(found[0]).toHaveTextContent("Alice Archer");
+    expect(found[0]).toHaveTextContent("alice@acme.example.com");
+    expect(found[0]).toHaveTextContent("active");
+    expect(found[0]).toHaveTextContent("no passkey");
+    expect(found[1]).toHaveTextContent("locked");
+    expect(found[1]).toHaveTextContent("2 passkeys");
+    expect(found[2]).toHaveTextContent("passkeys unknown");
+    expect(screen.getByTestId("search-status")).toHaveTextContent("3 users found");
+  });
+
+  it("moves with ArrowDown/ArrowUp and picks with Enter", async () => {
+    render(UserSearch);
+    const input = screen.getByTestId("user-search");
+    await type(input, "ali");
+    await settle(250);
+    const found = () => screen.getAllByTestId("user-row");
+    expect(found()[0]).toHaveAttribute("aria-selected", "true");
+    await fireEvent.keyDown(input, { key: "ArrowDown" });
+    await fireEvent.keyDown(input, { key: "ArrowDown" });
+    expect(found()[2]).toHaveAttribute("aria-selected", "true");
+    expect(input).toHaveAttribute("aria-activedescendant", "user-opt-2");
+    await fireEvent.keyDown(input, { key: "ArrowDown" }); // stays on the last one
+    expect(found()[2]).toHaveAttribute("aria-selected", "true");
+    await fireEvent.keyDown(input, { key: "ArrowUp" });
+    expect(found()[1]).toHaveAttribute("aria-selected", "true");
+    expect(found()[0]).toHaveAttribute("aria-selected", "false");
+    await fireEvent.keyDown(input, { key: "Enter" });
+    await settle();
+    expect(desk.selected?.user.id).toBe("u2");
+    expect(found()[1]).toHaveClass("picked");
+  });
+
+  it("Enter before the debounce searches at once instead of picking a stale row", async () => {
+    render(UserSearch);
+    const input = screen.getByTestId("user-search");
+    await type(input, "alice");
+    await fireEvent.keyDown(input, { key: "Enter" });
+    await settle();
+    expect(calls).toEqual([{ cmd: "users_search", args: { query: "alice" } }]);
+    expect(desk.selected).toBeNull();
+  });
+
+  it("a click picks a row", async () => {
+    render(UserSearch);
+    await type(screen.getByTestId("user-search"), "ali");
+    await settle(250);
+    await fireEvent.click(screen.getAllByTestId("user-row")[2]);
+    expect(desk.selected?.user.displayName).toBe("Alistair Crane");
+  });
+
+  it("says when nothing matches and does not search for blank text", async () => {
+    mockCommands({ users_search: () => [] });
+    render(UserSearch);
+    const input = screen.getByTestId("user-search");
+    await type(input, "   ");
+    await settle(300);
+    expect(screen.queryAllByTestId("user-row")).toHaveLength(0);
+    await type(input, "zed");
+    await settle(250);
+    expect(screen.getByTestId("search-status")).toHaveTextContent("No user matches “zed”");
+  });
+
+  it("is disabled with the reason when the admin may not search", async () => {
+    desk.orgView = { ...managerView, capabilities: { ...managerView.capabilities, searchUsers: false } };
+    render(UserSearch);
+    expect(screen.getByTestId("user-search")).toBeDisabled();
+    expect(screen.getByTestId("search-reason")).toHaveTextContent("You may not search users in Globex");
+  });
+
+  it("a failed search shows the banner's error with Retry", async () => {
+    mockCommands({ users_search: () => Promise.reject({ code: "network", message: "cannot reach id.example.com" }) });
+    render(UserSearch);
+    await type(screen.getByTestId("user-search"), "ali");
+    await settle(250);
+    expect(desk.error?.report).toEqual({ code: "network", message: "cannot reach id.example.com" });
+    expect(desk.error?.retry).toBeTypeOf("function");
+  });
+
+  it("searches again in the new org after a switch", async () => {
+    render(UserSearch);
+    await type(screen.getByTestId("user-search"), "ali");
+    await settle(250);
+    expect(screen.getAllByTestId("user-row")).toHaveLength(3);
+    desk.orgView = managerView;
+    await settle(0);
+    expect(calls.filter((c) => c.cmd === "users_search")).toHaveLength(2);
+  });
+});

@@ -1,0 +1,412 @@
+// The app's state and the flow between screens (Svelte 5 runes). Components read `desk` and
+// call its methods; every command goes through ./api.ts.
+import { tick } from "svelte";
+import type { ErrorReport } from "../bindings/ErrorReport";
+import type { LinkView } from "../bindings/LinkView";
+import type { Org } from "../bindings/Org";
+import type { OrgView } from "../bindings/OrgView";
+import type { SessionView } from "../bindings/SessionView";
+import type { SettingsView } from "../bindings/SettingsView";
+import type { User } from "../bindings/User";
+import type { UserRow } from "../bindings/UserRow";
+import * as api from "./api";
+import { toReport } from "./errors";
+
+export type View = "loading" | "settings" | "signin" | "main";
+
+/** The link screen: a live link, an expired one (QR blurred), or the registration result. */
+export type LinkState =
+  | { phase: "live"; link: LinkView }
+  | { phase: "expired"; link: LinkView }
+  | { phase: "registered"; user: User; passkeyName: string };
+
+export interface ShownError {
+  report: ErrorReport;
+  /** Runs the failed action again (the banner's "Retry"); null when there is nothing to retry. */
+  retry: (() => void) | null;
+  /** What failed ("search", "link", …): a later success of the same clears the banner. */
+  source: string;
+}
+
+/** Ids of elements other parts of the app move the focus to. */
+export const FOCUS = {
+  search: "user-search",
+  orgFilter: "org-filter",
+  createLink: "create-link",
+  nextUser: "next-user",
+  sendLink: "send-link",
+  instance: "settings-instance",
+} as const;
+
+export async function focusById(id: string): Promise<void> {
+  await tick();
+  const el = document.getElementById(id);
+  if (el instanceof HTMLElement) el.focus();
+}
+
+export function isConfigured(s: SettingsView | null): boolean {
+  return !!s && !!s.instance?.trim() && !!s.clientId?.trim();
+}
+
+export class Desk {
+  view = $state<View>("loading");
+  settings = $state.raw<SettingsView | null>(null);
+  session = $state.raw<SessionView | null>(null);
+  orgs = $state.raw<Org[]>([]);
+  orgsLoading = $state(false);
+  orgView = $state.raw<OrgView | null>(null);
+  orgPickerOpen = $state(false);
+  selected = $state.raw<UserRow | null>(null);
+  link = $state.raw<LinkState | null>(null);
+  error = $state.raw<ShownError | null>(null);
+  /** The last action's outcome, read out politely ("Copied — …", "Saved to …"). */
+  notice = $state("");
+  /** Where "Save PNG" put the last file. */
+  savedPath = $state("");
+  busy = $state<"" | "create" | "send" | "org">("");
+
+  // ---- errors ---------------------------------------------------------------------------
+
+  fail(e: unknown, source: string, retry: (() => void) | null = null): ErrorReport {
+    const report = toReport(e);
+    // The admin cancelled: nothing to report.
+    if (report.code !== "sign_in_cancelled") this.error = { report, retry, source };
+    return report;
+  }
+
+  /** A success of `source` makes its earlier error banner stale. */
+  ok(source: string): void {
+    if (this.error?.source === source) this.error = null;
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+
+  // ---- start, settings, session ---------------------------------------------------------
+
+  async init(): Promise<void> {
+    this.view = "loading";
+    try {
+      this.settings = await api.settingsGet();
+      this.ok("settings");
+    } catch (e) {
+      this.fail(e, "settings", () => void this.init());
+      this.openSettings();
+      return;
+    }
+    if (!isConfigured(this.settings)) {
+      this.view = "settings";
+      return;
+    }
+    await this.restoreSession();
+  }
+
+  async restoreSession(): Promise<void> {
+    try {
+      const session = await api.sessionGet();
+      this.ok("session");
+      if (session) await this.signedIn(session);
+      else this.signedOutLocally();
+    } catch (e) {
+      this.signedOutLocally();
+      this.fail(e, "session", () => void this.restoreSession());
+    }
+  }
+
+  openSettings(): void {
+    this.view = "settings";
+  }
+
+  /** "Cancel" on the settings screen (only offered once the app is configured). */
+  closeSettings(): void {
+    this.view = this.session ? "main" : "signin";
+  }
+
+  /** Saves the settings; true when saved. Another instance may have ended the session. */
+  async saveSettings(settings: SettingsView): Promise<boolean> {
+    try {
+      this.settings = await api.settingsSave(settings);
+      this.ok("settings");
+    } catch (e) {
+      this.fail(e, "settings", () => void this.saveSettings(settings));
+      return false;
+    }
+    const before = this.session;
+    try {
+      const session = await api.sessionGet();
+      this.ok("session");
+      if (session && before && session.instance === before.instance && session.subject === before.subject) {
+        this.session = session;
+        this.view = "main";
+      } else if (session) {
+        await this.signedIn(session);
+      } else {
+        this.signedOutLocally();
+      }
+    } catch (e) {
+      this.signedOutLocally();
+      this.fail(e, "session", () => void this.restoreSession());
+    }
+    return true;
+  }
+
+  /**
+   * Reads the session again (the header's expiry moves when the app renews it); back to
+   * sign-in when it has ended.
+   */
+  async refreshSession(): Promise<void> {
+    if (!this.session) return;
+    try {
+      const session = await api.sessionGet();
+      this.ok("session");
+      if (session) this.session = session;
+      else this.signedOutLocally();
+    } catch (e) {
+      this.fail(e, "session", () => void this.refreshSession());
+    }
+  }
+
+  async signedIn(session: SessionView): Promise<void> {
+    this.resetWork();
+    this.session = session;
+    this.view = "main";
+    this.error = null;
+    await this.loadCurrentOrg();
+  }
+
+  /** Back to the sign-in screen, forgetting everything of the session on screen. */
+  signedOutLocally(): void {
+    this.resetWork();
+    this.session = null;
+    this.orgs = [];
+    this.orgView = null;
+    this.view = "signin";
+  }
+
+  async signOut(): Promise<void> {
+    try {
+      await api.signOut();
+    } catch (e) {
+      // The session on screen is gone either way; say what went wrong with the server.
+      this.signedOutLocally();
+      this.fail(e, "sign-out");
+      return;
+    }
+    this.signedOutLocally();
+    this.error = null;
+  }
+
+  /** "Sign in again" (the banner's next step for an ended or rejected session). */
+  signInAgain(): void {
+    this.error = null;
+    this.signedOutLocally();
+  }
+
+  private resetWork(): void {
+    this.selected = null;
+    this.link = null;
+    this.notice = "";
+    this.savedPath = "";
+    this.busy = "";
+  }
+
+  // ---- organisations --------------------------------------------------------------------
+
+  async loadCurrentOrg(): Promise<void> {
+    try {
+      this.orgView = await api.orgCurrent();
+      this.ok("org");
+      this.orgPickerOpen = this.orgView === null;
+    } catch (e) {
+      this.orgPickerOpen = true;
+      this.fail(e, "org", () => void this.loadCurrentOrg());
+    }
+  }
+
+  async loadOrgs(): Promise<void> {
+    this.orgsLoading = true;
+    try {
+      this.orgs = await api.orgsList();
+      this.ok("orgs");
+    } catch (e) {
+      this.fail(e, "orgs", () => void this.loadOrgs());
+    } finally {
+      this.orgsLoading = false;
+    }
+  }
+
+  async selectOrg(orgId: string): Promise<void> {
+    this.busy = "org";
+    try {
+      if (this.link) await this.closeLink();
+      const view = await api.orgSelect(orgId);
+      this.ok("org");
+      this.orgView = view;
+      this.selected = null;
+      this.notice = "";
+      this.orgPickerOpen = false;
+    } catch (e) {
+      this.fail(e, "org", () => void this.selectOrg(orgId));
+    } finally {
+      this.busy = "";
+    }
+  }
+
+  /** "Choose another organisation". */
+  chooseOrg(): void {
+    this.error = null;
+    this.orgPickerOpen = true;
+    void focusById(FOCUS.orgFilter);
+  }
+
+  // ---- users ----------------------------------------------------------------------------
+
+  async pickUser(row: UserRow): Promise<void> {
+    // A link belongs to one user: picking someone else wipes it, as creating a new one would.
+    if (this.link && (!("link" in this.link) || this.link.link.user.id !== row.user.id)) await this.closeLink();
+    this.selected = row;
+    this.notice = "";
+    const createAllowed = !!this.orgView?.capabilities.createLink;
+    void focusById(createAllowed ? FOCUS.createLink : FOCUS.sendLink);
+  }
+
+  /** "Back to search" and "Next user". */
+  backToSearch(): void {
+    this.error = null;
+    this.link = null;
+    this.selected = null;
+    this.notice = "";
+    void focusById(FOCUS.search);
+  }
+
+  // ---- the link -------------------------------------------------------------------------
+
+  /** The link currently shown (live or expired), if any. */
+  get shownLink(): LinkView | null {
+    return this.link && this.link.phase !== "registered" ? this.link.link : null;
+  }
+
+  async createLink(): Promise<void> {
+    const row = this.selected;
+    if (!row || this.busy === "create") return;
+    performance.mark("link-requested");
+    this.busy = "create";
+    this.notice = "";
+    try {
+      const link = await api.linkCreate(row.user.id);
+      this.ok("link");
+      this.link = { phase: "live", link };
+      this.watch(link);
+    } catch (e) {
+      this.fail(e, "link", () => void this.createLink());
+    } finally {
+      this.busy = "";
+    }
+  }
+
+  /** Live confirmation: `link_wait` until registered, expired or closed. */
+  watch(link: LinkView): void {
+    api.linkWait().then(
+      (outcome) => {
+        if (this.shownLink !== link) return; // replaced or closed meanwhile
+        this.ok("wait");
+        switch (outcome.outcome) {
+          case "registered":
+            this.link = { phase: "registered", user: link.user, passkeyName: outcome.passkey.name };
+            this.notice = "";
+            void focusById(FOCUS.nextUser);
+            break;
+          case "expired":
+            this.link = { phase: "expired", link };
+            break;
+          case "closed":
+            this.link = null;
+            break;
+        }
+      },
+      (e) => {
+        if (this.link?.phase !== "live" || this.link.link !== link) return;
+        this.fail(e, "wait", () => this.watch(link));
+      },
+    );
+  }
+
+  /** The countdown reached zero. */
+  expire(link: LinkView): void {
+    if (this.link?.phase === "live" && this.link.link === link) this.link = { phase: "expired", link };
+  }
+
+  async closeLink(): Promise<void> {
+    this.link = null; // off the screen at once
+    this.notice = "";
+    try {
+      await api.linkClose();
+    } catch (e) {
+      this.fail(e, "close");
+    }
+  }
+
+  async copyLink(): Promise<void> {
+    try {
+      await api.linkCopy();
+      this.ok("copy");
+      const secs = this.settings?.clipboardClearSecs ?? 0;
+      this.notice = secs > 0 ? `Copied — clipboard clears in ${secs} s` : "Copied";
+    } catch (e) {
+      this.fail(e, "copy", () => void this.copyLink());
+    }
+  }
+
+  async emailLink(): Promise<void> {
+    try {
+      await api.linkEmail();
+      this.ok("email");
+      this.notice = "Opened your mail client with the link.";
+    } catch (e) {
+      this.fail(e, "email", () => void this.emailLink());
+    }
+  }
+
+  async savePng(): Promise<void> {
+    try {
+      const path = await api.linkSavePng();
+      this.ok("save");
+      this.savedPath = path;
+      this.notice = `Saved to ${path}`;
+    } catch (e) {
+      this.fail(e, "save", () => void this.savePng());
+    }
+  }
+
+  async sendLink(): Promise<void> {
+    const row = this.selected;
+    if (!row || this.busy === "send") return;
+    this.busy = "send";
+    this.notice = "";
+    try {
+      const user = await api.linkSend(row.user.id);
+      this.ok("send");
+      this.notice = `ZITADEL is emailing the registration link to ${user.email ?? user.displayName}.`;
+    } catch (e) {
+      this.fail(e, "send", () => void this.sendLink());
+    } finally {
+      this.busy = "";
+    }
+  }
+
+  /** Everything back to the start (tests, and a fresh window). */
+  reset(): void {
+    this.view = "loading";
+    this.settings = null;
+    this.session = null;
+    this.orgs = [];
+    this.orgsLoading = false;
+    this.orgView = null;
+    this.orgPickerOpen = false;
+    this.error = null;
+    this.resetWork();
+  }
+}
+
+export const desk = new Desk();

@@ -1,0 +1,37 @@
+/** Milliseconds from `now` until the ISO instant `at` (negative once past; NaN if unreadable). */
+export function msUntil(at: string, now: number): number {
+  return Date.parse(at) - now;
+}
+
+/** "mm:ss" for a countdown (minutes may exceed 59); "00:00" once past or unreadable. */
+export function formatCountdown(ms: number): string {
+  const total = Number.isFinite(ms) && ms > 0 ? Math.ceil(ms / 1000) : 0;
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  return `${String(minutes).padStart(2, "0")}:${String(seconds).padStart(2, "0")}`;
+}
+
+/** A short spoken form for screen readers: "4 minutes 5 seconds left". */
+export function spokenCountdown(ms: number): string {
+  const total = Number.isFinite(ms) && ms > 0 ? Math.ceil(ms / 1000) : 0;
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  const parts: string[] = [];
+  if (minutes > 0) parts.push(`${minutes} minute${minutes === 1 ? "" : "s"}`);
+  if (seconds > 0 || minutes === 0) parts.push(`${seconds} second${seconds === 1 ? "" : "s"}`);
+  return `${parts.join(" ")} left`;
+}
+
+/** A local clock time ("14:32") for an ISO instant; the raw text if it cannot be read. */
+export function clockTime(at: string): string {
+  const t = Date.parse(at);
+  if (!Number.isFinite(t)) return at;
+  return new Date(t).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+}
+
+/** A local date and time for an ISO instant. */
+export function dateTime(at: string): string {
+  const t = Date.parse(at);
+  if (!Number.isFinite(t)) return at;
+  return new Date(t).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
