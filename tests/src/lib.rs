@@ -1,6 +1,7 @@
 //! Harness for the end-to-end tests: runs the real `passkey-desk-cli` binary as a subprocess
 //! against a `zitadel-sim` started in the test process, on loopback.
 
+pub mod desktop;
 pub mod oidc_provider;
 
 use std::io::{BufRead, BufReader, Read, Write};

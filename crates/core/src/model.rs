@@ -164,6 +164,7 @@ impl User {
 pub struct UserPage {
     pub users: Vec<User>,
     /// All matches on the server, not only this page.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub total: u64,
 }
 

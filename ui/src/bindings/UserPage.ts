@@ -8,4 +8,4 @@ export type UserPage = { users: Array<User>,
 /**
  * All matches on the server, not only this page.
  */
-total: bigint, };
+total: number, };

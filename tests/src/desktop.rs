@@ -1,0 +1,223 @@
+//! The desktop app in a real WebKit window, driven over WebDriver: `tauri-driver` (which
+//! starts `WebKitWebDriver` and the app) on free loopback ports, with the app's config, data
+//! dir and "browser" pointed at the test's simulator. Needs a display (make test runs the
+//! suite under xvfb-run) and the release binary (`cargo build --release -p passkey-desk`).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use zitadel_sim::{seed, Sim};
+
+use crate::TempDir;
+
+/// The release binary of the app, next to this test's target dir.
+pub fn app_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary knows its path");
+    // target/<profile>/deps/<test> → target/release/passkey-desk
+    let target = exe.ancestors().nth(3).expect("target dir");
+    let bin = target.join("release").join("passkey-desk");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build --release -p passkey-desk` first (make test does)",
+        bin.display()
+    );
+    bin
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running app window and the WebDriver session on it. Dropping it ends both.
+pub struct Desktop {
+    pub client: Client,
+    driver: Option<Child>,
+    dir: Option<TempDir>,
+}
+
+impl Desktop {
+    /// Starts the app for `sim` with a fresh config (instance + the demo client id), an empty
+    /// data dir, and a "browser" that follows the sign-in redirects with curl.
+    pub async fn launch(sim: &Sim) -> Desktop {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "the desktop tests need a display: run them under xvfb-run (make test does)"
+        );
+        let dir = TempDir::new("desktop");
+        std::fs::write(
+            dir.path().join("config.toml"),
+            format!(
+                "instance = \"{}\"\nclient_id = \"{}\"\nclipboard_clear_secs = 30\n",
+                sim.url(),
+                seed::NATIVE_CLIENT_ID
+            ),
+        )
+        .unwrap();
+        let browser = dir.path().join("browser.sh");
+        std::fs::write(
+            &browser,
+            "#!/bin/sh\nexec curl -sSL --max-time 20 -o /dev/null \"$1\"\n",
+        )
+        .unwrap();
+        make_executable(&browser);
+        std::fs::create_dir_all(dir.path().join("downloads")).unwrap();
+
+        let (port, native_port) = (free_port(), free_port());
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+            .env("PASSKEY_DESK_CONFIG", dir.path().join("config.toml"))
+            .env("PASSKEY_DESK_DATA_DIR", dir.path().join("data"))
+            .env("PASSKEY_DESK_BROWSER", &browser)
+            .env("XDG_DOWNLOAD_DIR", dir.path().join("downloads"))
+            .stdout(log_file(&dir, "tauri-driver.log"))
+            .stderr(log_file(&dir, "tauri-driver.log"))
+            .spawn()
+            .expect(
+                "tauri-driver starts (cargo install tauri-driver --locked; make test installs it)",
+            );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {port}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({"application": app_binary()}),
+        );
+        caps.insert("browserName".into(), serde_json::json!("wry"));
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .expect("a WebDriver session on the app");
+        Desktop {
+            client,
+            driver: Some(driver),
+            dir: Some(dir),
+        }
+    }
+
+    /// Waits (up to 20 s) for an element with this `data-testid`.
+    pub async fn find(&self, testid: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
+            .await
+            .unwrap_or_else(|e| panic!("no element [data-testid={testid}] within 20 s: {e}"))
+    }
+
+    /// Waits until the element's text satisfies `pred`; returns the text.
+    pub async fn text_until(&self, testid: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(el) = self
+                .client
+                .find(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
+                .await
+            {
+                if let Ok(text) = el.text().await {
+                    if pred(&text) {
+                        return text;
+                    }
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "[data-testid={testid}] never showed the expected text"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether an element with this `data-testid` is in the DOM now.
+    pub async fn present(&self, testid: &str) -> bool {
+        self.client
+            .find(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
+            .await
+            .is_ok()
+    }
+
+    /// A screenshot of the webview, saved to `path` (PNG) and returned.
+    pub async fn screenshot(&self, path: &Path) -> Vec<u8> {
+        let png = self.client.screenshot().await.expect("a screenshot");
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(path, &png).unwrap();
+        png
+    }
+
+    /// The directory with the app's config, data and downloads.
+    pub fn dir(&self) -> &Path {
+        self.dir.as_ref().expect("open").path()
+    }
+
+    /// Ends the WebDriver session (which closes the app) and tauri-driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        if let Some(mut driver) = self.driver.take() {
+            let _ = driver.kill();
+            let _ = driver.wait();
+        }
+    }
+}
+
+impl Drop for Desktop {
+    fn drop(&mut self) {
+        if let Some(driver) = &mut self.driver {
+            let _ = driver.kill();
+        }
+    }
+}
+
+/// tauri-driver's and the app's output, kept in the test's directory (or shown with
+/// PASSKEY_DESK_E2E_LOG=1 on the test's stderr).
+fn log_file(dir: &TempDir, name: &str) -> Stdio {
+    if std::env::var_os("PASSKEY_DESK_E2E_LOG").is_some() {
+        return Stdio::inherit();
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.path().join(name))
+        .map(Stdio::from)
+        .unwrap_or_else(|_| Stdio::null())
+}
+
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    perms.set_mode(0o755);
+    std::fs::set_permissions(path, perms).unwrap();
+}
+
+/// The text of the QR codes found in a PNG (a screenshot).
+pub fn decode_qr(png: &[u8]) -> Vec<String> {
+    let img = image::load_from_memory(png).expect("a PNG").to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    prepared
+        .detect_grids()
+        .into_iter()
+        .filter_map(|g| g.decode().ok().map(|(_, text)| text))
+        .collect()
+}

@@ -1,0 +1,197 @@
+//! The desktop app, release build, in a real WebKit window under Xvfb, driven over WebDriver
+//! (tauri-driver + WebKitWebDriver) against zitadel-sim: sign in, pick an organisation, search
+//! a user, create a link, read the countdown, copy it, see the registration — plus the
+//! ORG_USER_MANAGER case and a session that ends. Screenshots go to docs/screenshots/.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use passkey_desk_e2e::desktop::{decode_qr, Desktop};
+use zitadel_sim::{seed, Sim, SimConfig};
+
+fn screenshot_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("docs")
+        .join("screenshots")
+        .join(name)
+}
+
+async fn sign_in(desk: &Desktop) {
+    passkey_desk_e2e::require_keyring_session();
+    desk.find("sign-in-browser").await.click().await.unwrap();
+    desk.find("header-admin").await;
+}
+
+/// Chooses the organisation by name in the searchable picker.
+async fn choose_org(desk: &Desktop, name: &str) {
+    desk.find("org-picker").await;
+    if !desk.present("org-filter").await {
+        desk.find("org-change").await.click().await.unwrap();
+    }
+    let filter = desk.find("org-filter").await;
+    filter.send_keys(&name[..4]).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        for option in desk
+            .client
+            .find_all(Locator::Css("[data-testid=\"org-option\"]"))
+            .await
+            .unwrap()
+        {
+            if option.text().await.unwrap_or_default().contains(name) {
+                option.click().await.unwrap();
+                desk.text_until("org-current", |t| t.contains(name)).await;
+                return;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "no option {name}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Searches and opens a user with the keyboard: Ctrl+K, type, Enter.
+async fn pick_user(desk: &Desktop, query: &str, display_name: &str) {
+    let search = desk.find("user-search").await;
+    search.send_keys(query).await.unwrap();
+    desk.text_until("user-results", |t| t.contains(display_name))
+        .await;
+    search.send_keys(&Key::Enter.to_string()).await.unwrap();
+    desk.text_until("selected-user", |t| t.contains(display_name))
+        .await;
+}
+
+#[tokio::test]
+async fn the_helpdesk_flow_in_a_real_window() {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    sim.set_auto_login(Some(seed::ADMIN_IAM_OWNER));
+    let desk = Desktop::launch(&sim).await;
+
+    desk.find("sign-in").await;
+    desk.screenshot(&screenshot_path("sign-in.png")).await;
+    sign_in(&desk).await;
+    desk.text_until("header-admin", |t| {
+        t.contains("desk.admin") || t.contains("Dana")
+    })
+    .await;
+    desk.text_until("header-instance", |t| {
+        t.contains(&sim.url().replace("http://", ""))
+    })
+    .await;
+
+    choose_org(&desk, "ACME AG").await;
+    pick_user(&desk, "núñez", "José Núñez").await;
+    desk.screenshot(&screenshot_path("user.png")).await;
+
+    desk.find("create-link").await.click().await.unwrap();
+    let link = desk
+        .text_until("link-text", |t| t.starts_with("http"))
+        .await;
+    assert!(
+        link.starts_with(&format!("{}/ui/login/login/passwordless/init?", sim.url())),
+        "{link}"
+    );
+    assert!(link.contains(&format!("userID={}", seed::JOSE_ID)));
+    let countdown = desk.text_until("countdown", |t| t.contains(':')).await;
+    assert!(
+        countdown.contains("59:") || countdown.contains("60:00"),
+        "{countdown}"
+    );
+
+    // The QR on screen is the link the simulator issued.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let png = desk.screenshot(&screenshot_path("link.png")).await;
+    assert_eq!(
+        decode_qr(&png),
+        vec![link.clone()],
+        "the QR in the window decodes to the link"
+    );
+
+    desk.find("copy-link").await.click().await.unwrap();
+    desk.text_until("notice", |t| t.to_lowercase().contains("copied"))
+        .await;
+
+    let url = reqwest::Url::parse(&link).unwrap();
+    let q = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .unwrap()
+            .1
+            .into_owned()
+    };
+    sim.complete_registration(seed::JOSE_ID, &q("codeID"), &q("code"), "iPhone 17")
+        .unwrap();
+    desk.text_until("registration-status", |t| {
+        t.contains("Registered") && t.contains("iPhone 17")
+    })
+    .await;
+    assert!(
+        !desk.present("link-text").await,
+        "the link is wiped from the DOM"
+    );
+    let source = desk.client.source().await.unwrap();
+    assert!(
+        !source.contains(&q("code")),
+        "nothing of the link stays in the page"
+    );
+    desk.screenshot(&screenshot_path("registered.png")).await;
+    desk.close().await;
+}
+
+#[tokio::test]
+async fn an_org_user_manager_gets_send_instead_of_a_failing_button() {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    sim.set_auto_login(Some(seed::ADMIN_USER_MANAGER));
+    let desk = Desktop::launch(&sim).await;
+    sign_in(&desk).await;
+    choose_org(&desk, "ACME AG").await;
+    pick_user(&desk, "jose", "José Núñez").await;
+    let create = desk.find("create-link").await;
+    assert!(
+        create.attr("disabled").await.unwrap().is_some(),
+        "create link is disabled"
+    );
+    let reason = desk
+        .text_until("create-link-reason", |t| !t.is_empty())
+        .await;
+    assert!(reason.contains("user.credential.write"), "{reason}");
+    desk.screenshot(&screenshot_path("org-user-manager.png"))
+        .await;
+    desk.find("send-link").await.click().await.unwrap();
+    desk.text_until("notice", |t| !t.is_empty()).await;
+    assert_eq!(sim.emails().len(), 1);
+    assert!(
+        sim.requests().iter().all(|r| !r.path.ends_with("/_link")),
+        "no link was made"
+    );
+    desk.close().await;
+}
+
+#[tokio::test]
+async fn an_ended_session_asks_to_sign_in_again() {
+    let sim = Sim::start(SimConfig {
+        access_token_lifetime: Duration::from_secs(30),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    sim.set_auto_login(Some(seed::ADMIN_IAM_OWNER));
+    let desk = Desktop::launch(&sim).await;
+    sign_in(&desk).await;
+    choose_org(&desk, "ACME AG").await;
+    sim.revoke_sessions_of(&sim.demo().admin(seed::ADMIN_IAM_OWNER).user_id);
+    desk.find("user-search")
+        .await
+        .send_keys("max")
+        .await
+        .unwrap();
+    desk.find("error-banner").await;
+    let message = desk.text_until("error-message", |t| !t.is_empty()).await;
+    assert!(message.contains("sign in again"), "{message}");
+    let action = desk.text_until("error-action", |t| !t.is_empty()).await;
+    assert!(action.to_lowercase().contains("sign in"), "{action}");
+    desk.screenshot(&screenshot_path("session-ended.png")).await;
+    desk.close().await;
+}
