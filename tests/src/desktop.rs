@@ -35,11 +35,16 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// One window at a time: the app is a single-instance app (a second start hands over to the
+/// first and exits), so the tests take turns.
+static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// A running app window and the WebDriver session on it. Dropping it ends both.
 pub struct Desktop {
     pub client: Client,
     driver: Option<Child>,
     dir: Option<TempDir>,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl Desktop {
@@ -50,6 +55,7 @@ impl Desktop {
             std::env::var_os("DISPLAY").is_some(),
             "the desktop tests need a display: run them under xvfb-run (make test does)"
         );
+        let turn = ONE_WINDOW.lock().await;
         let dir = TempDir::new("desktop");
         std::fs::write(
             dir.path().join("config.toml"),
@@ -104,15 +110,18 @@ impl Desktop {
         );
         caps.insert("browserName".into(), serde_json::json!("wry"));
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&url)
+        let mut builder = ClientBuilder::new(connector);
+        builder.capabilities(caps);
+        let session = builder.connect(&url);
+        let client = tokio::time::timeout(Duration::from_secs(60), session)
             .await
+            .expect("the app window within 60 s (another instance running? see tauri-driver.log)")
             .expect("a WebDriver session on the app");
         Desktop {
             client,
             driver: Some(driver),
             dir: Some(dir),
+            _turn: turn,
         }
     }
 

@@ -2,9 +2,8 @@
 //! in-process with its seeded orgs and users. Needs no network and no account.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use passkey_desk_core::auth::{Auth, LoginOptions, MemoryStore, Method, Session, SessionIndex};
+use passkey_desk_core::auth::{Auth, LoginOptions, MemoryStore, Session, SessionIndex};
 use passkey_desk_core::qr::Qr;
 use passkey_desk_core::{ClientOptions, Desk, Error, OrgId, Result, ZitadelClient};
 use zitadel_sim::{seed, Sim, SimConfig};
@@ -99,13 +98,15 @@ async fn sign_in(sim: &Sim, auth: &Auth, user_name: &str) -> Result<Session> {
         client_id: seed::NATIVE_CLIENT_ID.into(),
         ..LoginOptions::default()
     };
-    let pending = auth.start_browser_login(&options).await?;
-    let browser = reqwest::get(pending.url().to_string());
-    let (page, tokens) = tokio::join!(browser, pending.finish(Duration::from_secs(30)));
-    page.map_err(|e| Error::SignInFailed {
-        detail: format!("the demo browser failed: {e}"),
-    })?;
-    auth.complete(Method::Browser, seed::NATIVE_CLIENT_ID, tokens?)
+    let browser = |url: String| async move {
+        reqwest::get(url)
+            .await
+            .map(drop)
+            .map_err(|e| Error::SignInFailed {
+                detail: format!("the demo browser failed: {e}"),
+            })
+    };
+    auth.browser_sign_in(&options, browser, std::future::pending())
         .await
 }
 

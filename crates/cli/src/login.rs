@@ -17,26 +17,26 @@ pub async fn login(auth: &Auth, settings: &Settings, how: LoginKind, json: bool)
         } => {
             let client_id = settings.require_client_id()?.to_string();
             let options = LoginOptions {
-                client_id: client_id.clone(),
+                client_id,
                 prompt_consent,
                 login_hint: None,
             };
-            let pending = auth.start_browser_login(&options).await?;
-            eprintln!(
-                "Sign in to {} in your browser.",
-                settings.instance.as_str().trim_end_matches('/')
-            );
-            eprintln!(
-                "If no browser opens, visit this URL on this computer:\n  {}",
-                pending.url()
-            );
-            if open_browser {
-                if let Err(e) = open::that_detached(pending.url().as_str()) {
-                    eprintln!("(could not open a browser: {e})");
+            let instance = settings.instance.as_str().trim_end_matches('/').to_string();
+            let show = |url: String| async move {
+                eprintln!("Sign in to {instance} in your browser.");
+                eprintln!("If no browser opens, visit this URL on this computer:\n  {url}");
+                if open_browser {
+                    if let Err(e) = open::that_detached(&url) {
+                        eprintln!("(could not open a browser: {e})");
+                    }
                 }
-            }
-            let tokens = cancellable(pending.finish(Auth::BROWSER_TIMEOUT)).await?;
-            auth.complete(Method::Browser, &client_id, tokens).await?
+                Ok(())
+            };
+            // Ctrl-C cancels cleanly (the loopback port closes when the sign-in is dropped).
+            let ctrl_c = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            auth.browser_sign_in(&options, show, ctrl_c).await?
         }
         LoginKind::Device => {
             let client_id = settings.require_client_id()?.to_string();
