@@ -99,7 +99,7 @@ pub fn signed_out(instance: &str, outcome: Option<&SignOut>, json: bool) {
     }
     match outcome {
         None => println!("No session stored for {instance}."),
-        Some(o) if o.revoked => println!("Signed out of {instance}: the refresh token was revoked and removed from the keyring."),
+        Some(o) if o.revoked => println!("Signed out of {instance}: the session was revoked at the server and removed from the keyring."),
         Some(_) => println!(
             "Signed out of {instance}: the credential was removed from the keyring (a PAT or key stays valid in ZITADEL until an administrator removes it)."
         ),

@@ -305,28 +305,27 @@ fn find_reqwest_error<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a reqwest
     None
 }
 
-/// Finds a rustls error anywhere in the chain. `io::Error::source` skips the error it wraps,
-/// so each io::Error is opened explicitly.
+/// Finds a rustls error anywhere in the chain. `io::Error::source` skips the error it wraps
+/// (and hyper-rustls nests io::Errors), so each io::Error is opened explicitly; oauth2 boxes the
+/// reqwest error, and a Box's `source` skips the boxed error itself.
 fn find_tls_error<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
-    let mut current: Option<&'a (dyn StdError + 'static)> = Some(e);
-    while let Some(err) = current {
+    let mut pending: Vec<&'a (dyn StdError + 'static)> = vec![e];
+    while let Some(err) = pending.pop() {
         if let Some(tls) = err.downcast_ref::<rustls::Error>() {
             return Some(tls);
-        }
-        // oauth2 boxes the reqwest error, and a Box's `source` skips the boxed error itself.
-        if let Some(boxed) = err.downcast_ref::<Box<reqwest::Error>>() {
-            if let Some(tls) = find_tls_error(boxed.as_ref()) {
-                return Some(tls);
-            }
         }
         if let Some(inner) = err
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
         {
-            return Some(inner);
+            pending.push(inner);
         }
-        current = err.source();
+        if let Some(boxed) = err.downcast_ref::<Box<reqwest::Error>>() {
+            pending.push(boxed.as_ref());
+        }
+        if let Some(next) = err.source() {
+            pending.push(next);
+        }
     }
     None
 }
