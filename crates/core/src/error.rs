@@ -105,6 +105,9 @@ pub enum Error {
     #[error("the OS keyring is not available ({detail}): on Linux start a Secret Service (GNOME Keyring, KeePassXC) and unlock it, or set PASSKEY_DESK_TOKEN for scripts")]
     Keyring { detail: String },
 
+    #[error("wrong PIN{}", retry_hint(*.retry_after))]
+    PinRefused { retry_after: Option<Duration> },
+
     #[error("configuration: {0}")]
     Config(String),
 
@@ -159,6 +162,7 @@ impl Error {
             Error::SignInExpired { .. } => "sign_in_expired",
             Error::SignInCancelled => "sign_in_cancelled",
             Error::Keyring { .. } => "keyring",
+            Error::PinRefused { .. } => "pin_refused",
             Error::Config(_) => "config",
             Error::Input(_) => "input",
         }

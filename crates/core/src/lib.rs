@@ -8,6 +8,7 @@ pub mod config;
 pub mod desk;
 pub mod duration;
 pub mod error;
+pub mod kiosk;
 pub mod link;
 pub mod model;
 pub mod qr;
