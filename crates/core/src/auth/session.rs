@@ -327,6 +327,8 @@ pub struct Auth {
     instance: Url,
     options: ClientOptions,
     persist: Persist,
+    /// Discovered once: a sign-in's start and its completion use the same provider.
+    provider: tokio::sync::OnceCell<Provider>,
 }
 
 impl Auth {
@@ -340,6 +342,7 @@ impl Auth {
             instance,
             options,
             persist: Persist { store, index },
+            provider: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -351,8 +354,12 @@ impl Auth {
         self.instance.as_str().trim_end_matches('/').to_string()
     }
 
+    /// The instance's OpenID Provider, discovered on first use.
     pub async fn provider(&self) -> Result<Provider> {
-        Provider::discover(&self.instance, &self.options).await
+        self.provider
+            .get_or_try_init(|| Provider::discover(&self.instance, &self.options))
+            .await
+            .cloned()
     }
 
     /// A session of a fixed bearer token (`PASSKEY_DESK_TOKEN`): never stored, never renewed.
