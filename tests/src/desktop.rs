@@ -112,11 +112,25 @@ impl Desktop {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let mut builder = ClientBuilder::new(connector);
         builder.capabilities(caps);
-        let session = builder.connect(&url);
-        let client = tokio::time::timeout(Duration::from_secs(60), session)
-            .await
-            .expect("the app window within 60 s (another instance running? see tauri-driver.log)")
-            .expect("a WebDriver session on the app");
+        // The previous test's window may still be closing; this single-instance app then hands
+        // over to it and exits, and the session fails. Try again a few times.
+        let mut attempt = 0;
+        let client = loop {
+            attempt += 1;
+            let session = tokio::time::timeout(Duration::from_secs(60), builder.connect(&url))
+                .await
+                .expect(
+                    "the app window within 60 s (another instance running? see tauri-driver.log)",
+                );
+            match session {
+                Ok(client) => break client,
+                Err(e) if attempt < 10 => {
+                    eprintln!("WebDriver session attempt {attempt} failed ({e}); retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => panic!("no WebDriver session on the app after {attempt} attempts: {e}"),
+            }
+        };
         Desktop {
             client,
             driver: Some(driver),
@@ -181,12 +195,26 @@ impl Desktop {
         self.dir.as_ref().expect("open").path()
     }
 
-    /// Ends the WebDriver session (which closes the app) and tauri-driver.
+    /// Ends the WebDriver session (which closes the app) and tauri-driver, then waits (up to
+    /// 10 s) until the app's process is gone, so the next window can start.
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         if let Some(mut driver) = self.driver.take() {
             let _ = driver.kill();
             let _ = driver.wait();
+        }
+        let binary = app_binary();
+        for _ in 0..100 {
+            let running = Command::new("pgrep")
+                .arg("-f")
+                .arg(&binary)
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false);
+            if !running {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 }
