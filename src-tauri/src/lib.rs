@@ -48,10 +48,7 @@ fn env(key: &str) -> Option<String> {
 fn paths() -> Result<AppPaths, String> {
     let config_file = passkey_desk_core::config::Config::default_path(env)
         .ok_or("no config directory on this system")?;
-    let data_dir = env(passkey_desk_core::auth::ENV_DATA_DIR)
-        .map(Into::into)
-        .or_else(|| dirs::data_dir().map(|d| d.join("passkey-desk")))
-        .ok_or("no data directory on this system")?;
+    let data_dir = passkey_desk_core::auth::default_data_dir(env).map_err(|e| e.to_string())?;
     Ok(AppPaths {
         config_file,
         data_dir,

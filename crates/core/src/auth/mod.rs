@@ -14,6 +14,6 @@ pub use provider::{
 pub use service_key::ServiceKey;
 pub use session::{Auth, Session, SessionInfo, SignOut};
 pub use store::{
-    IndexEntry, KeyringStore, MemoryStore, Method, SecretStore, SessionIndex, ENV_DATA_DIR,
-    KEYRING_SERVICE,
+    default_data_dir, IndexEntry, KeyringStore, MemoryStore, Method, SecretStore, SessionIndex,
+    ENV_DATA_DIR, KEYRING_SERVICE,
 };

@@ -135,6 +135,17 @@ pub struct IndexEntry {
     pub method: Method,
 }
 
+/// The app's data dir (session index, preferences): `PASSKEY_DESK_DATA_DIR`, else the
+/// platform's data dir. The CLI and the desktop app share it.
+pub fn default_data_dir(env: impl Fn(&str) -> Option<String>) -> Result<PathBuf> {
+    env(ENV_DATA_DIR)
+        .map(PathBuf::from)
+        .or_else(|| dirs::data_dir().map(|d| d.join("passkey-desk")))
+        .ok_or_else(|| {
+            Error::Config("no data directory on this system: set PASSKEY_DESK_DATA_DIR".into())
+        })
+}
+
 /// `sessions.toml` in the data dir: instance origin → who is signed in there. No secrets.
 #[derive(Clone, Debug)]
 pub struct SessionIndex {
@@ -144,13 +155,9 @@ pub struct SessionIndex {
 impl SessionIndex {
     /// `PASSKEY_DESK_DATA_DIR`, else the platform's data dir.
     pub fn default_location(env: impl Fn(&str) -> Option<String>) -> Result<SessionIndex> {
-        let dir = env(ENV_DATA_DIR)
-            .map(PathBuf::from)
-            .or_else(|| dirs::data_dir().map(|d| d.join("passkey-desk")))
-            .ok_or_else(|| {
-                Error::Config("no data directory on this system: set PASSKEY_DESK_DATA_DIR".into())
-            })?;
-        Ok(SessionIndex::at(dir.join("sessions.toml")))
+        Ok(SessionIndex::at(
+            default_data_dir(env)?.join("sessions.toml"),
+        ))
     }
 
     pub fn at(path: PathBuf) -> SessionIndex {
