@@ -9,7 +9,7 @@ fn main() {
 }
 
 /// The app's commands; `handler()` in src/lib.rs registers exactly these.
-const COMMANDS: [&str; 20] = [
+const COMMANDS: [&str; 31] = [
     "settings_get",
     "settings_save",
     "connection_test",
@@ -30,4 +30,15 @@ const COMMANDS: [&str; 20] = [
     "link_save_png",
     "link_send",
     "link_close",
+    "screen_get",
+    "screen_next",
+    "screen_activity",
+    "presenter_monitors",
+    "presenter_open",
+    "presenter_close",
+    "kiosk_get",
+    "kiosk_enter",
+    "kiosk_leave",
+    "kiosk_leave_by_sign_in",
+    "kiosk_pin_set",
 ];

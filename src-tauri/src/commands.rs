@@ -2,8 +2,8 @@
 //! line each over `DeskApp`; errors reach the UI as `{code, message}`.
 
 use passkey_desk_core::app::{
-    ConnectionReport, DeskApp, DeviceView, LinkView, OrgView, RegistrationView, SessionView,
-    SettingsView, UserRow,
+    ConnectionReport, DeskApp, DeviceView, KioskView, LinkView, MonitorView, OrgView,
+    RegistrationView, ScreenState, SessionView, SettingsView, UserRow,
 };
 use passkey_desk_core::{ErrorReport, Org, User};
 use tauri::State;
@@ -90,7 +90,7 @@ pub async fn link_create(app: State<'_, DeskApp>, user_id: String) -> Answer<Lin
 
 #[tauri::command]
 pub async fn link_wait(app: State<'_, DeskApp>) -> Answer<RegistrationView> {
-    app.link_wait().await.map_err(report)
+    app.link_wait().await
 }
 
 #[tauri::command]
@@ -116,4 +116,64 @@ pub async fn link_send(app: State<'_, DeskApp>, user_id: String) -> Answer<User>
 #[tauri::command]
 pub fn link_close(app: State<'_, DeskApp>) {
     app.close_link()
+}
+
+#[tauri::command]
+pub fn screen_get(app: State<'_, DeskApp>) -> ScreenState {
+    app.screen_get()
+}
+
+#[tauri::command]
+pub async fn screen_next(app: State<'_, DeskApp>, seen: u64) -> Answer<ScreenState> {
+    Ok(app.screen_next(seen).await)
+}
+
+#[tauri::command]
+pub fn screen_activity(app: State<'_, DeskApp>) {
+    app.screen_activity()
+}
+
+#[tauri::command]
+pub fn presenter_monitors(app: State<'_, DeskApp>) -> Answer<Vec<MonitorView>> {
+    app.presenter_monitors().map_err(report)
+}
+
+// Async: a window is created on the main thread while this command waits off it.
+#[tauri::command]
+pub async fn presenter_open(
+    app: State<'_, DeskApp>,
+    monitor: Option<String>,
+) -> Answer<MonitorView> {
+    app.presenter_open(monitor.as_deref()).map_err(report)
+}
+
+#[tauri::command]
+pub async fn presenter_close(app: State<'_, DeskApp>) -> Answer<()> {
+    app.presenter_close();
+    Ok(())
+}
+
+#[tauri::command]
+pub fn kiosk_get(app: State<'_, DeskApp>) -> KioskView {
+    app.kiosk_get()
+}
+
+#[tauri::command]
+pub async fn kiosk_enter(app: State<'_, DeskApp>) -> Answer<KioskView> {
+    app.kiosk_enter().map_err(report)
+}
+
+#[tauri::command]
+pub async fn kiosk_leave(app: State<'_, DeskApp>, pin: String) -> Answer<KioskView> {
+    app.kiosk_leave(&pin).map_err(report)
+}
+
+#[tauri::command]
+pub async fn kiosk_leave_by_sign_in(app: State<'_, DeskApp>) -> Answer<KioskView> {
+    app.kiosk_leave_by_sign_in().await.map_err(report)
+}
+
+#[tauri::command]
+pub fn kiosk_pin_set(app: State<'_, DeskApp>, pin: Option<String>) -> Answer<SettingsView> {
+    app.kiosk_pin_set(pin.as_deref()).map_err(report)
 }

@@ -33,6 +33,7 @@ pub fn start<R: Runtime>(
             instance: Some(sim.url()),
             client_id: Some(seed::NATIVE_CLIENT_ID.into()),
             clipboard_clear_secs: 60,
+            idle_timeout_secs: 120,
             ..SettingsView::default()
         })?;
         sim.set_auto_login(Some(seed::ADMIN_IAM_OWNER));

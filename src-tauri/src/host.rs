@@ -1,13 +1,20 @@
 //! The desktop around `DeskApp`: the system browser and mail client (opener plugin), the
-//! clipboard (clipboard-manager plugin), the Downloads folder.
+//! clipboard (clipboard-manager plugin), the Downloads folder, the monitors, the presenter
+//! window and the kiosk lock-down of the admin's window.
 
 use std::path::PathBuf;
 
-use passkey_desk_core::app::Host;
+use passkey_desk_core::app::{Host, Monitor};
 use passkey_desk_core::{Error, Result};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Manager, PhysicalPosition, PhysicalSize, Runtime, WebviewUrl};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_opener::OpenerExt;
+
+/// The window labels; capabilities/ grants each its commands.
+pub const MAIN: &str = "main";
+pub const PRESENTER: &str = "presenter";
+/// The presenter's title: the same for everyone, never a person's name.
+const PRESENTER_TITLE: &str = "Passkey Desk — Presenter";
 
 /// A command to run instead of the system browser (e.g. a test's scripted browser).
 const ENV_BROWSER: &str = "PASSKEY_DESK_BROWSER";
@@ -49,4 +56,85 @@ impl<R: Runtime> Host for TauriHost<R> {
             .ok()
             .or_else(dirs::download_dir)
     }
+
+    fn monitors(&self) -> Vec<Monitor> {
+        let primary = self
+            .app
+            .primary_monitor()
+            .ok()
+            .flatten()
+            .and_then(|m| m.name().cloned());
+        self.app
+            .available_monitors()
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let name = m
+                    .name()
+                    .cloned()
+                    .unwrap_or_else(|| format!("Monitor {}", i + 1));
+                Monitor {
+                    primary: primary.as_ref() == Some(&name),
+                    name,
+                    width: m.size().width,
+                    height: m.size().height,
+                    x: m.position().x,
+                    y: m.position().y,
+                }
+            })
+            .collect()
+    }
+
+    fn open_presenter(&self, monitor: &Monitor) -> Result<()> {
+        let window = match self.app.get_webview_window(PRESENTER) {
+            Some(window) => window,
+            None => tauri::WebviewWindowBuilder::new(
+                &self.app,
+                PRESENTER,
+                WebviewUrl::App("presenter.html".into()),
+            )
+            .title(PRESENTER_TITLE)
+            .decorations(false)
+            .build()
+            .map_err(|e| window_error("open the presenter window", e))?,
+        };
+        let place = || -> tauri::Result<()> {
+            window.set_fullscreen(false)?;
+            window.set_position(PhysicalPosition::new(monitor.x, monitor.y))?;
+            window.set_size(PhysicalSize::new(monitor.width, monitor.height))?;
+            window.set_fullscreen(true)?;
+            window.show()
+        };
+        place().map_err(|e| window_error("place the presenter window", e))
+    }
+
+    fn close_presenter(&self) {
+        if let Some(window) = self.app.get_webview_window(PRESENTER) {
+            let _ = window.destroy();
+        }
+    }
+
+    fn set_kiosk(&self, on: bool) -> Result<()> {
+        let window = self
+            .app
+            .get_webview_window(MAIN)
+            .ok_or_else(|| Error::Input("the main window is gone".into()))?;
+        let apply = || -> tauri::Result<()> {
+            window.set_decorations(!on)?;
+            window.set_always_on_top(on)?;
+            window.set_closable(!on)?;
+            window.set_minimizable(!on)?;
+            window.set_fullscreen(on)?;
+            if on {
+                window.set_focus()?;
+            }
+            Ok(())
+        };
+        apply().map_err(|e| window_error("switch kiosk mode", e))
+    }
+}
+
+fn window_error(what: &str, e: tauri::Error) -> Error {
+    Error::Input(format!("cannot {what}: {e}"))
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use passkey_desk_core::app::{AppPaths, DeskApp};
 use passkey_desk_core::auth::KeyringStore;
-use tauri::{Manager, Runtime};
+use tauri::{Manager, Runtime, WindowEvent};
 
 pub use host::TauriHost;
 
@@ -37,6 +37,17 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::link_save_png,
         commands::link_send,
         commands::link_close,
+        commands::screen_get,
+        commands::screen_next,
+        commands::screen_activity,
+        commands::presenter_monitors,
+        commands::presenter_open,
+        commands::presenter_close,
+        commands::kiosk_get,
+        commands::kiosk_enter,
+        commands::kiosk_leave,
+        commands::kiosk_leave_by_sign_in,
+        commands::kiosk_pin_set,
     ]
 }
 
@@ -67,6 +78,7 @@ pub fn run() -> ExitCode {
         return ExitCode::from(2);
     }
     let demo = std::env::args().any(|a| a == "--demo");
+    let kiosk = std::env::args().any(|a| a == "--kiosk");
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
@@ -90,8 +102,28 @@ pub fn run() -> ExitCode {
             } else {
                 DeskApp::new(host, paths()?, Arc::new(KeyringStore))?
             };
+            if kiosk || desk.kiosk_on_start() {
+                desk.kiosk_enter()?;
+            }
             app.manage(desk);
             Ok(())
+        })
+        .on_window_event(|window, event| match event {
+            // Kiosk mode: the window manager's close (Alt+F4, the close button) is refused.
+            WindowEvent::CloseRequested { api, .. }
+                if window
+                    .try_state::<DeskApp>()
+                    .is_some_and(|desk| !desk.may_close()) =>
+            {
+                api.prevent_close();
+            }
+            // The admin's window closed: the presenter goes with it.
+            WindowEvent::Destroyed if window.label() == host::MAIN => {
+                if let Some(presenter) = window.app_handle().get_webview_window(host::PRESENTER) {
+                    let _ = presenter.destroy();
+                }
+            }
+            _ => {}
         })
         .invoke_handler(handler())
         .build(tauri::generate_context!());

@@ -87,7 +87,7 @@ fn settings_round_trip_through_the_commands() {
 
 #[test]
 fn errors_reach_the_ui_as_code_and_message() {
-    let e = call("settings_save", serde_json::json!({"settings": {"instance": "http://auth.example.com", "clientId": null, "defaultOrg": null, "loginHost": null, "caFile": null, "clipboardClearSecs": 60}})).unwrap_err();
+    let e = call("settings_save", serde_json::json!({"settings": {"instance": "http://auth.example.com", "clientId": null, "defaultOrg": null, "loginHost": null, "caFile": null, "clipboardClearSecs": 60, "idleTimeoutSecs": 120, "kiosk": false, "kioskPinSet": false}})).unwrap_err();
     assert_eq!(e["code"], "config");
     assert!(e["message"].as_str().unwrap().contains("https://"), "{e}");
 
@@ -134,43 +134,61 @@ fn csp_is_a_strict_directive_map() {
 fn capabilities_grant_only_the_apps_own_commands() {
     let build_rs = std::fs::read_to_string(manifest_dir().join("build.rs")).unwrap();
     let lib_rs = std::fs::read_to_string(manifest_dir().join("src/lib.rs")).unwrap();
-    let mut granted = Vec::new();
+    let mut granted = std::collections::BTreeMap::<String, Vec<String>>::new();
     for entry in std::fs::read_dir(manifest_dir().join("capabilities")).unwrap() {
         let capability: Value =
             serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
-        assert_eq!(capability["windows"], serde_json::json!(["main"]));
+        let windows = capability["windows"].as_array().unwrap();
+        assert_eq!(windows.len(), 1, "one capability per window");
         assert!(
             capability.get("remote").is_none(),
             "no remote URL may call commands"
         );
+        let mut commands = Vec::new();
         for permission in capability["permissions"].as_array().unwrap() {
-            granted.push(
-                permission
-                    .as_str()
-                    .expect("plain permission names, no scopes")
-                    .to_string(),
+            let permission = permission
+                .as_str()
+                .expect("plain permission names, no scopes");
+            let command = permission
+                .strip_prefix("allow-")
+                .unwrap_or_else(|| panic!("{permission} is not an app command permission"))
+                .replace('-', "_");
+            assert!(
+                build_rs.contains(&format!("\"{command}\"")),
+                "{command} is not in the app manifest"
             );
+            assert!(
+                lib_rs.contains(&format!("commands::{command},")),
+                "{command} is not in the handler"
+            );
+            commands.push(command);
         }
-    }
-    assert!(!granted.is_empty());
-    for permission in &granted {
-        let command = permission
-            .strip_prefix("allow-")
-            .unwrap_or_else(|| panic!("{permission} is not an app command permission"))
-            .replace('-', "_");
-        assert!(
-            build_rs.contains(&format!("\"{command}\"")),
-            "{command} is not in the app manifest"
-        );
-        assert!(
-            lib_rs.contains(&format!("commands::{command},")),
-            "{command} is not in the handler"
-        );
+        granted.insert(windows[0].as_str().unwrap().to_string(), commands);
     }
     let handled = lib_rs.matches("        commands::").count();
     assert_eq!(
-        granted.len(),
+        granted["main"].len(),
         handled,
-        "every handled command is granted, and nothing else"
+        "the admin's window may call every handled command, and nothing else"
     );
+    // The window that faces the public only reads the public screen.
+    let mut presenter = granted["presenter"].clone();
+    presenter.sort();
+    assert_eq!(presenter, ["screen_activity", "screen_get", "screen_next"]);
+    assert_eq!(granted.len(), 2, "no other window has a capability");
+}
+
+#[test]
+fn the_public_screen_and_kiosk_through_the_commands() {
+    let screen = call("screen_get", Value::Null).unwrap();
+    assert_eq!(screen["view"], serde_json::json!({"phase": "blank"}));
+    let kiosk = call("kiosk_get", Value::Null).unwrap();
+    assert_eq!(
+        kiosk,
+        serde_json::json!({"active": false, "pinSet": false, "retryAfterSecs": null})
+    );
+    let e = call("kiosk_pin_set", serde_json::json!({"pin": "12"})).unwrap_err();
+    assert_eq!(e["code"], "input");
+    let e = call("presenter_open", serde_json::json!({"monitor": null})).unwrap_err();
+    assert_eq!(e["code"], "not_signed_in");
 }

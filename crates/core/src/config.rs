@@ -33,6 +33,14 @@ pub struct Config {
     /// The desktop app clears a copied link from the clipboard after this many seconds
     /// (default 60; 0: never).
     pub clipboard_clear_secs: Option<u32>,
+    /// Presenter and kiosk screens wipe a link nobody touched for this many seconds
+    /// (default 120).
+    pub idle_timeout_secs: Option<u32>,
+    /// The desktop app starts in kiosk mode.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kiosk: bool,
+    /// The kiosk PIN as an Argon2id hash (PHC string); the PIN itself is never stored.
+    pub kiosk_pin: Option<String>,
 }
 
 impl Config {

@@ -97,6 +97,13 @@ impl PinGate {
         Err(Error::PinRefused { retry_after: delay })
     }
 
+    /// How long until the next try is checked (`None`: now).
+    pub fn retry_after(&self, now: DateTime<Utc>) -> Option<Duration> {
+        self.locked_until
+            .filter(|until| *until > now)
+            .and_then(|until| (until - now).to_std().ok())
+    }
+
     /// The wait after the current number of failures, if any.
     fn delay(&self) -> Option<Duration> {
         let over = self.failures.checked_sub(Self::FREE_TRIES)?;
@@ -141,6 +148,10 @@ impl LinkScreen {
             idle_timeout,
             screen: Screen::Blank,
         }
+    }
+
+    pub fn set_idle_timeout(&mut self, idle_timeout: Duration) {
+        self.idle_timeout = idle_timeout;
     }
 
     pub fn screen(&self) -> &Screen {

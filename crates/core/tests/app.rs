@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use passkey_desk_core::app::{AppPaths, DeskApp, Host, RegistrationView, SettingsView};
+use passkey_desk_core::app::{
+    AppPaths, DeskApp, Host, Language, Monitor, RegistrationView, ScreenView, SettingsView,
+};
 use passkey_desk_core::auth::{MemoryStore, Method};
 use passkey_desk_core::Result;
 use zitadel_sim::{seed, Sim, SimConfig};
@@ -15,6 +17,20 @@ struct TestHost {
     opened: Mutex<Vec<String>>,
     clipboard: Mutex<Option<String>>,
     downloads: PathBuf,
+    /// The monitor the presenter window is on, if open.
+    presenter: Mutex<Option<String>>,
+    kiosk: Mutex<bool>,
+}
+
+fn monitor(name: &str, x: i32, primary: bool) -> Monitor {
+    Monitor {
+        name: name.into(),
+        width: 1920,
+        height: 1080,
+        x,
+        y: 0,
+        primary,
+    }
 }
 
 impl Host for TestHost {
@@ -39,6 +55,20 @@ impl Host for TestHost {
     fn downloads_dir(&self) -> Option<PathBuf> {
         Some(self.downloads.clone())
     }
+    fn monitors(&self) -> Vec<Monitor> {
+        vec![monitor("DP-1", 0, true), monitor("HDMI-1", 1920, false)]
+    }
+    fn open_presenter(&self, monitor: &Monitor) -> Result<()> {
+        *self.presenter.lock().unwrap() = Some(monitor.name.clone());
+        Ok(())
+    }
+    fn close_presenter(&self) {
+        *self.presenter.lock().unwrap() = None;
+    }
+    fn set_kiosk(&self, on: bool) -> Result<()> {
+        *self.kiosk.lock().unwrap() = on;
+        Ok(())
+    }
 }
 
 struct Fixture {
@@ -56,6 +86,10 @@ impl Drop for Fixture {
 
 impl Fixture {
     async fn new() -> Fixture {
+        Fixture::with(SimConfig::default()).await
+    }
+
+    async fn with(config: SimConfig) -> Fixture {
         static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("pd-app-{}-{n}", std::process::id()));
@@ -65,7 +99,7 @@ impl Fixture {
             ..TestHost::default()
         });
         Fixture {
-            sim: Sim::start(SimConfig::default()).await.unwrap(),
+            sim: Sim::start(config).await.unwrap(),
             host,
             store: Arc::new(MemoryStore::default()),
             dir,
@@ -308,4 +342,213 @@ async fn device_sign_in_and_cancel() {
         finishing.await.unwrap().unwrap_err().code(),
         "sign_in_cancelled"
     );
+}
+
+/// The query parameters of a Login v1 link: (codeID, code).
+fn code_of(link: &str) -> (String, String) {
+    let url = url::Url::parse(link).unwrap();
+    let q = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .unwrap()
+            .1
+            .into_owned()
+    };
+    (q("codeID"), q("code"))
+}
+
+#[tokio::test]
+async fn the_public_screen_shows_only_the_persons_part_and_is_wiped_on_registration() {
+    let f = Fixture::new().await;
+    let app = Arc::new(f.signed_in(seed::ADMIN_IAM_OWNER).await);
+    app.org_select(seed::ACME_ORG_ID).await.unwrap();
+    let blank = app.screen_get();
+    assert_eq!(blank.view, ScreenView::Blank);
+
+    let opened = app.presenter_open(None).unwrap();
+    assert_eq!(opened.name, "HDMI-1", "not the admin's (primary) monitor");
+    assert_eq!(app.presenter_open(Some("DP-1")).unwrap().name, "DP-1");
+    assert!(
+        app.presenter_monitors()
+            .unwrap()
+            .iter()
+            .any(|m| m.name == "DP-1" && m.chosen),
+        "an explicit choice is remembered"
+    );
+    assert_eq!(
+        app.presenter_open(Some("VGA-9")).unwrap_err().code(),
+        "input"
+    );
+
+    let view = app.link_create(seed::JOSE_ID).await.unwrap();
+    let showing = app.screen_next(blank.version).await;
+    let ScreenView::Showing(shown) = &showing.view else {
+        panic!("{showing:?}")
+    };
+    assert_eq!(shown.display_name, "José Núñez");
+    assert_eq!(shown.org_name, "ACME AG");
+    assert_eq!(shown.qr_svg, view.qr_svg);
+    let public = serde_json::to_string(&showing).unwrap();
+    for private in [
+        view.link.as_str(),
+        view.user.user_name.as_str(),
+        view.user.id.as_str(),
+    ] {
+        assert!(!public.contains(private), "{private} is not public");
+    }
+
+    app.link_copy().unwrap();
+    let waiting = {
+        let app = app.clone();
+        tokio::spawn(async move { app.link_wait().await })
+    };
+    let (code_id, code) = code_of(&view.link);
+    f.sim
+        .complete_registration(seed::JOSE_ID, &code_id, &code, "iPhone 17")
+        .unwrap();
+    assert!(matches!(
+        waiting.await.unwrap().unwrap(),
+        RegistrationView::Registered { .. }
+    ));
+    let registered = app.screen_next(showing.version).await;
+    match &registered.view {
+        ScreenView::Registered(person) => assert_eq!(person.display_name, "José Núñez"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        f.host.read_clipboard().as_deref(),
+        Some(""),
+        "the clipboard forgets the link at once"
+    );
+    app.presenter_close();
+    assert_eq!(*f.host.presenter.lock().unwrap(), None);
+}
+
+#[tokio::test]
+async fn an_idle_link_is_wiped_and_activity_keeps_it() {
+    let f = Fixture::new().await;
+    let app = Arc::new(f.signed_in(seed::ADMIN_IAM_OWNER).await);
+    app.settings_save(SettingsView {
+        idle_timeout_secs: 2,
+        ..f.settings(seed::NATIVE_CLIENT_ID)
+    })
+    .unwrap();
+    app.org_select(seed::ACME_ORG_ID).await.unwrap();
+    app.link_create("max.muster").await.unwrap();
+    let waiting = {
+        let app = app.clone();
+        tokio::spawn(async move { app.link_wait().await })
+    };
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        app.screen_activity();
+    }
+    assert!(
+        app.current_link_user().is_some(),
+        "touches keep the link for longer than the timeout"
+    );
+    assert_eq!(waiting.await.unwrap().unwrap(), RegistrationView::Idle);
+    assert!(app.current_link_user().is_none());
+    assert_eq!(app.screen_get().view, ScreenView::Blank);
+}
+
+#[tokio::test]
+async fn an_expired_link_is_wiped() {
+    let f = Fixture::with(SimConfig {
+        code_lifetime: Duration::from_secs(2),
+        ..SimConfig::default()
+    })
+    .await;
+    let app = Arc::new(f.signed_in(seed::ADMIN_IAM_OWNER).await);
+    app.org_select(seed::ACME_ORG_ID).await.unwrap();
+    app.link_create(seed::ZOE_ID).await.unwrap();
+    let ScreenView::Showing(shown) = app.screen_get().view else {
+        panic!("a link is showing")
+    };
+    assert_eq!(shown.language, Language::De, "Zoë prefers German");
+    assert_eq!(app.link_wait().await.unwrap(), RegistrationView::Expired);
+    assert_eq!(app.screen_get().view, ScreenView::Blank);
+    assert!(app.current_link_user().is_none());
+}
+
+#[tokio::test]
+async fn an_ended_session_pauses_the_public_screen_and_a_new_sign_in_clears_it() {
+    let f = Fixture::new().await;
+    let app = Arc::new(f.signed_in(seed::ADMIN_IAM_OWNER).await);
+    app.org_select(seed::ACME_ORG_ID).await.unwrap();
+    app.link_create("max.muster").await.unwrap();
+    f.sim
+        .revoke_sessions_of(&f.sim.demo().admin(seed::ADMIN_IAM_OWNER).user_id);
+    let e = app.link_wait().await.unwrap_err();
+    assert!(
+        ["session_ended", "token_rejected"].contains(&e.code),
+        "{e:?}"
+    );
+    assert_eq!(app.screen_get().view, ScreenView::Paused, "one moment");
+    assert!(app.current_link_user().is_none());
+    app.sign_in_browser().await.unwrap();
+    assert_eq!(app.screen_get().view, ScreenView::Blank);
+}
+
+#[tokio::test]
+async fn kiosk_mode_is_left_only_with_the_pin_and_wrong_pins_wait() {
+    let f = Fixture::new().await;
+    let app = f.signed_in(seed::ADMIN_IAM_OWNER).await;
+    assert_eq!(app.kiosk_pin_set(Some("123")).unwrap_err().code(), "input");
+    assert!(app.kiosk_pin_set(Some("482916")).unwrap().kiosk_pin_set);
+    let file = std::fs::read_to_string(f.dir.join("config.toml")).unwrap();
+    assert!(
+        file.contains("$argon2id$") && !file.contains("482916"),
+        "{file}"
+    );
+    // Saving the other settings keeps the PIN.
+    app.settings_save(f.settings(seed::NATIVE_CLIENT_ID))
+        .unwrap();
+    assert!(app.settings_get().kiosk_pin_set);
+
+    assert!(app.kiosk_enter().unwrap().active);
+    assert!(*f.host.kiosk.lock().unwrap());
+    assert!(!app.may_close());
+    for refused in [
+        app.settings_save(f.settings(seed::NATIVE_CLIENT_ID))
+            .map(drop),
+        app.kiosk_pin_set(None).map(drop),
+    ] {
+        assert_eq!(refused.unwrap_err().code(), "input");
+    }
+    app.org_select(seed::ACME_ORG_ID).await.unwrap();
+    app.link_create("max.muster").await.unwrap();
+    assert_eq!(
+        app.link_copy().unwrap_err().code(),
+        "input",
+        "no copy on a kiosk"
+    );
+
+    for _ in 0..3 {
+        assert_eq!(app.kiosk_leave("000000").unwrap_err().code(), "pin_refused");
+    }
+    let waiting = app.kiosk_get();
+    assert_eq!(waiting.retry_after_secs, Some(2), "{waiting:?}");
+    assert_eq!(
+        app.kiosk_leave("482916").unwrap_err().code(),
+        "pin_refused",
+        "even the right PIN waits"
+    );
+    assert!(app.kiosk_get().active && !app.may_close());
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert!(!app.kiosk_leave("482916").unwrap().active);
+    assert!(app.may_close());
+    assert!(!*f.host.kiosk.lock().unwrap());
+}
+
+#[tokio::test]
+async fn a_kiosk_without_pin_is_left_by_signing_in_again() {
+    let f = Fixture::new().await;
+    let app = f.signed_in(seed::ADMIN_IAM_OWNER).await;
+    app.kiosk_enter().unwrap();
+    let e = app.kiosk_leave("482916").unwrap_err();
+    assert!(e.to_string().contains("sign in again"), "{e}");
+    assert!(app.kiosk_get().active);
+    assert!(!app.kiosk_leave_by_sign_in().await.unwrap().active);
+    assert!(app.may_close());
 }

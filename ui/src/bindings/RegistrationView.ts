@@ -4,4 +4,4 @@ import type { Passkey } from "./Passkey";
 /**
  * How waiting for the registration ended.
  */
-export type RegistrationView = { "outcome": "registered", passkey: Passkey, } | { "outcome": "expired" } | { "outcome": "closed" };
+export type RegistrationView = { "outcome": "registered", passkey: Passkey, } | { "outcome": "expired" } | { "outcome": "idle" } | { "outcome": "closed" };

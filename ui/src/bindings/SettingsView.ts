@@ -7,4 +7,16 @@ export type SettingsView = { instance: string | null, clientId: string | null, d
 /**
  * Clear a copied link from the clipboard after this many seconds (0: never).
  */
-clipboardClearSecs: number, };
+clipboardClearSecs: number, 
+/**
+ * Wipe a link nobody touched for this many seconds (the presenter and kiosk rule).
+ */
+idleTimeoutSecs: number, 
+/**
+ * Start in kiosk mode.
+ */
+kiosk: boolean, 
+/**
+ * Whether a kiosk PIN is set (read only here: the PIN has its own command).
+ */
+kioskPinSet: boolean, };

@@ -2,6 +2,7 @@
 //! without a window: the Tauri commands are one-line adapters over [`DeskApp`].
 
 mod prefs;
+mod screen;
 mod views;
 
 use std::path::PathBuf;
@@ -15,12 +16,14 @@ pub use views::*;
 use crate::auth::{Auth, DeviceLogin, LoginOptions, Method, SecretStore, Session, SessionIndex};
 use crate::client::{instance_origin, TokenProvider};
 use crate::config::{Config, Overrides, Settings};
-use crate::error::{Error, Result};
-use crate::model::{OrgId, RegistrationLink, UserId};
+use crate::error::{Error, ErrorReport, Result};
+use crate::kiosk::{PinGate, PinHash, Wipe};
+use crate::model::{OrgId, UserId};
 use crate::qr::Qr;
-use crate::{Desk, Registration, ZitadelClient};
+use crate::{Desk, ZitadelClient};
 
 use prefs::Preferences;
+use screen::LinkSlot;
 
 /// What the app needs from the desktop around it.
 pub trait Host: Send + Sync + 'static {
@@ -30,6 +33,48 @@ pub trait Host: Send + Sync + 'static {
     fn read_clipboard(&self) -> Option<String>;
     /// Where "Save PNG" puts files.
     fn downloads_dir(&self) -> Option<PathBuf>;
+
+    /// The monitors a presenter window can go to (none: presenting is not possible here).
+    fn monitors(&self) -> Vec<Monitor> {
+        Vec::new()
+    }
+    /// Opens (or moves) the presenter window, fullscreen on `monitor`.
+    fn open_presenter(&self, _monitor: &Monitor) -> Result<()> {
+        Err(Error::Input(
+            "this desktop cannot open a presenter window".into(),
+        ))
+    }
+    fn close_presenter(&self) {}
+    /// Locks the admin's window down for kiosk mode (fullscreen, always on top, no
+    /// decorations), or releases it.
+    fn set_kiosk(&self, _on: bool) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A monitor as the desktop reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Monitor {
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    pub x: i32,
+    pub y: i32,
+    pub primary: bool,
+}
+
+/// Which monitor "Present" uses: the one asked for, else the remembered one if it is still
+/// connected, else one that is not the admin's (primary) monitor, else the only one.
+pub fn choose_monitor<'m>(
+    monitors: &'m [Monitor],
+    asked: Option<&str>,
+    remembered: Option<&str>,
+) -> Option<&'m Monitor> {
+    let named = |name: Option<&str>| name.and_then(|n| monitors.iter().find(|m| m.name == n));
+    named(asked)
+        .or_else(|| named(remembered))
+        .or_else(|| monitors.iter().find(|m| !m.primary))
+        .or_else(|| monitors.first())
 }
 
 /// Where the app keeps its files.
@@ -39,22 +84,23 @@ pub struct AppPaths {
     pub data_dir: PathBuf,
 }
 
-/// How often the link screen looks for the new passkey: gentle on the server, quick for a
-/// person watching.
-const REGISTRATION_POLL: Duration = Duration::from_secs(2);
 /// Search results shown at once.
 const SEARCH_LIMIT: u32 = 20;
 const DEFAULT_CLIPBOARD_CLEAR_SECS: u32 = 60;
+const DEFAULT_IDLE_TIMEOUT_SECS: u32 = 120;
+/// The longest a `screen_next` call waits before it answers with the unchanged screen.
+const SCREEN_WAIT: Duration = Duration::from_secs(25);
 
 struct Live {
     session: Arc<Session>,
     desk: Arc<Desk>,
 }
 
-struct ActiveLink {
-    view: LinkView,
-    link: RegistrationLink,
-    closed: Arc<Notify>,
+/// Kiosk mode: whether the window is locked, and the PIN gate that guards leaving it.
+#[derive(Default)]
+struct Kiosk {
+    active: bool,
+    gate: Option<PinGate>,
 }
 
 /// One desktop app: settings, the signed-in session, the chosen org, the link on screen.
@@ -65,7 +111,8 @@ pub struct DeskApp {
     config: Mutex<Config>,
     live: Mutex<Option<Live>>,
     org: Mutex<Option<OrgView>>,
-    link: Mutex<Option<ActiveLink>>,
+    slot: Arc<LinkSlot>,
+    kiosk: Mutex<Kiosk>,
     device: tokio::sync::Mutex<Option<DeviceLogin>>,
     cancel_sign_in: Notify,
 }
@@ -81,6 +128,7 @@ impl DeskApp {
         store: Arc<dyn SecretStore>,
     ) -> Result<DeskApp> {
         let config = Config::load_from(&paths.config_file)?;
+        let slot = Arc::new(LinkSlot::new(host.clone(), idle_timeout(&config)));
         Ok(DeskApp {
             host,
             paths,
@@ -88,7 +136,8 @@ impl DeskApp {
             config: Mutex::new(config),
             live: Mutex::new(None),
             org: Mutex::new(None),
-            link: Mutex::new(None),
+            slot,
+            kiosk: Mutex::new(Kiosk::default()),
             device: tokio::sync::Mutex::new(None),
             cancel_sign_in: Notify::new(),
         })
@@ -107,16 +156,23 @@ impl DeskApp {
             clipboard_clear_secs: c
                 .clipboard_clear_secs
                 .unwrap_or(DEFAULT_CLIPBOARD_CLEAR_SECS),
+            idle_timeout_secs: c.idle_timeout_secs.unwrap_or(DEFAULT_IDLE_TIMEOUT_SECS),
+            kiosk: c.kiosk,
+            kiosk_pin_set: c.kiosk_pin.is_some(),
         }
     }
 
     /// Checks and saves the settings. Another instance ends the session on screen (the stored
     /// one stays in the keyring for when the admin switches back).
     pub fn settings_save(&self, view: SettingsView) -> Result<SettingsView> {
-        let config = config_of(&view)?;
+        self.refuse_in_kiosk("change the settings")?;
+        let mut config = config_of(&view)?;
+        // The PIN has its own command; saving the other settings keeps it.
+        config.kiosk_pin = lock(&self.config).kiosk_pin.clone();
         Settings::resolve(&Overrides::default(), |_| None, &config)?;
         let changed_instance = lock(&self.config).instance != config.instance;
         config.save_to(&self.paths.config_file)?;
+        self.slot.set_idle_timeout(idle_timeout(&config));
         *lock(&self.config) = config;
         if changed_instance {
             self.forget_live();
@@ -174,6 +230,8 @@ impl DeskApp {
             desk: Arc::new(Desk::new(client)),
         };
         *lock(&self.live) = Some(live);
+        // A public screen that waited for the admin starts again from blank.
+        self.slot.blank();
         Ok(session_view(&session).await)
     }
 
@@ -395,9 +453,14 @@ impl DeskApp {
     // ---- the link -------------------------------------------------------------------------
 
     /// Creates a link for a user of the current org; it replaces (and wipes) any link on screen.
+    /// The link's guard then watches for the registration and applies the wipe rules.
     pub async fn link_create(&self, user_id: &str) -> Result<LinkView> {
         let (_, desk) = self.live()?;
         let org = self.org_id()?;
+        let org_name = lock(&self.org)
+            .as_ref()
+            .map(|o| o.org.name.clone())
+            .unwrap_or_default();
         self.close_link();
         let (user, link) = desk.create_link(&org, user_id).await?;
         let view = LinkView {
@@ -407,40 +470,29 @@ impl DeskApp {
             org_id: org.to_string(),
             user,
         };
-        *lock(&self.link) = Some(ActiveLink {
-            view: view.clone(),
-            link,
-            closed: Arc::new(Notify::new()),
-        });
+        self.slot.show(desk, view.clone(), link, org_name);
         Ok(view)
     }
 
-    fn active_link(&self) -> Result<(LinkView, RegistrationLink, Arc<Notify>)> {
-        lock(&self.link)
-            .as_ref()
-            .map(|a| (a.view.clone(), a.link.clone(), a.closed.clone()))
+    fn active_link(&self) -> Result<LinkView> {
+        self.slot
+            .current()
+            .map(|(view, _)| view)
             .ok_or_else(|| Error::Input("no link on screen: create one first".into()))
     }
 
-    /// Waits until the user registered a passkey, the link expired, or it was closed. The link
-    /// is wiped in every case.
-    pub async fn link_wait(&self) -> Result<RegistrationView> {
-        let (_, desk) = self.live()?;
-        let (_, link, closed) = self.active_link()?;
-        let outcome = tokio::select! {
-            outcome = desk.wait_for_registration(&link, REGISTRATION_POLL) => outcome?,
-            _ = closed.notified() => return Ok(RegistrationView::Closed),
-        };
-        self.close_link_if(&link);
-        Ok(match outcome {
-            Registration::Registered(passkey) => RegistrationView::Registered { passkey },
-            Registration::Expired => RegistrationView::Expired,
-        })
+    /// Waits until the link on screen ends: the user registered a passkey, it expired, nobody
+    /// touched it for the idle timeout, or it was closed. The link is wiped in every case; a
+    /// failure (e.g. the session ended) leaves the public screen on "one moment".
+    pub async fn link_wait(&self) -> std::result::Result<RegistrationView, ErrorReport> {
+        self.slot.wait().await
     }
 
     /// Copies the link; clears the clipboard later if it still holds the link.
     pub fn link_copy(&self) -> Result<()> {
-        let (view, _, _) = self.active_link()?;
+        self.refuse_in_kiosk("copy the link")?;
+        let view = self.active_link()?;
+        self.slot.activity();
         self.host.write_clipboard(&view.link)?;
         let secs = self.settings_get().clipboard_clear_secs;
         if secs > 0 {
@@ -457,14 +509,18 @@ impl DeskApp {
 
     /// Opens the mail client with the link, addressed to the user.
     pub fn link_email(&self) -> Result<()> {
-        let (view, _, _) = self.active_link()?;
+        self.refuse_in_kiosk("email the link")?;
+        let view = self.active_link()?;
+        self.slot.activity();
         self.host
             .open(crate::link::mailto(&view.user, &view.link, view.expires_at).as_str())
     }
 
     /// Saves the QR as a 1024 px PNG in the Downloads folder; returns its path.
     pub fn link_save_png(&self) -> Result<String> {
-        let (view, _, _) = self.active_link()?;
+        self.refuse_in_kiosk("save the QR code")?;
+        let view = self.active_link()?;
+        self.slot.activity();
         let dir = self
             .host
             .downloads_dir()
@@ -495,26 +551,195 @@ impl DeskApp {
     pub async fn link_send(&self, user_id: &str) -> Result<crate::model::User> {
         let (_, desk) = self.live()?;
         let org = self.org_id()?;
+        self.slot.activity();
         desk.send_link(&org, user_id).await
     }
 
-    /// Wipes the link on screen; a pending `link_wait` ends with `Closed`.
+    /// Wipes the link on screen (the admin's "Close"); a pending `link_wait` ends with
+    /// `Closed`, and the public screen goes blank.
     pub fn close_link(&self) {
-        if let Some(active) = lock(&self.link).take() {
-            active.closed.notify_waiters();
-        }
-    }
-
-    fn close_link_if(&self, link: &RegistrationLink) {
-        let mut guard = lock(&self.link);
-        if guard.as_ref().is_some_and(|a| a.link.link == link.link) {
-            *guard = None;
-        }
+        self.slot.close(Wipe::Cancelled);
     }
 
     /// The user id of the link on screen (for tests and the UI's state checks).
     pub fn current_link_user(&self) -> Option<UserId> {
-        lock(&self.link).as_ref().map(|a| a.link.user_id.clone())
+        self.slot.current().map(|(_, link)| link.user_id)
+    }
+
+    // ---- the public screen: presenter window and kiosk ------------------------------------
+
+    /// What the public screen shows now.
+    pub fn screen_get(&self) -> ScreenState {
+        self.slot.screen()
+    }
+
+    /// The public screen once it differs from version `seen` (or unchanged after 25 s).
+    pub async fn screen_next(&self, seen: u64) -> ScreenState {
+        self.slot.screen_next(seen, SCREEN_WAIT).await
+    }
+
+    /// Someone touched the public screen: the idle clock starts again.
+    pub fn screen_activity(&self) {
+        self.slot.activity();
+    }
+
+    /// The monitors the presenter can use, the chosen one marked.
+    pub fn presenter_monitors(&self) -> Result<Vec<MonitorView>> {
+        let monitors = self.host.monitors();
+        let remembered = self.prefs().presenter_monitor()?;
+        let chosen = choose_monitor(&monitors, None, remembered.as_deref()).map(|m| m.name.clone());
+        Ok(monitors
+            .into_iter()
+            .map(|m| MonitorView {
+                chosen: Some(&m.name) == chosen.as_ref(),
+                name: m.name,
+                width: m.width,
+                height: m.height,
+                x: m.x,
+                y: m.y,
+                primary: m.primary,
+            })
+            .collect())
+    }
+
+    /// Opens the presenter window on `monitor` (remembered), else on the chosen one.
+    pub fn presenter_open(&self, monitor: Option<&str>) -> Result<MonitorView> {
+        self.live()?;
+        let monitors = self.host.monitors();
+        let remembered = self.prefs().presenter_monitor()?;
+        let target = choose_monitor(&monitors, monitor, remembered.as_deref())
+            .ok_or_else(|| Error::Input("no monitor found for the presenter window".into()))?
+            .clone();
+        if let Some(asked) = monitor {
+            if asked != target.name {
+                return Err(Error::Input(format!(
+                    "monitor '{asked}' is not connected: choose one of the list"
+                )));
+            }
+            self.prefs().remember_presenter_monitor(asked)?;
+        }
+        self.host.open_presenter(&target)?;
+        Ok(MonitorView {
+            chosen: true,
+            name: target.name,
+            width: target.width,
+            height: target.height,
+            x: target.x,
+            y: target.y,
+            primary: target.primary,
+        })
+    }
+
+    pub fn presenter_close(&self) {
+        self.host.close_presenter();
+    }
+
+    // ---- kiosk mode -----------------------------------------------------------------------
+
+    pub fn kiosk_get(&self) -> KioskView {
+        let kiosk = lock(&self.kiosk);
+        KioskView {
+            active: kiosk.active,
+            pin_set: lock(&self.config).kiosk_pin.is_some(),
+            retry_after_secs: kiosk
+                .gate
+                .as_ref()
+                .and_then(|g| g.retry_after(chrono::Utc::now()))
+                .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0)),
+        }
+    }
+
+    /// Whether the app may close now (never while the kiosk is locked).
+    pub fn may_close(&self) -> bool {
+        !lock(&self.kiosk).active
+    }
+
+    /// Locks the window down (the `--kiosk` flag, the setting, or the admin's button).
+    pub fn kiosk_enter(&self) -> Result<KioskView> {
+        let hash = lock(&self.config)
+            .kiosk_pin
+            .as_deref()
+            .map(PinHash::parse)
+            .transpose()?;
+        self.host.set_kiosk(true)?;
+        {
+            let mut kiosk = lock(&self.kiosk);
+            kiosk.active = true;
+            kiosk.gate = hash.map(PinGate::new);
+        }
+        tracing::info!("kiosk mode on");
+        Ok(self.kiosk_get())
+    }
+
+    /// Leaves kiosk mode with the admin's PIN; wrong PINs make the next tries wait longer.
+    pub fn kiosk_leave(&self, pin: &str) -> Result<KioskView> {
+        {
+            let mut kiosk = lock(&self.kiosk);
+            if !kiosk.active {
+                return Ok(KioskView {
+                    active: false,
+                    pin_set: lock(&self.config).kiosk_pin.is_some(),
+                    retry_after_secs: None,
+                });
+            }
+            let gate = kiosk.gate.as_mut().ok_or_else(|| {
+                Error::Input("no kiosk PIN is set: sign in again to leave kiosk mode".into())
+            })?;
+            gate.try_unlock(pin, chrono::Utc::now())?;
+            kiosk.active = false;
+        }
+        self.unlocked()
+    }
+
+    /// Leaves kiosk mode by signing in again in the browser (the way without a PIN).
+    pub async fn kiosk_leave_by_sign_in(&self) -> Result<KioskView> {
+        if !lock(&self.kiosk).active {
+            return Ok(self.kiosk_get());
+        }
+        self.sign_in_browser().await?;
+        lock(&self.kiosk).active = false;
+        self.unlocked()
+    }
+
+    fn unlocked(&self) -> Result<KioskView> {
+        tracing::info!("kiosk mode off");
+        self.host.set_kiosk(false)?;
+        Ok(self.kiosk_get())
+    }
+
+    /// Sets (or with `None` removes) the kiosk PIN; only outside kiosk mode.
+    pub fn kiosk_pin_set(&self, pin: Option<&str>) -> Result<SettingsView> {
+        self.refuse_in_kiosk("change the kiosk PIN")?;
+        let hash = pin.map(PinHash::new).transpose()?;
+        let mut config = lock(&self.config).clone();
+        config.kiosk_pin = hash.map(|h| h.as_str().to_string());
+        config.save_to(&self.paths.config_file)?;
+        *lock(&self.config) = config;
+        Ok(self.settings_get())
+    }
+
+    /// Whether the config asks to start in kiosk mode.
+    pub fn kiosk_on_start(&self) -> bool {
+        lock(&self.config).kiosk
+    }
+
+    fn refuse_in_kiosk(&self, what: &str) -> Result<()> {
+        if lock(&self.kiosk).active {
+            return Err(Error::Input(format!(
+                "kiosk mode: leave kiosk mode (admin PIN) to {what}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn idle_timeout(config: &Config) -> Option<Duration> {
+    match config
+        .idle_timeout_secs
+        .unwrap_or(DEFAULT_IDLE_TIMEOUT_SECS)
+    {
+        0 => None,
+        secs => Some(Duration::from_secs(u64::from(secs))),
     }
 }
 
@@ -534,6 +759,9 @@ fn config_of(view: &SettingsView) -> Result<Config> {
         login_host: trimmed(&view.login_host),
         ca_file: trimmed(&view.ca_file).map(PathBuf::from),
         clipboard_clear_secs: Some(view.clipboard_clear_secs),
+        idle_timeout_secs: Some(view.idle_timeout_secs),
+        kiosk: view.kiosk,
+        kiosk_pin: None,
     })
 }
 
@@ -547,5 +775,43 @@ async fn session_view(session: &Session) -> SessionView {
         name: info.identity.name,
         access_expires_at: info.access_expires_at,
         renewable: info.renewable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn monitor(name: &str, primary: bool) -> Monitor {
+        Monitor {
+            name: name.into(),
+            width: 1920,
+            height: 1080,
+            x: 0,
+            y: 0,
+            primary,
+        }
+    }
+
+    #[test]
+    fn the_presenter_goes_to_the_asked_remembered_or_other_monitor() {
+        let two = [monitor("DP-1", true), monitor("HDMI-1", false)];
+        fn name(m: Option<&Monitor>) -> Option<&str> {
+            m.map(|m| m.name.as_str())
+        }
+        assert_eq!(name(choose_monitor(&two, None, None)), Some("HDMI-1"));
+        assert_eq!(name(choose_monitor(&two, None, Some("DP-1"))), Some("DP-1"));
+        assert_eq!(
+            name(choose_monitor(&two, Some("HDMI-1"), Some("DP-1"))),
+            Some("HDMI-1")
+        );
+        assert_eq!(
+            name(choose_monitor(&two, None, Some("gone"))),
+            Some("HDMI-1"),
+            "a remembered monitor that is unplugged is skipped"
+        );
+        let one = [monitor("eDP-1", true)];
+        assert_eq!(name(choose_monitor(&one, None, None)), Some("eDP-1"));
+        assert_eq!(name(choose_monitor(&[], None, None)), None);
     }
 }

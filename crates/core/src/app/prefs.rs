@@ -1,5 +1,5 @@
 //! What the app remembers between runs that is neither a setting nor a secret: the last
-//! organisation chosen on each instance.
+//! organisation chosen on each instance, and the presenter's monitor.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 struct File {
     #[serde(default)]
     last_org: BTreeMap<String, String>,
+    /// The monitor the presenter window goes to.
+    presenter_monitor: Option<String>,
 }
 
 pub(crate) struct Preferences {
@@ -62,5 +64,15 @@ impl Preferences {
             self.write(&file)?;
         }
         Ok(())
+    }
+
+    pub(crate) fn presenter_monitor(&self) -> Result<Option<String>> {
+        Ok(self.read()?.presenter_monitor)
+    }
+
+    pub(crate) fn remember_presenter_monitor(&self, name: &str) -> Result<()> {
+        let mut file = self.read()?;
+        file.presenter_monitor = Some(name.to_string());
+        self.write(&file)
     }
 }

@@ -23,6 +23,12 @@ pub struct SettingsView {
     pub ca_file: Option<String>,
     /// Clear a copied link from the clipboard after this many seconds (0: never).
     pub clipboard_clear_secs: u32,
+    /// Wipe a link nobody touched for this many seconds (the presenter and kiosk rule).
+    pub idle_timeout_secs: u32,
+    /// Start in kiosk mode.
+    pub kiosk: bool,
+    /// Whether a kiosk PIN is set (read only here: the PIN has its own command).
+    pub kiosk_pin_set: bool,
 }
 
 /// "Test connection" passed: what was found.
@@ -111,6 +117,142 @@ pub enum RegistrationView {
         passkey: Passkey,
     },
     Expired,
+    /// Nobody touched the screen for the idle timeout: the link was wiped.
+    Idle,
     /// The link was closed (or replaced) before anything happened.
     Closed,
+}
+
+/// A language the app has texts in (the presenter's instructions, later the whole UI).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    De,
+}
+
+impl Language {
+    /// The language for a user's `preferredLanguage` (`de`, `de-CH`, `DE`…); English when the
+    /// app has no texts in it.
+    pub fn for_user(preferred: Option<&str>) -> Language {
+        let primary = preferred
+            .and_then(|tag| tag.split(['-', '_']).next())
+            .map(|p| p.trim().to_ascii_lowercase());
+        match primary.as_deref() {
+            Some("de") => Language::De,
+            _ => Language::En,
+        }
+    }
+}
+
+/// What a screen that faces the public (the presenter window, the kiosk) shows: only what
+/// belongs to the person in front of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(tag = "phase", rename_all = "camelCase")]
+pub enum ScreenView {
+    /// Nothing: the next person starts here.
+    Blank,
+    /// The admin has to act (e.g. sign in again): a neutral "one moment".
+    Paused,
+    /// A link for this person.
+    Showing(ShownLink),
+    /// The passkey is registered; the QR and the link are gone.
+    Registered(RegisteredPerson),
+}
+
+/// The public part of a link on screen: no login name, email or user id, and the link only
+/// as a QR.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct ShownLink {
+    pub org_name: String,
+    pub display_name: String,
+    /// The QR code of the link (SVG markup made by the app, safe to inline).
+    pub qr_svg: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub expires_at: DateTime<Utc>,
+    pub language: Language,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct RegisteredPerson {
+    pub display_name: String,
+    pub language: Language,
+}
+
+/// One state of the public screen; `version` grows with every change (for `screen_next`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct ScreenState {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub version: u64,
+    pub view: ScreenView,
+}
+
+/// A monitor the presenter window can go to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct MonitorView {
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    pub x: i32,
+    pub y: i32,
+    pub primary: bool,
+    /// The monitor "Present" uses now (the remembered one, else another than the admin's).
+    pub chosen: bool,
+}
+
+/// Kiosk mode, as the admin's window sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct KioskView {
+    pub active: bool,
+    /// A PIN is set (leaving then needs it, or signing in again).
+    pub pin_set: bool,
+    /// After too many wrong PINs: seconds until the next try is checked.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub retry_after_secs: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_language_follows_the_users_preference_where_the_app_has_texts() {
+        for (preferred, language) in [
+            (Some("de"), Language::De),
+            (Some("de-CH"), Language::De),
+            (Some("DE_at"), Language::De),
+            (Some("en-GB"), Language::En),
+            (Some("fr"), Language::En),
+            (Some(""), Language::En),
+            (None, Language::En),
+        ] {
+            assert_eq!(Language::for_user(preferred), language, "{preferred:?}");
+        }
+    }
+
+    #[test]
+    fn the_public_screen_serialises_with_its_phase() {
+        let json = serde_json::to_value(ScreenView::Registered(RegisteredPerson {
+            display_name: "Zoë Müller".into(),
+            language: Language::De,
+        }))
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"phase": "registered", "displayName": "Zoë Müller", "language": "de"})
+        );
+    }
 }
