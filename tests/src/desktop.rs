@@ -35,6 +35,14 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// How to start the app.
+#[derive(Default)]
+pub struct Launch<'a> {
+    /// TOML lines appended to the config file.
+    pub config: &'a str,
+    pub args: &'a [&'a str],
+}
+
 /// One window at a time: the app is a single-instance app (a second start hands over to the
 /// first and exits), so the tests take turns.
 static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -51,6 +59,11 @@ impl Desktop {
     /// Starts the app for `sim` with a fresh config (instance + the demo client id), an empty
     /// data dir, and a "browser" that follows the sign-in redirects with curl.
     pub async fn launch(sim: &Sim) -> Desktop {
+        Desktop::launch_with(sim, &Launch::default()).await
+    }
+
+    /// [`Desktop::launch`] with more config lines and command-line arguments.
+    pub async fn launch_with(sim: &Sim, launch: &Launch<'_>) -> Desktop {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "the desktop tests need a display: run them under xvfb-run (make test does)"
@@ -60,9 +73,10 @@ impl Desktop {
         std::fs::write(
             dir.path().join("config.toml"),
             format!(
-                "instance = \"{}\"\nclient_id = \"{}\"\nclipboard_clear_secs = 30\n",
+                "instance = \"{}\"\nclient_id = \"{}\"\nclipboard_clear_secs = 30\n{}\n",
                 sim.url(),
-                seed::NATIVE_CLIENT_ID
+                seed::NATIVE_CLIENT_ID,
+                launch.config
             ),
         )
         .unwrap();
@@ -106,7 +120,7 @@ impl Desktop {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({"application": app_binary()}),
+            serde_json::json!({"application": app_binary(), "args": launch.args}),
         );
         caps.insert("browserName".into(), serde_json::json!("wry"));
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
@@ -190,6 +204,102 @@ impl Desktop {
         png
     }
 
+    /// Switches the WebDriver session to the window whose title is `title` (waits up to 20 s
+    /// for it to appear).
+    pub async fn switch_to(&self, title: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            for handle in self.client.windows().await.unwrap_or_default() {
+                if self.client.switch_to_window(handle).await.is_ok()
+                    && self.client.title().await.ok().as_deref() == Some(title)
+                {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "no window titled {title:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Signs in with the browser (the simulator's auto-login answers).
+    pub async fn sign_in(&self) {
+        crate::require_keyring_session();
+        self.find("sign-in-browser").await.click().await.unwrap();
+        self.find("header-admin").await;
+    }
+
+    /// Chooses the organisation by name in the searchable picker.
+    pub async fn choose_org(&self, name: &str) {
+        self.find("org-picker").await;
+        if !self.present("org-filter").await {
+            self.find("org-change").await.click().await.unwrap();
+        }
+        let filter = self.find("org-filter").await;
+        filter.send_keys(&name[..4]).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            for option in self
+                .client
+                .find_all(Locator::Css("[data-testid=\"org-option\"]"))
+                .await
+                .unwrap()
+            {
+                if option.text().await.unwrap_or_default().contains(name) {
+                    option.click().await.unwrap();
+                    self.text_until("org-current", |t| t.contains(name)).await;
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "no option {name}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Searches and opens a user with the keyboard: type, Enter.
+    pub async fn pick_user(&self, query: &str, display_name: &str) {
+        let search = self.find("user-search").await;
+        search.send_keys(query).await.unwrap();
+        self.text_until("user-results", |t| t.contains(display_name))
+            .await;
+        search
+            .send_keys(&fantoccini::key::Key::Enter.to_string())
+            .await
+            .unwrap();
+        self.text_until("selected-user", |t| t.contains(display_name))
+            .await;
+    }
+
+    /// Waits until the element's attribute `name` has `value`.
+    pub async fn attr_until(&self, testid: &str, name: &str, value: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(el) = self
+                .client
+                .find(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
+                .await
+            {
+                if el.attr(name).await.ok().flatten().as_deref() == Some(value) {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "[data-testid={testid}] never had {name}={value:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether the app's process is running.
+    pub fn app_running(&self) -> bool {
+        Command::new("pgrep")
+            .arg("-f")
+            .arg(app_binary())
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    }
+
     /// The directory with the app's config, data and downloads.
     pub fn dir(&self) -> &Path {
         self.dir.as_ref().expect("open").path()
@@ -203,15 +313,8 @@ impl Desktop {
             let _ = driver.kill();
             let _ = driver.wait();
         }
-        let binary = app_binary();
         for _ in 0..100 {
-            let running = Command::new("pgrep")
-                .arg("-f")
-                .arg(&binary)
-                .output()
-                .map(|o| o.status.success())
-                .unwrap_or(false);
-            if !running {
+            if !self.app_running() {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -248,6 +351,15 @@ fn make_executable(path: &Path) {
     std::fs::set_permissions(path, perms).unwrap();
 }
 
+/// Where the WebDriver tests keep their screenshots (shown in the README).
+pub fn screenshot_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("docs")
+        .join("screenshots")
+        .join(name)
+}
+
 /// The text of the QR codes found in a PNG (a screenshot).
 pub fn decode_qr(png: &[u8]) -> Vec<String> {
     let img = image::load_from_memory(png).expect("a PNG").to_luma8();
@@ -257,4 +369,66 @@ pub fn decode_qr(png: &[u8]) -> Vec<String> {
         .into_iter()
         .filter_map(|g| g.decode().ok().map(|(_, text)| text))
         .collect()
+}
+
+/// Asks every top-level X11 window titled `title` to close, as a window manager does for
+/// Alt+F4 or the close button: a `WM_PROTOCOLS`/`WM_DELETE_WINDOW` client message. Returns how
+/// many windows were asked.
+pub fn request_close(title: &str) -> usize {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{
+        AtomEnum, ClientMessageEvent, ConnectionExt as _, EventMask, CLIENT_MESSAGE_EVENT,
+    };
+    let (conn, screen) = x11rb::connect(None).expect("the X display of the test");
+    let root = conn.setup().roots[screen].root;
+    let atom = |name: &str| {
+        conn.intern_atom(false, name.as_bytes())
+            .unwrap()
+            .reply()
+            .unwrap()
+            .atom
+    };
+    let (protocols, delete, net_name, utf8) = (
+        atom("WM_PROTOCOLS"),
+        atom("WM_DELETE_WINDOW"),
+        atom("_NET_WM_NAME"),
+        atom("UTF8_STRING"),
+    );
+    let children = conn.query_tree(root).unwrap().reply().unwrap().children;
+    let mut asked = 0;
+    for window in children {
+        let Ok(reply) = conn
+            .get_property(false, window, net_name, utf8, 0, 256)
+            .unwrap()
+            .reply()
+        else {
+            continue;
+        };
+        if reply.value != title.as_bytes() {
+            continue;
+        }
+        let supports_delete = conn
+            .get_property(false, window, protocols, AtomEnum::ATOM, 0, 32)
+            .unwrap()
+            .reply()
+            .ok()
+            .and_then(|r| r.value32().map(|v| v.collect::<Vec<_>>()))
+            .is_some_and(|atoms| atoms.contains(&delete));
+        if !supports_delete {
+            continue;
+        }
+        let event = ClientMessageEvent {
+            response_type: CLIENT_MESSAGE_EVENT,
+            format: 32,
+            sequence: 0,
+            window,
+            type_: protocols,
+            data: [delete, x11rb::CURRENT_TIME, 0, 0, 0].into(),
+        };
+        conn.send_event(false, window, EventMask::NO_EVENT, event)
+            .unwrap();
+        asked += 1;
+    }
+    conn.flush().unwrap();
+    asked
 }

@@ -3,65 +3,10 @@
 //! a user, create a link, read the countdown, copy it, see the registration — plus the
 //! ORG_USER_MANAGER case and a session that ends. Screenshots go to docs/screenshots/.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use fantoccini::key::Key;
-use fantoccini::Locator;
-use passkey_desk_e2e::desktop::{decode_qr, Desktop};
+use passkey_desk_e2e::desktop::{decode_qr, screenshot_path, Desktop};
 use zitadel_sim::{seed, Sim, SimConfig};
-
-fn screenshot_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("docs")
-        .join("screenshots")
-        .join(name)
-}
-
-async fn sign_in(desk: &Desktop) {
-    passkey_desk_e2e::require_keyring_session();
-    desk.find("sign-in-browser").await.click().await.unwrap();
-    desk.find("header-admin").await;
-}
-
-/// Chooses the organisation by name in the searchable picker.
-async fn choose_org(desk: &Desktop, name: &str) {
-    desk.find("org-picker").await;
-    if !desk.present("org-filter").await {
-        desk.find("org-change").await.click().await.unwrap();
-    }
-    let filter = desk.find("org-filter").await;
-    filter.send_keys(&name[..4]).await.unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        for option in desk
-            .client
-            .find_all(Locator::Css("[data-testid=\"org-option\"]"))
-            .await
-            .unwrap()
-        {
-            if option.text().await.unwrap_or_default().contains(name) {
-                option.click().await.unwrap();
-                desk.text_until("org-current", |t| t.contains(name)).await;
-                return;
-            }
-        }
-        assert!(std::time::Instant::now() < deadline, "no option {name}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Searches and opens a user with the keyboard: Ctrl+K, type, Enter.
-async fn pick_user(desk: &Desktop, query: &str, display_name: &str) {
-    let search = desk.find("user-search").await;
-    search.send_keys(query).await.unwrap();
-    desk.text_until("user-results", |t| t.contains(display_name))
-        .await;
-    search.send_keys(&Key::Enter.to_string()).await.unwrap();
-    desk.text_until("selected-user", |t| t.contains(display_name))
-        .await;
-}
 
 #[tokio::test]
 async fn the_helpdesk_flow_in_a_real_window() {
@@ -71,7 +16,7 @@ async fn the_helpdesk_flow_in_a_real_window() {
 
     desk.find("sign-in").await;
     desk.screenshot(&screenshot_path("sign-in.png")).await;
-    sign_in(&desk).await;
+    desk.sign_in().await;
     desk.text_until("header-admin", |t| {
         t.contains("desk.admin") || t.contains("Dana")
     })
@@ -81,8 +26,8 @@ async fn the_helpdesk_flow_in_a_real_window() {
     })
     .await;
 
-    choose_org(&desk, "ACME AG").await;
-    pick_user(&desk, "núñez", "José Núñez").await;
+    desk.choose_org("ACME AG").await;
+    desk.pick_user("núñez", "José Núñez").await;
     desk.screenshot(&screenshot_path("user.png")).await;
 
     desk.find("create-link").await.click().await.unwrap();
@@ -145,9 +90,9 @@ async fn an_org_user_manager_gets_send_instead_of_a_failing_button() {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     sim.set_auto_login(Some(seed::ADMIN_USER_MANAGER));
     let desk = Desktop::launch(&sim).await;
-    sign_in(&desk).await;
-    choose_org(&desk, "ACME AG").await;
-    pick_user(&desk, "jose", "José Núñez").await;
+    desk.sign_in().await;
+    desk.choose_org("ACME AG").await;
+    desk.pick_user("jose", "José Núñez").await;
     let create = desk.find("create-link").await;
     assert!(
         create.attr("disabled").await.unwrap().is_some(),
@@ -179,8 +124,8 @@ async fn an_ended_session_asks_to_sign_in_again() {
     .unwrap();
     sim.set_auto_login(Some(seed::ADMIN_IAM_OWNER));
     let desk = Desktop::launch(&sim).await;
-    sign_in(&desk).await;
-    choose_org(&desk, "ACME AG").await;
+    desk.sign_in().await;
+    desk.choose_org("ACME AG").await;
     sim.revoke_sessions_of(&sim.demo().admin(seed::ADMIN_IAM_OWNER).user_id);
     desk.find("user-search")
         .await
