@@ -1,9 +1,11 @@
+import { fileURLToPath } from "node:url";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { svelteTesting } from "@testing-library/svelte/vite";
 import { defineConfig } from "vitest/config";
 
 // Tauri serves the built files from its own protocol under a strict CSP (`default-src 'self'`):
 // everything is bundled, no CDN, no inline scripts; Svelte's CSS goes to a file.
+// Two pages: index.html (the admin's window) and presenter.html (the presenter window).
 export default defineConfig({
   plugins: [svelte(), svelteTesting()],
   clearScreen: false,
@@ -14,6 +16,12 @@ export default defineConfig({
     target: "es2021",
     modulePreload: { polyfill: false },
     sourcemap: false,
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL("./index.html", import.meta.url)),
+        presenter: fileURLToPath(new URL("./presenter.html", import.meta.url)),
+      },
+    },
   },
   test: {
     environment: "jsdom",

@@ -123,6 +123,11 @@ pub fn run() -> ExitCode {
                     let _ = presenter.destroy();
                 }
             }
+            WindowEvent::Destroyed if window.label() == host::PRESENTER => {
+                if let Some(desk) = window.try_state::<DeskApp>() {
+                    desk.presenter_closed();
+                }
+            }
             _ => {}
         })
         .invoke_handler(handler())

@@ -425,7 +425,7 @@ async fn the_public_screen_shows_only_the_persons_part_and_is_wiped_on_registrat
 }
 
 #[tokio::test]
-async fn an_idle_link_is_wiped_and_activity_keeps_it() {
+async fn an_idle_link_on_a_public_screen_is_wiped_and_activity_keeps_it() {
     let f = Fixture::new().await;
     let app = Arc::new(f.signed_in(seed::ADMIN_IAM_OWNER).await);
     app.settings_save(SettingsView {
@@ -434,6 +434,15 @@ async fn an_idle_link_is_wiped_and_activity_keeps_it() {
     })
     .unwrap();
     app.org_select(seed::ACME_ORG_ID).await.unwrap();
+    // The admin alone with a link is not hurried.
+    app.link_create(seed::JOSE_ID).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(
+        app.current_link_user().is_some(),
+        "no idle rule without a public screen"
+    );
+    // With the presenter open, the rule applies.
+    app.presenter_open(None).unwrap();
     app.link_create("max.muster").await.unwrap();
     let waiting = {
         let app = app.clone();

@@ -26,6 +26,19 @@ describe("api", () => {
     await api.linkSavePng();
     await api.linkSend("u1");
     await api.linkClose();
+    await api.screenGet();
+    await api.screenNext(7);
+    await api.screenActivity();
+    await api.presenterMonitors();
+    await api.presenterOpen("HDMI-1");
+    await api.presenterOpen(null);
+    await api.presenterClose();
+    await api.kioskGet();
+    await api.kioskEnter();
+    await api.kioskLeave("482916");
+    await api.kioskLeaveBySignIn();
+    await api.kioskPinSet("482916");
+    await api.kioskPinSet(null);
     expect(calls).toEqual([
       { cmd: "settings_get", args: {} },
       { cmd: "settings_save", args: { settings } },
@@ -47,6 +60,19 @@ describe("api", () => {
       { cmd: "link_save_png", args: {} },
       { cmd: "link_send", args: { userId: "u1" } },
       { cmd: "link_close", args: {} },
+      { cmd: "screen_get", args: {} },
+      { cmd: "screen_next", args: { seen: 7 } },
+      { cmd: "screen_activity", args: {} },
+      { cmd: "presenter_monitors", args: {} },
+      { cmd: "presenter_open", args: { monitor: "HDMI-1" } },
+      { cmd: "presenter_open", args: { monitor: null } },
+      { cmd: "presenter_close", args: {} },
+      { cmd: "kiosk_get", args: {} },
+      { cmd: "kiosk_enter", args: {} },
+      { cmd: "kiosk_leave", args: { pin: "482916" } },
+      { cmd: "kiosk_leave_by_sign_in", args: {} },
+      { cmd: "kiosk_pin_set", args: { pin: "482916" } },
+      { cmd: "kiosk_pin_set", args: { pin: null } },
     ]);
   });
 

@@ -2,10 +2,13 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { ConnectionReport } from "../bindings/ConnectionReport";
 import type { DeviceView } from "../bindings/DeviceView";
+import type { KioskView } from "../bindings/KioskView";
 import type { LinkView } from "../bindings/LinkView";
+import type { MonitorView } from "../bindings/MonitorView";
 import type { Org } from "../bindings/Org";
 import type { OrgView } from "../bindings/OrgView";
 import type { RegistrationView } from "../bindings/RegistrationView";
+import type { ScreenState } from "../bindings/ScreenState";
 import type { SessionView } from "../bindings/SessionView";
 import type { SettingsView } from "../bindings/SettingsView";
 import type { User } from "../bindings/User";
@@ -31,3 +34,18 @@ export const linkEmail = () => invoke<null>("link_email");
 export const linkSavePng = () => invoke<string>("link_save_png");
 export const linkSend = (userId: string) => invoke<User>("link_send", { userId });
 export const linkClose = () => invoke<null>("link_close");
+
+// The public screen (the presenter window may call these three and nothing else).
+export const screenGet = () => invoke<ScreenState>("screen_get");
+export const screenNext = (seen: number) => invoke<ScreenState>("screen_next", { seen });
+export const screenActivity = () => invoke<null>("screen_activity");
+
+export const presenterMonitors = () => invoke<MonitorView[]>("presenter_monitors");
+export const presenterOpen = (monitor: string | null) => invoke<MonitorView>("presenter_open", { monitor });
+export const presenterClose = () => invoke<null>("presenter_close");
+
+export const kioskGet = () => invoke<KioskView>("kiosk_get");
+export const kioskEnter = () => invoke<KioskView>("kiosk_enter");
+export const kioskLeave = (pin: string) => invoke<KioskView>("kiosk_leave", { pin });
+export const kioskLeaveBySignIn = () => invoke<KioskView>("kiosk_leave_by_sign_in");
+export const kioskPinSet = (pin: string | null) => invoke<SettingsView>("kiosk_pin_set", { pin });

@@ -2,7 +2,9 @@
 // call its methods; every command goes through ./api.ts.
 import { tick } from "svelte";
 import type { ErrorReport } from "../bindings/ErrorReport";
+import type { KioskView } from "../bindings/KioskView";
 import type { LinkView } from "../bindings/LinkView";
+import type { MonitorView } from "../bindings/MonitorView";
 import type { Org } from "../bindings/Org";
 import type { OrgView } from "../bindings/OrgView";
 import type { SessionView } from "../bindings/SessionView";
@@ -14,10 +16,14 @@ import { toReport } from "./errors";
 
 export type View = "loading" | "settings" | "signin" | "main";
 
-/** The link screen: a live link, an expired one (QR blurred), or the registration result. */
+/**
+ * The link screen: a live link, or how it ended — expired, wiped after the idle timeout, or
+ * registered. Once it ended only the user is kept: nothing of the link (QR, text) stays.
+ */
 export type LinkState =
   | { phase: "live"; link: LinkView }
-  | { phase: "expired"; link: LinkView }
+  | { phase: "expired"; user: User }
+  | { phase: "idle"; user: User }
   | { phase: "registered"; user: User; passkeyName: string };
 
 export interface ShownError {
@@ -34,6 +40,7 @@ export const FOCUS = {
   orgFilter: "org-filter",
   createLink: "create-link",
   nextUser: "next-user",
+  newLink: "new-link",
   sendLink: "send-link",
   instance: "settings-instance",
 } as const;
@@ -42,6 +49,13 @@ export async function focusById(id: string): Promise<void> {
   await tick();
   const el = document.getElementById(id);
   if (el instanceof HTMLElement) el.focus();
+}
+
+/** Like focusById, but only when the focus is nowhere else in particular (not typing elsewhere). */
+export async function focusIfFree(id: string): Promise<void> {
+  const before = document.activeElement;
+  const free = !before || before === document.body || !!before.closest?.('[data-testid="link-panel"]');
+  if (free) await focusById(id);
 }
 
 export function isConfigured(s: SettingsView | null): boolean {
@@ -64,6 +78,15 @@ export class Desk {
   /** Where "Save PNG" put the last file. */
   savedPath = $state("");
   busy = $state<"" | "create" | "send" | "org">("");
+  /** Kiosk mode (null: not read yet, or reading it failed). */
+  kiosk = $state.raw<KioskView | null>(null);
+  /** The presenter window's monitor while it is open (as far as this window knows). */
+  presenting = $state.raw<MonitorView | null>(null);
+
+  /** Kiosk mode is on: the window is locked down. */
+  get kioskActive(): boolean {
+    return !!this.kiosk?.active;
+  }
 
   // ---- errors ---------------------------------------------------------------------------
 
@@ -92,9 +115,10 @@ export class Desk {
       this.ok("settings");
     } catch (e) {
       this.fail(e, "settings", () => void this.init());
-      this.openSettings();
+      this.view = "settings";
       return;
     }
+    await this.loadKiosk();
     if (!isConfigured(this.settings)) {
       this.view = "settings";
       return;
@@ -114,7 +138,9 @@ export class Desk {
     }
   }
 
+  /** The settings screen; not in kiosk mode (the core refuses to save there anyway). */
   openSettings(): void {
+    if (this.kioskActive) return;
     this.view = "settings";
   }
 
@@ -203,6 +229,27 @@ export class Desk {
     this.signedOutLocally();
   }
 
+  /**
+   * After a sign-in that happened outside the sign-in screen (leaving kiosk mode by signing
+   * in again): the same admin keeps their work; another one starts fresh.
+   */
+  async adoptSession(): Promise<void> {
+    const before = this.session;
+    try {
+      const session = await api.sessionGet();
+      this.ok("session");
+      if (session && before && session.instance === before.instance && session.subject === before.subject) {
+        this.session = session;
+      } else if (session) {
+        await this.signedIn(session);
+      } else {
+        this.signedOutLocally();
+      }
+    } catch (e) {
+      this.fail(e, "session", () => void this.restoreSession());
+    }
+  }
+
   private resetWork(): void {
     this.selected = null;
     this.link = null;
@@ -264,7 +311,7 @@ export class Desk {
 
   async pickUser(row: UserRow): Promise<void> {
     // A link belongs to one user: picking someone else wipes it, as creating a new one would.
-    if (this.link && (!("link" in this.link) || this.link.link.user.id !== row.user.id)) await this.closeLink();
+    if (this.link && linkUserId(this.link) !== row.user.id) await this.closeLink();
     this.selected = row;
     this.notice = "";
     const createAllowed = !!this.orgView?.capabilities.createLink;
@@ -282,9 +329,9 @@ export class Desk {
 
   // ---- the link -------------------------------------------------------------------------
 
-  /** The link currently shown (live or expired), if any. */
+  /** The live link on screen, if any (an ended one keeps nothing of the link). */
   get shownLink(): LinkView | null {
-    return this.link && this.link.phase !== "registered" ? this.link.link : null;
+    return this.link?.phase === "live" ? this.link.link : null;
   }
 
   async createLink(): Promise<void> {
@@ -305,7 +352,7 @@ export class Desk {
     }
   }
 
-  /** Live confirmation: `link_wait` until registered, expired or closed. */
+  /** Live confirmation: `link_wait` until registered, expired, wiped after the idle timeout, or closed. */
   watch(link: LinkView): void {
     api.linkWait().then(
       (outcome) => {
@@ -318,7 +365,11 @@ export class Desk {
             void focusById(FOCUS.nextUser);
             break;
           case "expired":
-            this.link = { phase: "expired", link };
+          case "idle":
+            this.link = { phase: outcome.outcome, user: link.user };
+            this.notice = "";
+            this.savedPath = "";
+            void focusIfFree(FOCUS.newLink);
             break;
           case "closed":
             this.link = null;
@@ -326,20 +377,25 @@ export class Desk {
         }
       },
       (e) => {
-        if (this.link?.phase !== "live" || this.link.link !== link) return;
+        if (this.shownLink !== link) return;
         this.fail(e, "wait", () => this.watch(link));
       },
     );
   }
 
-  /** The countdown reached zero. */
+  /** The countdown reached zero: the link leaves the screen (the core wipes it too). */
   expire(link: LinkView): void {
-    if (this.link?.phase === "live" && this.link.link === link) this.link = { phase: "expired", link };
+    if (this.shownLink !== link) return;
+    this.link = { phase: "expired", user: link.user };
+    this.notice = "";
+    this.savedPath = "";
+    void focusIfFree(FOCUS.newLink);
   }
 
   async closeLink(): Promise<void> {
     this.link = null; // off the screen at once
     this.notice = "";
+    this.savedPath = "";
     try {
       await api.linkClose();
     } catch (e) {
@@ -395,6 +451,52 @@ export class Desk {
     }
   }
 
+  // ---- the presenter window -------------------------------------------------------------
+
+  /** Opens (or moves) the presenter window; `monitor` null: the remembered or default one. */
+  async openPresenter(monitor: string | null): Promise<void> {
+    try {
+      this.presenting = await api.presenterOpen(monitor);
+      this.ok("present");
+    } catch (e) {
+      this.fail(e, "present", () => void this.openPresenter(monitor));
+    }
+  }
+
+  async closePresenter(): Promise<void> {
+    this.presenting = null;
+    try {
+      await api.presenterClose();
+      this.ok("present");
+    } catch (e) {
+      this.fail(e, "present", () => void this.closePresenter());
+    }
+  }
+
+  // ---- kiosk mode -----------------------------------------------------------------------
+
+  async loadKiosk(): Promise<void> {
+    try {
+      this.kiosk = await api.kioskGet();
+      this.ok("kiosk");
+    } catch (e) {
+      this.fail(e, "kiosk", () => void this.loadKiosk());
+    }
+  }
+
+  /** "Enter kiosk mode now" (settings): locks the window, back to work. */
+  async enterKiosk(): Promise<boolean> {
+    try {
+      this.kiosk = await api.kioskEnter();
+      this.ok("kiosk");
+    } catch (e) {
+      this.fail(e, "kiosk", () => void this.enterKiosk());
+      return false;
+    }
+    this.view = this.session ? "main" : "signin";
+    return true;
+  }
+
   /** Everything back to the start (tests, and a fresh window). */
   reset(): void {
     this.view = "loading";
@@ -405,7 +507,22 @@ export class Desk {
     this.orgView = null;
     this.orgPickerOpen = false;
     this.error = null;
+    this.kiosk = null;
+    this.presenting = null;
     this.resetWork();
+  }
+}
+
+/** Whose link (live or ended) is on screen; null after a registration (a new link always starts fresh). */
+function linkUserId(state: LinkState): string | null {
+  switch (state.phase) {
+    case "live":
+      return state.link.user.id;
+    case "expired":
+    case "idle":
+      return state.user.id;
+    case "registered":
+      return null;
   }
 }
 

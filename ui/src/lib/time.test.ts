@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCountdown, msUntil, spokenCountdown } from "./time";
+import { formatCountdown, msUntil, spokenCountdown, spokenSpan } from "./time";
 
 describe("countdown formatting", () => {
   it("is mm:ss, rounding up partial seconds", () => {
@@ -31,5 +31,15 @@ describe("countdown formatting", () => {
     expect(spokenCountdown(61_000)).toBe("1 minute 1 second left");
     expect(spokenCountdown(10_000)).toBe("10 seconds left");
     expect(spokenCountdown(0)).toBe("0 seconds left");
+  });
+});
+
+describe("spokenSpan", () => {
+  it("says whole minutes as minutes, anything else in seconds", () => {
+    expect(spokenSpan(120)).toBe("2 minutes");
+    expect(spokenSpan(60)).toBe("1 minute");
+    expect(spokenSpan(90)).toBe("90 seconds");
+    expect(spokenSpan(1)).toBe("1 second");
+    expect(spokenSpan(0)).toBe("0 seconds");
   });
 });

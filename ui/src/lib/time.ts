@@ -35,3 +35,13 @@ export function dateTime(at: string): string {
   if (!Number.isFinite(t)) return at;
   return new Date(t).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
+
+/** A whole span of seconds in words: "2 minutes", "1 minute", "90 seconds". */
+export function spokenSpan(secs: number): string {
+  const s = Number.isFinite(secs) && secs > 0 ? Math.round(secs) : 0;
+  if (s >= 60 && s % 60 === 0) {
+    const minutes = s / 60;
+    return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  }
+  return `${s} second${s === 1 ? "" : "s"}`;
+}

@@ -4,9 +4,13 @@ import { tick } from "svelte";
 import { vi } from "vitest";
 import type { DeviceView } from "../bindings/DeviceView";
 import type { ErrorReport } from "../bindings/ErrorReport";
+import type { KioskView } from "../bindings/KioskView";
 import type { LinkView } from "../bindings/LinkView";
+import type { MonitorView } from "../bindings/MonitorView";
 import type { Org } from "../bindings/Org";
 import type { OrgView } from "../bindings/OrgView";
+import type { ScreenState } from "../bindings/ScreenState";
+import type { ScreenView } from "../bindings/ScreenView";
 import type { SessionView } from "../bindings/SessionView";
 import type { SettingsView } from "../bindings/SettingsView";
 import type { User } from "../bindings/User";
@@ -23,6 +27,9 @@ export const settings: SettingsView = {
   loginHost: null,
   caFile: null,
   clipboardClearSecs: 30,
+  idleTimeoutSecs: 120,
+  kiosk: false,
+  kioskPinSet: false,
 };
 
 export const emptySettings: SettingsView = {
@@ -32,6 +39,9 @@ export const emptySettings: SettingsView = {
   loginHost: null,
   caFile: null,
   clipboardClearSecs: 30,
+  idleTimeoutSecs: 120,
+  kiosk: false,
+  kioskPinSet: false,
 };
 
 export const session: SessionView = {
@@ -107,6 +117,30 @@ export function deviceView(expiresAt: string): DeviceView {
     expiresAt,
   };
 }
+
+export function shownView(expiresAt: string, over: Partial<Extract<ScreenView, { phase: "showing" }>> = {}): ScreenView {
+  return {
+    phase: "showing",
+    orgName: "ACME",
+    displayName: "Alice Archer",
+    qrSvg: QR_SVG,
+    expiresAt,
+    language: "en",
+    ...over,
+  };
+}
+
+export function screenState(version: number, view: ScreenView): ScreenState {
+  return { version, view };
+}
+
+export const monitors: MonitorView[] = [
+  { name: "DP-1", width: 2560, height: 1440, x: 0, y: 0, primary: true, chosen: false },
+  { name: "HDMI-1", width: 1920, height: 1080, x: 2560, y: 0, primary: false, chosen: true },
+];
+
+export const kioskOff: KioskView = { active: false, pinSet: false, retryAfterSecs: null };
+export const kioskOn: KioskView = { active: true, pinSet: true, retryAfterSecs: null };
 
 export function report(code: string, message: string): ErrorReport {
   return { code, message };

@@ -101,6 +101,8 @@ struct Live {
 struct Kiosk {
     active: bool,
     gate: Option<PinGate>,
+    /// The presenter window is open.
+    presenting: bool,
 }
 
 /// One desktop app: settings, the signed-in session, the chosen org, the link on screen.
@@ -128,7 +130,8 @@ impl DeskApp {
         store: Arc<dyn SecretStore>,
     ) -> Result<DeskApp> {
         let config = Config::load_from(&paths.config_file)?;
-        let slot = Arc::new(LinkSlot::new(host.clone(), idle_timeout(&config)));
+        // No idle rule until a screen faces the public (presenter or kiosk).
+        let slot = Arc::new(LinkSlot::new(host.clone(), None));
         Ok(DeskApp {
             host,
             paths,
@@ -172,8 +175,8 @@ impl DeskApp {
         Settings::resolve(&Overrides::default(), |_| None, &config)?;
         let changed_instance = lock(&self.config).instance != config.instance;
         config.save_to(&self.paths.config_file)?;
-        self.slot.set_idle_timeout(idle_timeout(&config));
         *lock(&self.config) = config;
+        self.update_idle_rule();
         if changed_instance {
             self.forget_live();
         }
@@ -619,6 +622,8 @@ impl DeskApp {
             self.prefs().remember_presenter_monitor(asked)?;
         }
         self.host.open_presenter(&target)?;
+        lock(&self.kiosk).presenting = true;
+        self.update_idle_rule();
         Ok(MonitorView {
             chosen: true,
             name: target.name,
@@ -632,6 +637,28 @@ impl DeskApp {
 
     pub fn presenter_close(&self) {
         self.host.close_presenter();
+        self.presenter_closed();
+    }
+
+    /// The presenter window is gone (closed here, or by the window manager).
+    pub fn presenter_closed(&self) {
+        lock(&self.kiosk).presenting = false;
+        self.update_idle_rule();
+    }
+
+    /// The idle rule applies while a screen faces the public: the presenter or the kiosk. An
+    /// admin alone with the link (e.g. on the phone with the user) is not hurried.
+    fn update_idle_rule(&self) {
+        let public = {
+            let kiosk = lock(&self.kiosk);
+            kiosk.active || kiosk.presenting
+        };
+        let timeout = if public {
+            idle_timeout(&lock(&self.config))
+        } else {
+            None
+        };
+        self.slot.set_idle_timeout(timeout);
     }
 
     // ---- kiosk mode -----------------------------------------------------------------------
@@ -667,6 +694,7 @@ impl DeskApp {
             kiosk.active = true;
             kiosk.gate = hash.map(PinGate::new);
         }
+        self.update_idle_rule();
         tracing::info!("kiosk mode on");
         Ok(self.kiosk_get())
     }
@@ -703,6 +731,7 @@ impl DeskApp {
 
     fn unlocked(&self) -> Result<KioskView> {
         tracing::info!("kiosk mode off");
+        self.update_idle_rule();
         self.host.set_kiosk(false)?;
         Ok(self.kiosk_get())
     }

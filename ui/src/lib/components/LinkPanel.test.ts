@@ -4,8 +4,10 @@ import type { RegistrationView } from "../../bindings/RegistrationView";
 import {
   commands,
   deferred,
+  kioskOn,
   linkView,
   mockCommands,
+  monitors,
   ownerView,
   rows,
   settings,
@@ -41,6 +43,9 @@ beforeEach(() => {
     link_save_png: () => "/home/agent/Downloads/passkey-link-alice-20300101-1005.png",
     link_send: (args) => ({ ...rows[0].user, id: args.userId as string }),
     link_close: () => null,
+    presenter_monitors: () => [monitors[1]],
+    presenter_open: (args) => ({ ...(monitors.find((m) => m.name === args.monitor) ?? monitors[1]), chosen: true }),
+    presenter_close: () => null,
   });
   desk.settings = settings;
   desk.orgView = ownerView;
@@ -76,25 +81,77 @@ describe("LinkPanel", () => {
     expect(screen.getByTestId("qr").querySelector("svg")).toBe(svg);
   });
 
-  it("at zero blurs the QR, says it expired and drops the link text", async () => {
+  /** Nothing of the link stays in the DOM: no QR, no link text, no countdown, no actions on it. */
+  function expectLinkGone() {
+    expect(screen.queryByTestId("qr")).toBeNull();
+    expect(document.body.querySelector("svg")).toBeNull();
+    expect(screen.queryByTestId("link-text")).toBeNull();
+    expect(screen.queryByTestId("countdown")).toBeNull();
+    expect(screen.queryByTestId("copy-link")).toBeNull();
+    expect(screen.queryByTestId("save-png")).toBeNull();
+    expect(screen.queryByTestId("print-link")).toBeNull();
+    expect(document.body.textContent).not.toContain(LINK.link);
+    expect(document.body.innerHTML).not.toContain("code=ABC123");
+  }
+
+  it("at zero removes the QR and the link and says it expired", async () => {
     await showLink();
     await settle(299_000);
     expect(screen.getByTestId("countdown")).toHaveTextContent("00:01");
     await settle(1000);
-    expect(screen.queryByTestId("countdown")).toBeNull();
-    expect(screen.getByTestId("expired")).toHaveTextContent("Expired — create a new one");
-    expect(screen.getByTestId("qr")).toHaveClass("blurred");
-    expect(screen.queryByTestId("link-text")).toBeNull();
-    expect(screen.queryByTestId("copy-link")).toBeNull();
+    const ended = screen.getByTestId("link-ended");
+    expect(ended).toHaveAttribute("data-reason", "expired");
+    expect(ended).toHaveTextContent("The link expired — create a new one");
+    expectLinkGone();
+    expect(desk.link).toEqual({ phase: "expired", user: LINK.user });
+    // Who it was for stays, to confirm with the caller; and what to do next.
+    expect(screen.getByTestId("identity-name")).toHaveTextContent("Alice Archer");
     expect(screen.getByTestId("new-link")).toBeEnabled();
+    expect(screen.getByTestId("close-link")).toBeEnabled();
   });
 
-  it("shows the expired state when link_wait says so", async () => {
+  it("shows the expired state without the QR or the link when link_wait says so", async () => {
     await showLink();
     wait.resolve({ outcome: "expired" });
     await settle();
-    expect(screen.getByTestId("expired")).toHaveTextContent("Expired — create a new one");
-    expect(screen.getByTestId("registration-status")).toHaveTextContent("expired before a passkey was registered");
+    expect(screen.getByTestId("link-ended")).toHaveAttribute("data-reason", "expired");
+    expect(screen.getByTestId("link-ended")).toHaveTextContent("The link expired");
+    expectLinkGone();
+  });
+
+  it("idle: wiped after the idle timeout, said in minutes, nothing of the link left", async () => {
+    await showLink();
+    await fireEvent.click(screen.getByTestId("save-png"));
+    await settle();
+    expect(screen.getByTestId("saved-path")).toBeInTheDocument();
+    wait.resolve({ outcome: "idle" });
+    await settle();
+    const ended = screen.getByTestId("link-ended");
+    expect(ended).toHaveAttribute("data-reason", "idle");
+    expect(ended).toHaveTextContent("Wiped after 2 minutes without activity");
+    expectLinkGone();
+    expect(screen.queryByTestId("saved-path")).toBeNull();
+    expect(desk.link).toEqual({ phase: "idle", user: LINK.user });
+  });
+
+  it("idle: a timeout that is not whole minutes is said in seconds", async () => {
+    desk.settings = { ...settings, idleTimeoutSecs: 45 };
+    await showLink();
+    wait.resolve({ outcome: "idle" });
+    await settle();
+    expect(screen.getByTestId("link-ended")).toHaveTextContent("Wiped after 45 seconds without activity");
+  });
+
+  it("after it ended, New link makes a fresh one for the same user", async () => {
+    await showLink();
+    wait.resolve({ outcome: "idle" });
+    await settle();
+    const fresh = linkView("2030-01-01T10:10:00Z", { link: "https://id.example.com/ui/login/passkey/register?userID=u1&code=FRESH1" });
+    mockCommands({ link_create: () => fresh, link_wait: () => deferred<RegistrationView>().promise, link_close: () => null });
+    await fireEvent.click(screen.getByTestId("new-link"));
+    await settle();
+    expect(screen.queryByTestId("link-ended")).toBeNull();
+    expect(screen.getByTestId("link-text")).toHaveTextContent("code=FRESH1");
   });
 
   it("copy calls link_copy and says when the clipboard clears", async () => {
@@ -201,5 +258,93 @@ describe("LinkPanel", () => {
     expect(screen.getByTestId("identity-name").textContent).toContain('<img src=x onerror="alert(1)">Mallory');
     expect(document.querySelector("img")).toBeNull();
     expect(screen.getByTestId("link-text").querySelector("b")).toBeNull();
+  });
+
+  it("kiosk mode: no Copy, Email, Save PNG or Print, and the link text cannot be selected", async () => {
+    desk.kiosk = kioskOn;
+    await showLink();
+    expect(screen.getByTestId("qr")).toBeInTheDocument();
+    expect(screen.queryByTestId("copy-link")).toBeNull();
+    expect(screen.queryByTestId("email-link")).toBeNull();
+    expect(screen.queryByTestId("save-png")).toBeNull();
+    expect(screen.queryByTestId("print-link")).toBeNull();
+    expect(screen.getByTestId("link-text")).toHaveClass("locked");
+    expect(screen.getByTestId("new-link")).toBeInTheDocument();
+    expect(screen.getByTestId("close-link")).toBeInTheDocument();
+  });
+
+  it("outside kiosk mode the link text can be selected", async () => {
+    await showLink();
+    expect(screen.getByTestId("link-text")).not.toHaveClass("locked");
+  });
+});
+
+describe("Present", () => {
+  it("with several monitors: a choice (the chosen one first), Present opens the presenter on the selected one", async () => {
+    const presentCalls = mockCommands({
+      link_create: () => LINK,
+      link_wait: () => wait.promise,
+      presenter_monitors: () => monitors,
+      presenter_open: (args) => ({ ...monitors.find((m) => m.name === args.monitor)!, chosen: true }),
+      presenter_close: () => null,
+    });
+    await showLink();
+    const select = screen.getByTestId("present-monitor") as HTMLSelectElement;
+    expect(select.value).toBe("HDMI-1");
+    expect([...select.options].map((o) => o.value)).toEqual(["DP-1", "HDMI-1"]);
+    expect(screen.getByLabelText("Monitor for the presenter window")).toBe(select);
+
+    await fireEvent.change(select, { target: { value: "DP-1" } });
+    await fireEvent.click(screen.getByTestId("present-link"));
+    await settle();
+    expect(presentCalls).toContainEqual({ cmd: "presenter_open", args: { monitor: "DP-1" } });
+    expect(screen.getByTestId("presenting")).toHaveTextContent("Presenting on DP-1");
+
+    await fireEvent.click(screen.getByTestId("stop-presenting"));
+    await settle();
+    expect(presentCalls).toContainEqual({ cmd: "presenter_close", args: {} });
+    expect(screen.queryByTestId("presenting")).toBeNull();
+    expect(screen.queryByTestId("stop-presenting")).toBeNull();
+    expect(desk.presenting).toBeNull();
+  });
+
+  it("with one monitor: no choice, Present lets the core pick (null)", async () => {
+    await showLink();
+    expect(screen.queryByTestId("present-monitor")).toBeNull();
+    await fireEvent.click(screen.getByTestId("present-link"));
+    await settle();
+    expect(calls).toContainEqual({ cmd: "presenter_open", args: { monitor: null } });
+    expect(screen.getByTestId("presenting")).toHaveTextContent("Presenting on HDMI-1");
+  });
+
+  it("without any monitor there is no Present", async () => {
+    mockCommands({ link_create: () => LINK, link_wait: () => wait.promise, presenter_monitors: () => [] });
+    await showLink();
+    expect(screen.queryByTestId("present-link")).toBeNull();
+  });
+
+  it("a failing Present goes to the banner", async () => {
+    mockCommands({
+      link_create: () => LINK,
+      link_wait: () => wait.promise,
+      presenter_monitors: () => [monitors[0]],
+      presenter_open: () => Promise.reject({ code: "input", message: "no monitor found for the presenter window" }),
+    });
+    await showLink();
+    await fireEvent.click(screen.getByTestId("present-link"));
+    await settle();
+    expect(desk.error?.report).toEqual({ code: "input", message: "no monitor found for the presenter window" });
+    expect(screen.queryByTestId("presenting")).toBeNull();
+  });
+
+  it("'Presenting on …' and Stop stay after the link ended", async () => {
+    await showLink();
+    await fireEvent.click(screen.getByTestId("present-link"));
+    await settle();
+    wait.resolve({ outcome: "registered", passkey: { id: "pk1", name: "Alice's iPhone", state: "ready" } });
+    await settle();
+    expect(screen.getByTestId("presenting")).toHaveTextContent("Presenting on HDMI-1");
+    expect(screen.queryByTestId("present-link")).toBeNull();
+    expect(screen.getByTestId("stop-presenting")).toBeInTheDocument();
   });
 });

@@ -1,7 +1,16 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { SettingsView } from "../../bindings/SettingsView";
-import { commands, emptySettings, mockCommands, reject, session, settings, type Call } from "../../test/fixtures";
+import {
+  commands,
+  emptySettings,
+  kioskOn,
+  mockCommands,
+  reject,
+  session,
+  settings,
+  type Call,
+} from "../../test/fixtures";
 import { desk } from "../state.svelte";
 import SettingsScreen from "./Settings.svelte";
 
@@ -51,6 +60,9 @@ describe("Settings", () => {
           loginHost: null,
           caFile: "/etc/ssl/corp-ca.pem",
           clipboardClearSecs: 45,
+          idleTimeoutSecs: 120,
+          kiosk: false,
+          kioskPinSet: false,
         },
       },
     });
@@ -131,5 +143,115 @@ describe("Settings", () => {
     await fireEvent.click(screen.getByTestId("settings-save"));
     await waitFor(() => expect(desk.view).toBe("main"));
     expect(desk.settings?.clipboardClearSecs).toBe(0);
+  });
+});
+
+describe("Settings: the enrollment desk", () => {
+  let calls: Call[];
+
+  beforeEach(() => {
+    calls = mockCommands({
+      settings_save: (args) => args.settings as SettingsView,
+      session_get: () => session,
+      kiosk_pin_set: (args) => ({ ...settings, kioskPinSet: args.pin !== null }),
+      kiosk_enter: () => kioskOn,
+    });
+    desk.settings = settings;
+    desk.session = session;
+    desk.view = "settings";
+  });
+
+  it("the idle timeout and 'Start in kiosk mode' are saved with the settings", async () => {
+    render(SettingsScreen);
+    expect(screen.getByRole("group", { name: "Enrollment desk" })).toBe(screen.getByTestId("settings-desk"));
+    expect(screen.getByLabelText(/Wipe a link nobody touched after/)).toBe(screen.getByTestId("settings-idle"));
+    expect(screen.getByTestId("settings-idle")).toHaveValue("120");
+    expect(screen.getByLabelText("Start in kiosk mode")).not.toBeChecked();
+    await fill("settings-idle", "300");
+    await fireEvent.click(screen.getByTestId("settings-kiosk"));
+    await fireEvent.click(screen.getByTestId("settings-save"));
+    await waitFor(() => expect(desk.view).toBe("main"));
+    expect(calls[0]).toEqual({
+      cmd: "settings_save",
+      args: { settings: { ...settings, idleTimeoutSecs: 300, kiosk: true } },
+    });
+  });
+
+  it("0 (never) is a valid idle timeout; anything but a whole number is not", async () => {
+    render(SettingsScreen);
+    await fill("settings-idle", "0");
+    expect(screen.getByTestId("settings-save")).toBeEnabled();
+    await fill("settings-idle", "2 min");
+    expect(screen.getByTestId("settings-save")).toBeDisabled();
+    expect(screen.getByTestId("settings-idle")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  it("PIN: two different entries are refused here, without asking the core, and both fields are cleared", async () => {
+    render(SettingsScreen);
+    expect(screen.getByTestId("settings-pin")).toHaveAttribute("type", "password");
+    expect(screen.getByTestId("settings-pin-repeat")).toHaveAttribute("type", "password");
+    expect(screen.getByTestId("settings-pin-state")).toHaveTextContent("not set");
+    expect(screen.queryByTestId("settings-pin-remove")).toBeNull();
+    await fill("settings-pin", "482916");
+    await fill("settings-pin-repeat", "482917");
+    await fireEvent.click(screen.getByTestId("settings-pin-save"));
+    expect(screen.getByTestId("settings-pin-status")).toHaveTextContent("The two PINs differ");
+    expect(commands(calls)).not.toContain("kiosk_pin_set");
+    expect(screen.getByTestId("settings-pin")).toHaveValue("");
+    expect(screen.getByTestId("settings-pin-repeat")).toHaveValue("");
+  });
+
+  it("PIN: the same PIN twice is set with kiosk_pin_set; then it can be removed", async () => {
+    render(SettingsScreen);
+    await fill("settings-pin", "482916");
+    await fill("settings-pin-repeat", "482916");
+    await fireEvent.click(screen.getByTestId("settings-pin-save"));
+    await waitFor(() => expect(screen.getByTestId("settings-pin-status")).toHaveTextContent("PIN set"));
+    expect(calls).toEqual([{ cmd: "kiosk_pin_set", args: { pin: "482916" } }]);
+    expect(screen.getByTestId("settings-pin")).toHaveValue("");
+    expect(screen.getByTestId("settings-pin-repeat")).toHaveValue("");
+    expect(desk.settings?.kioskPinSet).toBe(true);
+    expect(screen.getByTestId("settings-pin-state")).toHaveTextContent("(set)");
+    expect(screen.getByTestId("settings-pin-save")).toHaveTextContent("Change PIN");
+
+    await fireEvent.click(screen.getByTestId("settings-pin-remove"));
+    await waitFor(() => expect(screen.getByTestId("settings-pin-status")).toHaveTextContent("PIN removed"));
+    expect(calls).toContainEqual({ cmd: "kiosk_pin_set", args: { pin: null } });
+    expect(screen.queryByTestId("settings-pin-remove")).toBeNull();
+  });
+
+  it("PIN: what the core refuses (too short) is said next to the fields", async () => {
+    mockCommands({ kiosk_pin_set: reject("input", "a kiosk PIN has 6 to 32 characters, without spaces at the ends") });
+    render(SettingsScreen);
+    await fill("settings-pin", "123");
+    await fill("settings-pin-repeat", "123");
+    await fireEvent.click(screen.getByTestId("settings-pin-save"));
+    await waitFor(() => expect(screen.getByTestId("settings-pin-status")).toHaveTextContent("6 to 32 characters"));
+    expect(desk.settings?.kioskPinSet).toBe(false);
+  });
+
+  it("setting the PIN keeps what was typed in the other fields", async () => {
+    render(SettingsScreen);
+    await fill("settings-login-host", "login.example.com");
+    await fill("settings-pin", "482916");
+    await fill("settings-pin-repeat", "482916");
+    await fireEvent.keyDown(screen.getByTestId("settings-pin-repeat"), { key: "Enter" });
+    await waitFor(() => expect(screen.getByTestId("settings-pin-status")).toHaveTextContent("PIN set"));
+    expect(commands(calls)).toEqual(["kiosk_pin_set"]);
+    expect(screen.getByTestId("settings-login-host")).toHaveValue("login.example.com");
+  });
+
+  it("'Enter kiosk mode now' locks the window and goes back to work", async () => {
+    render(SettingsScreen);
+    await fireEvent.click(screen.getByTestId("settings-kiosk-enter"));
+    await waitFor(() => expect(desk.view).toBe("main"));
+    expect(commands(calls)).toEqual(["kiosk_enter"]);
+    expect(desk.kiosk?.active).toBe(true);
+  });
+
+  it("first run offers no 'Enter kiosk mode now'", () => {
+    desk.settings = emptySettings;
+    render(SettingsScreen);
+    expect(screen.queryByTestId("settings-kiosk-enter")).toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import {
   commands,
   deferred,
   deviceView,
+  kioskOn,
   mockCommands,
   ownerView,
   report,
@@ -121,5 +122,39 @@ describe("Sign in with your phone", () => {
     expect(screen.queryByTestId("device-code")).toBeNull();
     expect(screen.getByTestId("sign-in-device")).toBeInTheDocument();
     expect(desk.error).toBeNull();
+  });
+});
+
+describe("Sign in in kiosk mode", () => {
+  it("offers the phone first (primary) and shows its QR as large as a link's", async () => {
+    useClock("2030-01-01T10:00:00Z");
+    mockCommands({
+      sign_in_device_start: () => deviceView("2030-01-01T10:05:00Z"),
+      sign_in_device_finish: () => deferred<SessionView>().promise,
+    });
+    desk.kiosk = kioskOn;
+    render(SignIn);
+    const buttons = screen.getAllByRole("button");
+    expect(buttons[0]).toBe(screen.getByTestId("sign-in-device"));
+    expect(buttons[0]).toHaveClass("primary");
+    expect(screen.getByTestId("sign-in-browser")).not.toHaveClass("primary");
+    await fireEvent.click(screen.getByTestId("sign-in-device"));
+    await settle();
+    expect(screen.getByTestId("device-qr")).toHaveClass("link");
+    expect(screen.getByTestId("device-qr")).not.toHaveClass("device");
+    expect(screen.getByTestId("device-code")).toHaveTextContent("WXYZ-1234");
+  });
+
+  it("outside kiosk mode the browser comes first and the phone's QR is the smaller one", async () => {
+    useClock("2030-01-01T10:00:00Z");
+    mockCommands({
+      sign_in_device_start: () => deviceView("2030-01-01T10:05:00Z"),
+      sign_in_device_finish: () => deferred<SessionView>().promise,
+    });
+    render(SignIn);
+    expect(screen.getAllByRole("button")[0]).toBe(screen.getByTestId("sign-in-browser"));
+    await fireEvent.click(screen.getByTestId("sign-in-device"));
+    await settle();
+    expect(screen.getByTestId("device-qr")).toHaveClass("device");
   });
 });
