@@ -21,6 +21,17 @@ const ENV_BROWSER: &str = "PASSKEY_DESK_BROWSER";
 
 pub struct TauriHost<R: Runtime> {
     pub app: AppHandle<R>,
+    /// The admin window's place before kiosk mode, to go back to.
+    pub before_kiosk: std::sync::Mutex<Option<(PhysicalPosition<i32>, PhysicalSize<u32>)>>,
+}
+
+impl<R: Runtime> TauriHost<R> {
+    pub fn new(app: AppHandle<R>) -> TauriHost<R> {
+        TauriHost {
+            app,
+            before_kiosk: std::sync::Mutex::new(None),
+        }
+    }
 }
 
 impl<R: Runtime> Host for TauriHost<R> {
@@ -120,14 +131,30 @@ impl<R: Runtime> Host for TauriHost<R> {
             .app
             .get_webview_window(MAIN)
             .ok_or_else(|| Error::Input("the main window is gone".into()))?;
-        let apply = || -> tauri::Result<()> {
+        let mut before = self.before_kiosk.lock().unwrap_or_else(|p| p.into_inner());
+        let mut apply = || -> tauri::Result<()> {
             window.set_decorations(!on)?;
             window.set_always_on_top(on)?;
             window.set_closable(!on)?;
             window.set_minimizable(!on)?;
-            window.set_fullscreen(on)?;
             if on {
+                // Cover the monitor even where no window manager honours "fullscreen" (a
+                // kiosk box that runs X without one).
+                if before.is_none() {
+                    *before = Some((window.outer_position()?, window.outer_size()?));
+                }
+                if let Some(monitor) = window.current_monitor()? {
+                    window.set_position(*monitor.position())?;
+                    window.set_size(*monitor.size())?;
+                }
+                window.set_fullscreen(true)?;
                 window.set_focus()?;
+            } else {
+                window.set_fullscreen(false)?;
+                if let Some((position, size)) = before.take() {
+                    window.set_position(position)?;
+                    window.set_size(size)?;
+                }
             }
             Ok(())
         };

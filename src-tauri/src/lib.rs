@@ -94,9 +94,7 @@ pub fn run() -> ExitCode {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {
-            let host = Arc::new(TauriHost {
-                app: app.handle().clone(),
-            });
+            let host = Arc::new(TauriHost::new(app.handle().clone()));
             let desk = if demo {
                 demo::start(app.handle(), host)?
             } else {

@@ -432,3 +432,14 @@ pub fn request_close(title: &str) -> usize {
     conn.flush().unwrap();
     asked
 }
+
+/// The size of the X screen the tests run on (xvfb-run's `-screen 0 WxHxD`).
+pub fn screen_size() -> (u64, u64) {
+    use x11rb::connection::Connection;
+    let (conn, screen) = x11rb::connect(None).expect("the X display of the test");
+    let root = &conn.setup().roots[screen];
+    (
+        u64::from(root.width_in_pixels),
+        u64::from(root.height_in_pixels),
+    )
+}

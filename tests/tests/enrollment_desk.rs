@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use fantoccini::key::Key;
 use passkey_desk_core::kiosk::PinHash;
-use passkey_desk_e2e::desktop::{decode_qr, request_close, screenshot_path, Desktop, Launch};
+use passkey_desk_e2e::desktop::{
+    decode_qr, request_close, screen_size, screenshot_path, Desktop, Launch,
+};
 use zitadel_sim::{seed, Sim, SimConfig};
 
 const MAIN_TITLE: &str = "Passkey Desk";
@@ -214,6 +216,15 @@ async fn the_kiosk_refuses_to_close_without_the_pin_and_wrong_pins_wait() {
     .await;
     passkey_desk_e2e::require_keyring_session();
 
+    // The kiosk covers the whole screen (even here, where no window manager runs).
+    desk.find("kiosk-badge").await;
+    let (width, height) = desk.client.get_window_size().await.unwrap();
+    assert_eq!(
+        (width, height),
+        screen_size(),
+        "the kiosk window fills the screen"
+    );
+
     // No keyboard at a kiosk: the admin signs it in from their phone.
     desk.find("sign-in-device").await.click().await.unwrap();
     let user_code = desk.text_until("device-code", |t| !t.is_empty()).await;
@@ -313,6 +324,11 @@ async fn the_kiosk_refuses_to_close_without_the_pin_and_wrong_pins_wait() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     desk.find("open-settings").await;
+    let (width, _) = desk.client.get_window_size().await.unwrap();
+    assert!(
+        width < screen_size().0,
+        "the window is back to its own size"
+    );
 
     // Out of kiosk mode, the same close request closes the app.
     request_close(MAIN_TITLE);
