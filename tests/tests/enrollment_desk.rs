@@ -339,3 +339,36 @@ async fn the_kiosk_refuses_to_close_without_the_pin_and_wrong_pins_wait() {
     }
     desk.close().await;
 }
+
+#[tokio::test]
+async fn an_ended_session_shows_one_moment_to_the_person_and_sign_in_to_the_admin() {
+    let sim = Sim::start(SimConfig {
+        access_token_lifetime: Duration::from_secs(30),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    sim.set_auto_login(Some(seed::ADMIN_IAM_OWNER));
+    let desk = Desktop::launch(&sim).await;
+    let link = link_for(&desk, "núñez", "José Núñez").await;
+    let (_, code) = code_of(&link);
+    present(&desk).await;
+    desk.attr_until("public-screen", "data-phase", "showing")
+        .await;
+    sim.revoke_sessions_of(&sim.demo().admin(seed::ADMIN_IAM_OWNER).user_id);
+    // The link's watcher finds out at its next look (every 2 s).
+    desk.attr_until("public-screen", "data-phase", "paused")
+        .await;
+    let page = source(&desk).await;
+    assert!(
+        !page.contains(&code) && !page.contains("José") && !page.contains("error"),
+        "a neutral screen, no error dump, no person"
+    );
+    desk.screenshot(&screenshot_path("presenter-one-moment.png"))
+        .await;
+    desk.switch_to(MAIN_TITLE).await;
+    let action = desk.text_until("error-action", |t| !t.is_empty()).await;
+    assert!(action.to_lowercase().contains("sign in"), "{action}");
+    assert!(!source(&desk).await.contains(&code), "the link is gone");
+    desk.close().await;
+}

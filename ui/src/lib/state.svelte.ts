@@ -378,7 +378,12 @@ export class Desk {
       },
       (e) => {
         if (this.shownLink !== link) return;
-        this.fail(e, "wait", () => this.watch(link));
+        // The core wiped the link when watching it failed (e.g. the session ended): it leaves
+        // this screen too; the banner says what to do next.
+        this.link = null;
+        this.notice = "";
+        this.savedPath = "";
+        this.fail(e, "wait");
       },
     );
   }

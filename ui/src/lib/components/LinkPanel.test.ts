@@ -229,6 +229,17 @@ describe("LinkPanel", () => {
     expect(screen.getByTestId("identity-name")).toHaveTextContent("Alice Archer");
   });
 
+  it("when watching fails (the session ended) the link leaves the screen and the error is reported", async () => {
+    await showLink();
+    wait.reject({ code: "session_ended", message: "the session ended: sign in again" });
+    await settle();
+    expect(screen.queryByTestId("link-panel")).toBeNull();
+    expect(document.body.textContent).not.toContain(LINK.link);
+    expect(desk.link).toBeNull();
+    expect(desk.error?.report.code).toBe("session_ended");
+    expect(desk.error?.retry).toBeNull();
+  });
+
   it("marks link-requested and qr-painted", async () => {
     performance.clearMarks();
     await showLink();
