@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use passkey_desk_core::app::{Host, Monitor};
 use passkey_desk_core::{Error, Result};
-use tauri::{AppHandle, Manager, PhysicalPosition, PhysicalSize, Runtime, WebviewUrl};
+use tauri::{AppHandle, LogicalSize, Manager, PhysicalPosition, PhysicalSize, Runtime, WebviewUrl};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_opener::OpenerExt;
 
@@ -141,7 +141,7 @@ impl<R: Runtime> Host for TauriHost<R> {
                 // Cover the monitor even where no window manager honours "fullscreen" (a
                 // kiosk box that runs X without one).
                 if before.is_none() {
-                    *before = Some((window.outer_position()?, window.outer_size()?));
+                    *before = Some((window.outer_position()?, window.inner_size()?));
                 }
                 if let Some(monitor) = window.current_monitor()? {
                     window.set_position(*monitor.position())?;
@@ -151,9 +151,17 @@ impl<R: Runtime> Host for TauriHost<R> {
                 window.set_focus()?;
             } else {
                 window.set_fullscreen(false)?;
-                if let Some((position, size)) = before.take() {
-                    window.set_position(position)?;
-                    window.set_size(size)?;
+                match before.take() {
+                    // A window that was not on screen yet (kiosk from the start) has no size
+                    // of its own to go back to: the default size, centred.
+                    Some((position, size)) if size.width > 1 && size.height > 1 => {
+                        window.set_position(position)?;
+                        window.set_size(size)?;
+                    }
+                    _ => {
+                        window.set_size(LogicalSize::new(1120.0, 780.0))?;
+                        window.center()?;
+                    }
                 }
             }
             Ok(())

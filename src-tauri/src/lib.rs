@@ -11,6 +11,7 @@ use std::sync::Arc;
 use passkey_desk_core::app::{AppPaths, DeskApp};
 use passkey_desk_core::auth::KeyringStore;
 use tauri::{Manager, Runtime, WindowEvent};
+use tauri_plugin_window_state::StateFlags;
 
 pub use host::TauriHost;
 
@@ -90,7 +91,14 @@ pub fn run() -> ExitCode {
                 .level(tracing::log::LevelFilter::Info)
                 .build(),
         )
-        .plugin(tauri_plugin_window_state::Builder::new().build())
+        .plugin(
+            // The admin's window keeps its place and size; never the kiosk's lock-down
+            // (decorations, fullscreen), and the presenter is placed by the app.
+            tauri_plugin_window_state::Builder::new()
+                .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED)
+                .with_denylist(&[host::PRESENTER])
+                .build(),
+        )
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {

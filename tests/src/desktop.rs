@@ -102,6 +102,10 @@ impl Desktop {
             .env("PASSKEY_DESK_DATA_DIR", dir.path().join("data"))
             .env("PASSKEY_DESK_BROWSER", &browser)
             .env("XDG_DOWNLOAD_DIR", dir.path().join("downloads"))
+            // The window's remembered place and the app's logs stay in this test's directory.
+            .env("XDG_CONFIG_HOME", dir.path().join("xdg-config"))
+            .env("XDG_DATA_HOME", dir.path().join("xdg-data"))
+            .env("XDG_CACHE_HOME", dir.path().join("xdg-cache"))
             .stdout(log_file(&dir, "tauri-driver.log"))
             .stderr(log_file(&dir, "tauri-driver.log"))
             .spawn()
@@ -323,9 +327,19 @@ impl Desktop {
 }
 
 impl Drop for Desktop {
+    /// A failed test ends here without `close`: the app goes too, or the next test's window
+    /// would hand over to it (single instance) and never start.
     fn drop(&mut self) {
         if let Some(driver) = &mut self.driver {
             let _ = driver.kill();
+            let _ = driver.wait();
+            let _ = Command::new("pkill").arg("-f").arg(app_binary()).status();
+            for _ in 0..50 {
+                if !self.app_running() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
         }
     }
 }
