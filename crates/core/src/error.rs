@@ -58,7 +58,7 @@ pub enum Error {
     #[error("ZITADEL reports a conflict: {message}")]
     Conflict { message: String },
 
-    #[error("the server is rate limiting requests{}: wait and try again", retry_hint(*.retry_after))]
+    #[error("the server is rate limiting requests: {}", rate_limit_hint(*.retry_after))]
     RateLimited { retry_after: Option<Duration> },
 
     #[error("no answer from {host} within {} s: check the network, then try again", .after.as_secs())]
@@ -127,6 +127,13 @@ fn retry_hint(retry_after: Option<Duration>) -> String {
     retry_after
         .map(|d| format!(" (retry after {} s)", d.as_secs()))
         .unwrap_or_default()
+}
+
+fn rate_limit_hint(retry_after: Option<Duration>) -> String {
+    match retry_after {
+        Some(d) => format!("try again in {} s", d.as_secs().max(1)),
+        None => "wait a moment, then try again".into(),
+    }
 }
 
 fn id_hint(id: Option<&str>) -> String {

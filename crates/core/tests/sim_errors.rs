@@ -6,6 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use passkey_desk_core::client::RetryPolicy;
 use passkey_desk_core::{ClientOptions, Desk, Error, Secret, UserId, ZitadelClient};
 use zitadel_sim::{seed, Fault, FaultKind};
 
@@ -139,14 +140,171 @@ async fn server_failures() {
     }
 }
 
+/// Backoff with short waits, so that the retry tests do not sit out half-second pauses.
+fn fast_retries() -> ClientOptions {
+    ClientOptions {
+        retry: RetryPolicy {
+            backoff: Duration::from_millis(20),
+            ..RetryPolicy::default()
+        },
+        ..ClientOptions::default()
+    }
+}
+
+fn count(sim: &zitadel_sim::Sim, path: &str) -> usize {
+    sim.requests().iter().filter(|r| r.path == path).count()
+}
+
+const SEARCH: &str = "/management/v1/users/_search";
+
 #[tokio::test]
-async fn rate_limits_with_and_without_retry_after() {
+async fn a_read_waits_out_a_short_retry_after_and_succeeds() {
     let sim = sim().await;
+    // The default policy: the server's Retry-After (1 s) is waited for.
     let desk = desk(&sim, seed::ADMIN_IAM_OWNER);
     sim.inject(Fault {
         times: Some(1),
         ..fault(
-            "/management/v1/users/_search",
+            SEARCH,
+            FaultKind::RateLimit {
+                retry_after_secs: Some(1),
+            },
+        )
+    });
+    let page = desk.search_users(&acme(), "max", 10).await.unwrap();
+    assert!(!page.users.is_empty());
+    assert_eq!(count(&sim, SEARCH), 2, "one refused, one retried");
+}
+
+#[tokio::test]
+async fn a_read_gives_up_after_two_retries() {
+    let sim = sim().await;
+    let desk = desk_with(&sim, seed::ADMIN_IAM_OWNER, fast_retries());
+    sim.inject(fault(
+        SEARCH,
+        FaultKind::RateLimit {
+            retry_after_secs: None,
+        },
+    ));
+    let e = desk.search_users(&acme(), "max", 10).await.unwrap_err();
+    assert!(matches!(e, Error::RateLimited { retry_after: None }), "{e}");
+    assert!(e.to_string().contains("try again"), "{e}");
+    assert_eq!(count(&sim, SEARCH), 3, "the first try and two retries");
+
+    sim.clear_requests();
+    sim.clear_faults();
+    sim.inject(fault(SEARCH, FaultKind::Status { status: 503 }));
+    let e = desk.search_users(&acme(), "max", 10).await.unwrap_err();
+    assert_eq!(e.code(), "unavailable", "{e}");
+    assert_eq!(count(&sim, SEARCH), 3);
+
+    // Other failures are not tried again.
+    sim.clear_requests();
+    sim.clear_faults();
+    sim.inject(fault(SEARCH, FaultKind::Status { status: 500 }));
+    assert_eq!(
+        desk.search_users(&acme(), "max", 10)
+            .await
+            .unwrap_err()
+            .code(),
+        "server"
+    );
+    assert_eq!(count(&sim, SEARCH), 1);
+
+    // The faults cleared, the desk works again.
+    sim.clear_faults();
+    assert!(desk.search_users(&acme(), "max", 10).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_long_retry_after_is_not_waited_for() {
+    let sim = sim().await;
+    let desk = desk(&sim, seed::ADMIN_IAM_OWNER);
+    sim.inject(fault(
+        SEARCH,
+        FaultKind::RateLimit {
+            retry_after_secs: Some(120),
+        },
+    ));
+    let e = desk.search_users(&acme(), "max", 10).await.unwrap_err();
+    assert!(
+        matches!(e, Error::RateLimited { retry_after: Some(d) } if d == Duration::from_secs(120)),
+        "{e}"
+    );
+    assert!(e.to_string().contains("try again in 120 s"), "{e}");
+    assert_eq!(count(&sim, SEARCH), 1, "answered at once");
+}
+
+#[tokio::test]
+async fn a_503_on_a_read_is_tried_again() {
+    let sim = sim().await;
+    let desk = desk_with(&sim, seed::ADMIN_IAM_OWNER, fast_retries());
+    sim.inject(Fault {
+        times: Some(2),
+        ..fault("/auth/v1/users/me", FaultKind::Status { status: 503 })
+    });
+    assert!(desk.whoami().await.is_ok());
+    assert_eq!(count(&sim, "/auth/v1/users/me"), 3);
+}
+
+#[tokio::test]
+async fn writes_are_never_sent_twice() {
+    let sim = sim().await;
+    let desk = desk_with(&sim, seed::ADMIN_IAM_OWNER, fast_retries());
+    let send_path = "/management/v1/users/*/passwordless/_send_link";
+    let cases = [
+        (
+            FaultKind::RateLimit {
+                retry_after_secs: Some(1),
+            },
+            "rate_limited",
+        ),
+        (
+            FaultKind::RateLimit {
+                retry_after_secs: None,
+            },
+            "rate_limited",
+        ),
+        (FaultKind::Status { status: 503 }, "unavailable"),
+    ];
+    for (kind, expected) in cases {
+        sim.clear_requests();
+        sim.clear_faults();
+        sim.inject(fault(LINK_PATH, kind.clone()));
+        let e = desk.create_link(&acme(), "jose.nunez").await.unwrap_err();
+        assert_eq!(e.code(), expected, "{kind:?}: {e}");
+        assert_eq!(link_calls(&sim).len(), 1, "{kind:?}: one _link request");
+
+        sim.clear_requests();
+        sim.clear_faults();
+        sim.inject(fault(send_path, kind.clone()));
+        let e = desk.send_link(&acme(), "jose.nunez").await.unwrap_err();
+        assert_eq!(e.code(), expected, "{kind:?}: {e}");
+        let sends = sim
+            .requests()
+            .iter()
+            .filter(|r| r.path.ends_with("/_send_link"))
+            .count();
+        assert_eq!(sends, 1, "{kind:?}: one _send_link request");
+    }
+    assert!(sim.emails().is_empty());
+}
+
+#[tokio::test]
+async fn no_retries_when_the_policy_says_none() {
+    let sim = sim().await;
+    let options = ClientOptions {
+        retry: RetryPolicy {
+            read_retries: 0,
+            ..RetryPolicy::default()
+        },
+        ..ClientOptions::default()
+    };
+    let desk = desk_with(&sim, seed::ADMIN_IAM_OWNER, options);
+    sim.inject(Fault {
+        times: Some(1),
+        ..fault(
+            SEARCH,
             FaultKind::RateLimit {
                 retry_after_secs: Some(3),
             },
@@ -157,18 +315,8 @@ async fn rate_limits_with_and_without_retry_after() {
         matches!(e, Error::RateLimited { retry_after: Some(d) } if d == Duration::from_secs(3)),
         "{e}"
     );
-    sim.inject(Fault {
-        times: Some(1),
-        ..fault(
-            "/management/v1/users/_search",
-            FaultKind::RateLimit {
-                retry_after_secs: None,
-            },
-        )
-    });
-    let e = desk.search_users(&acme(), "max", 10).await.unwrap_err();
-    assert!(matches!(e, Error::RateLimited { retry_after: None }), "{e}");
-    // The faults were one-shot: the desk works again.
+    assert_eq!(count(&sim, SEARCH), 1);
+    // The fault was one-shot: the desk works again.
     assert!(desk.search_users(&acme(), "max", 10).await.is_ok());
 }
 

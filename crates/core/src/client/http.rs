@@ -16,7 +16,7 @@ use crate::model::{OrgId, UserId};
 use crate::secret::Secret;
 
 use super::wire::ErrorBody;
-use super::{ClientOptions, TokenProvider};
+use super::{ClientOptions, RetryPolicy, TokenProvider};
 
 const ORG_HEADER: &str = "x-zitadel-orgid";
 
@@ -76,6 +76,70 @@ pub(crate) fn build_reqwest(options: &ClientOptions) -> Result<reqwest::Client> 
         .map_err(|e| Error::Config(format!("cannot set up the HTTPS client: {e}")))
 }
 
+/// Whether a call only reads or changes something at the server. Each call of
+/// [`super::ZitadelClient`] says which, explicitly: the HTTP method does not tell (ZITADEL's
+/// searches are POSTs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// Safe to send again: retried on 429 and 503 within the [`RetryPolicy`].
+    Read,
+    /// Sent at most once (apart from the one retry after a 401, which ZITADEL answers before
+    /// it carries anything out).
+    Write,
+}
+
+/// A failed attempt, with the server's `Retry-After` when it gave one.
+struct Failed {
+    error: Error,
+    retry_after: Option<Duration>,
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Failed {
+        Failed {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+/// How long to wait before sending a refused read again, or `None` to give up now: only a
+/// rate limit (429) or an unavailable server (503) is worth another try; the server's
+/// `Retry-After` is honoured up to the policy's cap, a longer one is not waited for.
+fn retry_wait(
+    policy: &RetryPolicy,
+    error: &Error,
+    retry_after: Option<Duration>,
+    retries_done: u32,
+) -> Option<Duration> {
+    let passing = matches!(
+        error,
+        Error::RateLimited { .. } | Error::Unavailable { status: 503 }
+    );
+    if !passing {
+        return None;
+    }
+    match retry_after {
+        Some(wait) if wait <= policy.max_retry_after => Some(wait),
+        Some(_) => None,
+        None => Some(policy.backoff.saturating_mul(1 << retries_done.min(16))),
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date (RFC 9110 §10.2.3); a date in the past is now.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    Some(
+        (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
 /// What a call is about, so that an error can name the org, the user and the permission.
 struct Ctx<'a> {
     org: Option<&'a OrgId>,
@@ -91,6 +155,7 @@ pub(crate) struct Http {
     connect_timeout: Duration,
     request_timeout: Duration,
     max_body: usize,
+    retry: RetryPolicy,
 }
 
 impl Http {
@@ -107,6 +172,7 @@ impl Http {
             connect_timeout: options.connect_timeout,
             request_timeout: options.request_timeout,
             max_body: options.max_body_bytes,
+            retry: options.retry.clone(),
         })
     }
 
@@ -116,6 +182,7 @@ impl Http {
 
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
+        effect: Effect,
         method: Method,
         segments: &[&str],
         org: Option<&OrgId>,
@@ -127,11 +194,13 @@ impl Http {
             user: None,
             permission,
         };
-        self.send(method, segments, body, ctx).await
+        self.send(effect, method, segments, body, ctx).await
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn call_for_user<T: DeserializeOwned>(
         &self,
+        effect: Effect,
         method: Method,
         segments: &[&str],
         org: &OrgId,
@@ -144,26 +213,70 @@ impl Http {
             user: Some(user),
             permission,
         };
-        self.send(method, segments, body, ctx).await
+        self.send(effect, method, segments, body, ctx).await
     }
 
-    /// Sends a call; when the server rejects the access token, asks the token provider to
-    /// renew it and tries exactly once more (a 401 means the call was not carried out).
+    /// Sends a call. A read that meets a rate limit or an unavailable server is sent again
+    /// within the [`RetryPolicy`]; a write never is (its first attempt may have been carried
+    /// out, and a second `_link` would create a second code).
     async fn send<T: DeserializeOwned>(
         &self,
+        effect: Effect,
         method: Method,
         segments: &[&str],
         body: Option<serde_json::Value>,
         ctx: Ctx<'_>,
     ) -> Result<T> {
+        let mut retries = 0;
+        loop {
+            let failed = match self
+                .send_authorized(method.clone(), segments, body.clone(), &ctx)
+                .await
+            {
+                Ok(answer) => return Ok(answer),
+                Err(failed) => failed,
+            };
+            let wait = match effect {
+                Effect::Read if retries < self.retry.read_retries => {
+                    retry_wait(&self.retry, &failed.error, failed.retry_after, retries)
+                }
+                Effect::Read | Effect::Write => None,
+            };
+            let Some(wait) = wait else {
+                return Err(failed.error);
+            };
+            retries += 1;
+            tracing::debug!(
+                %method,
+                code = failed.error.code(),
+                wait_ms = wait.as_millis() as u64,
+                retry = retries,
+                "read refused for now; trying again"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Sends a call once; when the server rejects the access token, asks the token provider
+    /// to renew it and tries exactly once more (a 401 means the call was not carried out).
+    async fn send_authorized<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: Option<serde_json::Value>,
+        ctx: &Ctx<'_>,
+    ) -> Result<T, Failed> {
         let token = self.tokens.access_token().await?;
         match self
-            .send_once(&token, method.clone(), segments, body.clone(), &ctx)
+            .send_once(&token, method.clone(), segments, body.clone(), ctx)
             .await
         {
-            Err(Error::TokenRejected { .. }) if self.tokens.renew(&token).await? => {
+            Err(Failed {
+                error: Error::TokenRejected { .. },
+                ..
+            }) if self.tokens.renew(&token).await? => {
                 let token = self.tokens.access_token().await?;
-                self.send_once(&token, method, segments, body, &ctx).await
+                self.send_once(&token, method, segments, body, ctx).await
             }
             result => result,
         }
@@ -176,7 +289,7 @@ impl Http {
         segments: &[&str],
         body: Option<serde_json::Value>,
         ctx: &Ctx<'_>,
-    ) -> Result<T> {
+    ) -> Result<T, Failed> {
         let mut url = self.base.clone();
         url.path_segments_mut()
             .map_err(|_| Error::Config("the instance URL cannot take a path".into()))?
@@ -201,25 +314,30 @@ impl Http {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(parse_retry_after);
         let bytes = self.read_body(response).await?;
         tracing::debug!(%method, %path, status = status.as_u16(), bytes = bytes.len(), elapsed_ms = started.elapsed().as_millis() as u64, "zitadel call");
         if !status.is_success() {
-            return Err(map_error(status, retry_after, &bytes, ctx));
+            return Err(Failed {
+                error: map_error(status, retry_after, &bytes, ctx),
+                retry_after,
+            });
         }
-        serde_json::from_slice(&bytes).map_err(|e| Error::BadResponse {
-            // Position only: serde's message may quote a value from the answer.
-            detail: match e.classify() {
-                serde_json::error::Category::Data => {
-                    format!(
-                        "unexpected JSON shape at line {} column {}",
-                        e.line(),
-                        e.column()
-                    )
-                }
-                _ => format!("HTTP {} with a body that is not JSON", status.as_u16()),
-            },
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::BadResponse {
+                // Position only: serde's message may quote a value from the answer.
+                detail: match e.classify() {
+                    serde_json::error::Category::Data => {
+                        format!(
+                            "unexpected JSON shape at line {} column {}",
+                            e.line(),
+                            e.column()
+                        )
+                    }
+                    _ => format!("HTTP {} with a body that is not JSON", status.as_u16()),
+                },
+            }
+            .into()
         })
     }
 
@@ -508,6 +626,97 @@ mod tests {
             map_error(StatusCode::NOT_FOUND, None, b"<html>not found</html>", &c).code(),
             "bad_response"
         );
+    }
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy::default()
+    }
+
+    #[test]
+    fn reads_wait_for_a_short_retry_after_and_back_off_without_one() {
+        let limited = |secs: Option<u64>| Error::RateLimited {
+            retry_after: secs.map(Duration::from_secs),
+        };
+        let p = policy();
+        // No Retry-After: 0.5 s, then 1 s.
+        assert_eq!(
+            retry_wait(&p, &limited(None), None, 0),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(
+            retry_wait(&p, &limited(None), None, 1),
+            Some(Duration::from_secs(1))
+        );
+        // A Retry-After up to the cap is honoured as it is.
+        let three = Some(Duration::from_secs(3));
+        assert_eq!(retry_wait(&p, &limited(Some(3)), three, 0), three);
+        let five = Some(Duration::from_secs(5));
+        assert_eq!(retry_wait(&p, &limited(Some(5)), five, 1), five);
+        // A longer one is not waited for: the error goes back at once, with the wait.
+        let long = Some(Duration::from_secs(120));
+        assert_eq!(retry_wait(&p, &limited(Some(120)), long, 0), None);
+        // 503 like 429, with or without Retry-After.
+        let unavailable = Error::Unavailable { status: 503 };
+        assert_eq!(
+            retry_wait(&p, &unavailable, None, 0),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(
+            retry_wait(&p, &unavailable, Some(Duration::from_secs(2)), 0),
+            Some(Duration::from_secs(2))
+        );
+    }
+
+    #[test]
+    fn only_rate_limits_and_503_are_tried_again() {
+        let p = policy();
+        for error in [
+            Error::Unavailable { status: 502 },
+            Error::Unavailable { status: 504 },
+            Error::Server {
+                status: 500,
+                code: Some(13),
+                id: None,
+                message: "m".into(),
+            },
+            Error::Timeout {
+                host: "h".into(),
+                after: Duration::from_secs(1),
+            },
+            Error::Network {
+                host: "h".into(),
+                detail: "d".into(),
+            },
+            Error::BadResponse { detail: "d".into() },
+            Error::PermissionDenied {
+                org: "o".into(),
+                permission: "p".into(),
+                send_allowed: None,
+            },
+            Error::Conflict {
+                message: "m".into(),
+            },
+        ] {
+            assert_eq!(retry_wait(&p, &error, None, 0), None, "{error}");
+        }
+    }
+
+    #[test]
+    fn retry_after_as_seconds_or_a_date() {
+        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("0"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(30))
+            .to_rfc2822()
+            .replace("+0000", "GMT");
+        let wait = parse_retry_after(&soon).unwrap();
+        assert!(wait <= Duration::from_secs(30), "{wait:?}");
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after("-1"), None);
     }
 
     #[test]

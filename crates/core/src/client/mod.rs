@@ -25,6 +25,7 @@ use crate::model::{
 };
 use crate::secret::Secret;
 
+use http::Effect;
 pub(crate) use http::{build_reqwest, instance_origin, transport_error};
 
 /// A boxed future, so that [`TokenProvider`] can be used as a trait object.
@@ -63,6 +64,8 @@ pub struct ClientOptions {
     pub login_host: Option<Url>,
     /// Answers larger than this are refused, not read.
     pub max_body_bytes: usize,
+    /// How reads are tried again when the server is rate limiting or unavailable.
+    pub retry: RetryPolicy,
 }
 
 impl Default for ClientOptions {
@@ -73,6 +76,34 @@ impl Default for ClientOptions {
             extra_ca_pem: None,
             login_host: None,
             max_body_bytes: 4 * 1024 * 1024,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// Bounded backoff for reads. A read (the admin's user, memberships, permissions, the org
+/// and user searches, a user, the passkey list) that gets HTTP 429 or 503 is sent again at
+/// most `read_retries` times: after the server's `Retry-After` when it is at most
+/// `max_retry_after`, else after `backoff`, doubled each time. A longer `Retry-After` is not
+/// waited for: the error comes back at once and names the wait, so the admin can decide.
+/// Writes (`_link`, `_send_link`) are never sent again: a second `_link` would create a
+/// second registration code behind the admin's back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// How often a read is sent again after 429 or 503 (0: never).
+    pub read_retries: u32,
+    /// The first wait when the answer has no `Retry-After`; doubled for each further try.
+    pub backoff: Duration,
+    /// The longest `Retry-After` that is waited for.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            read_retries: 2,
+            backoff: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(5),
         }
     }
 }
@@ -151,6 +182,7 @@ impl ZitadelClient {
         let answer: wire::GetMyUserResponse = self
             .http
             .call(
+                Effect::Read,
                 Method::GET,
                 &["auth", "v1", "users", "me"],
                 None,
@@ -167,6 +199,7 @@ impl ZitadelClient {
         let answer: wire::ListResponse<wire::Membership> = self
             .http
             .call(
+                Effect::Read,
                 Method::POST,
                 &["auth", "v1", "memberships", "me", "_search"],
                 None,
@@ -201,6 +234,7 @@ impl ZitadelClient {
         let answer: wire::ListResponse<String> = self
             .http
             .call(
+                Effect::Read,
                 Method::POST,
                 &["auth", "v1", "permissions", "zitadel", "me", "_search"],
                 Some(org),
@@ -231,6 +265,7 @@ impl ZitadelClient {
             let answer: wire::ListResponse<wire::Organization> = self
                 .http
                 .call(
+                    Effect::Read,
                     Method::POST,
                     &["v2", "organizations", "_search"],
                     None,
@@ -344,6 +379,7 @@ impl ZitadelClient {
         let answer: wire::ListResponse<wire::User> = self
             .http
             .call(
+                Effect::Read,
                 Method::POST,
                 &["management", "v1", "users", "_search"],
                 Some(org),
@@ -369,6 +405,7 @@ impl ZitadelClient {
         let answer: wire::GetUserResponse = self
             .http
             .call_for_user(
+                Effect::Read,
                 Method::GET,
                 &["management", "v1", "users", user.as_str()],
                 org,
@@ -391,6 +428,7 @@ impl ZitadelClient {
         let answer: wire::PasswordlessLinkResponse = self
             .http
             .call_for_user(
+                Effect::Write,
                 Method::POST,
                 &[
                     "management",
@@ -442,6 +480,7 @@ impl ZitadelClient {
         let _: serde_json::Value = self
             .http
             .call_for_user(
+                Effect::Write,
                 Method::POST,
                 &[
                     "management",
@@ -465,6 +504,7 @@ impl ZitadelClient {
         let answer: wire::ListResponse<wire::AuthFactor> = self
             .http
             .call_for_user(
+                Effect::Read,
                 Method::POST,
                 &[
                     "management",
