@@ -71,6 +71,19 @@ impl Cli {
         cli
     }
 
+    /// Signs in for itself against `sim`: its own session index in `data`, the instance and
+    /// the demo client id from the environment, the real keyring, no PASSKEY_DESK_TOKEN.
+    pub fn for_sim(sim: &Sim, data: &TempDir) -> Self {
+        let mut cli = Cli::new();
+        cli.env("PASSKEY_DESK_DATA_DIR", data.path().to_str().unwrap())
+            .env("PASSKEY_DESK_INSTANCE", &sim.url())
+            .env(
+                "PASSKEY_DESK_CLIENT_ID",
+                zitadel_sim::seed::NATIVE_CLIENT_ID,
+            );
+        cli
+    }
+
     pub fn env(&mut self, key: &str, value: &str) -> &mut Self {
         self.command.env(key, value);
         self

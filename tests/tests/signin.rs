@@ -10,11 +10,7 @@ use zitadel_sim::{seed, Sim, SimConfig};
 
 /// A CLI for `sim` with its own session index, and no PASSKEY_DESK_TOKEN.
 fn cli(sim: &Sim, data: &TempDir) -> Cli {
-    let mut cli = Cli::new();
-    cli.env("PASSKEY_DESK_DATA_DIR", data.path().to_str().unwrap())
-        .env("PASSKEY_DESK_INSTANCE", &sim.url())
-        .env("PASSKEY_DESK_CLIENT_ID", seed::NATIVE_CLIENT_ID);
-    cli
+    Cli::for_sim(sim, data)
 }
 
 fn keyring_secret(sim: &Sim, subject: &str) -> Option<String> {

@@ -34,7 +34,7 @@ use tokio::task::JoinHandle;
 pub use errors::SimError;
 pub use faults::{Fault, FaultKind};
 pub use seed::{Demo, DemoAdmin, DemoOrg, DemoUser};
-pub use world::{LoggedRequest, SentEmail};
+pub use world::{secrets_seen, LoggedRequest, SentEmail};
 
 use world::World;
 

@@ -323,7 +323,7 @@ impl World {
         if self.user(user_id).is_none() {
             return Err(SimError::user_not_found("SIM-NOUSER"));
         }
-        let token = random_token();
+        let token = new_secret();
         self.tokens.insert(
             token.clone(),
             Token {
@@ -428,7 +428,7 @@ impl World {
         }
         let org_id = user.org_id.clone();
         let id = self.new_id();
-        let code = Alphanumeric.sample_string(&mut rand::rng(), 12);
+        let code = remember_secret(Alphanumeric.sample_string(&mut rand::rng(), 12));
         self.codes.push(RegistrationCode {
             id: id.clone(),
             user_id: user_id.to_owned(),
@@ -562,6 +562,29 @@ fn expired(expires: Option<Instant>) -> bool {
 /// A bearer token: 48 url-safe characters.
 pub fn random_token() -> String {
     Alphanumeric.sample_string(&mut rand::rng(), 48)
+}
+
+/// Every secret any simulator in this process handed out or received (tokens, codes,
+/// verifiers, registration codes): the needles for the tests that scan output for leaks.
+static SECRETS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Remembers a secret for [`secrets_seen`] and returns it.
+pub fn remember_secret(secret: String) -> String {
+    SECRETS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(secret.clone());
+    secret
+}
+
+/// A new random secret (a token or a code), remembered.
+pub fn new_secret() -> String {
+    remember_secret(random_token())
+}
+
+/// The secrets seen so far (see [`remember_secret`]).
+pub fn secrets_seen() -> Vec<String> {
+    SECRETS.lock().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
 /// The Login UI v1 link for a code (zitadel-api.md §6).

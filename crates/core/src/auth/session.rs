@@ -48,6 +48,15 @@ enum Credential {
     Fixed,
 }
 
+/// What the keyring holds for a session that renews with a refresh token.
+enum StoredRefresh {
+    /// The session is not kept (e.g. a test's or the demo's).
+    NotPersisted,
+    Current(Secret<String>),
+    /// Deleted: signed out, or ended, in another process.
+    Gone,
+}
+
 struct Access {
     token: Secret<String>,
     expires_at: Option<DateTime<Utc>>,
@@ -68,6 +77,32 @@ pub struct Persist {
 impl Persist {
     fn account(instance: &str, subject: &str) -> String {
         format!("{instance} {subject}")
+    }
+
+    /// Takes the lock that makes renewals one at a time across processes (two desks with the
+    /// same admin, a desk and the CLI): a file lock next to the session index, released when
+    /// the returned file is dropped.
+    async fn lock_renewals(&self) -> Result<std::fs::File> {
+        let path = self.index.path().with_file_name("sessions.lock");
+        tokio::task::spawn_blocking(move || {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            file.lock()?;
+            Ok::<_, std::io::Error>(file)
+        })
+        .await
+        .map_err(|e| Error::Keyring {
+            detail: format!("the session lock failed: {e}"),
+        })?
+        .map_err(|e| Error::Keyring {
+            detail: format!("cannot lock the session store: {e}"),
+        })
     }
 
     async fn blocking<T: Send + 'static>(
@@ -167,9 +202,31 @@ impl Session {
     async fn renew_locked(&self, state: &mut State) -> Result<()> {
         let provider = self.provider.as_ref();
         match (&state.credential, provider) {
-            (Credential::Refresh(refresh_token), Some(provider)) => {
+            (Credential::Refresh(current), Some(provider)) => {
+                // Under the cross-process lock the stored refresh token is the newest: another
+                // process may have rotated ours (then ours is spent), or ended the session.
+                let _renewing = match &self.persist {
+                    Some(persist) => Some(persist.lock_renewals().await?),
+                    None => None,
+                };
+                let refresh_token = match self.stored_refresh_token().await? {
+                    StoredRefresh::NotPersisted => current.clone(),
+                    StoredRefresh::Current(stored) => {
+                        if stored.expose() != current.expose() {
+                            tracing::debug!(instance = %self.instance, "another process rotated the refresh token; using the newer one");
+                            state.credential = Credential::Refresh(stored.clone());
+                        }
+                        stored
+                    }
+                    StoredRefresh::Gone => {
+                        state.credential = Credential::Fixed;
+                        state.access = None;
+                        tracing::info!(instance = %self.instance, "the stored session is gone (signed out elsewhere)");
+                        return Err(Error::SessionEnded);
+                    }
+                };
                 let client_id = self.client_id.clone().unwrap_or_default();
-                match provider.refresh(&client_id, refresh_token).await {
+                match provider.refresh(&client_id, &refresh_token).await {
                     Ok(tokens) => {
                         if let Some(rotated) = tokens.refresh_token.clone() {
                             state.credential = Credential::Refresh(rotated.clone());
@@ -214,6 +271,26 @@ impl Session {
                 hint: "the session cannot be renewed: sign in again".into(),
             }),
         }
+    }
+
+    /// The refresh token in the keyring entry of this session, if it is kept there.
+    async fn stored_refresh_token(&self) -> Result<StoredRefresh> {
+        let Some(persist) = &self.persist else {
+            return Ok(StoredRefresh::NotPersisted);
+        };
+        let account = Persist::account(&self.instance, &self.identity.subject);
+        let json = persist
+            .blocking(move |store, _| store.load(&account))
+            .await?;
+        Ok(
+            match json.and_then(|j| serde_json::from_str::<Stored>(&j).ok()) {
+                Some(Stored {
+                    secret: StoredSecret::Refresh { refresh_token },
+                    ..
+                }) => StoredRefresh::Current(Secret::new(refresh_token)),
+                _ => StoredRefresh::Gone,
+            },
+        )
     }
 
     fn stored(&self, secret: StoredSecret) -> Stored {

@@ -19,7 +19,9 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use url::{Host, Url};
 
-use super::{expired, random_token, Token, User, UserKind, UserState, World};
+use super::{
+    expired, new_secret, random_token, remember_secret, Token, User, UserKind, UserState, World,
+};
 use crate::errors::{OAuthError, SimError};
 use crate::keys::{KeyPair, SIGNING_KEY_PEM};
 use crate::SimConfig;
@@ -694,7 +696,7 @@ impl World {
         user_id: &str,
         auth_time: DateTime<Utc>,
     ) -> String {
-        let code = random_token();
+        let code = new_secret();
         let redirect = with_params(
             &request.redirect_uri,
             &[("code", Some(&code)), ("state", request.state.as_deref())],
@@ -905,6 +907,7 @@ impl World {
         }
         let verifier = param(params, "code_verifier")
             .ok_or_else(|| OAuthError::invalid_grant("code_verifier is missing (PKCE)"))?;
+        remember_secret(verifier.to_owned());
         if s256(verifier) != entry.code_challenge {
             return Err(OAuthError::invalid_grant(
                 "The code_verifier does not match the code_challenge",
@@ -959,7 +962,7 @@ impl World {
             }
         };
         let grant = &mut self.oidc.grants[index];
-        grant.refresh_token = Some(random_token());
+        grant.refresh_token = Some(new_secret());
         grant.refreshed = now;
         let grant_id = grant.id.clone();
         Ok(self.issue_for_grant(&grant_id, None, scopes))
@@ -982,7 +985,7 @@ impl World {
             id: id.clone(),
             user_id: user_id.to_owned(),
             client_id: client_id.to_owned(),
-            refresh_token: (may_refresh && has(&scopes, "offline_access")).then(random_token),
+            refresh_token: (may_refresh && has(&scopes, "offline_access")).then(new_secret),
             scopes,
             auth_time,
             amr,
@@ -1025,7 +1028,7 @@ impl World {
             amr: grant.amr,
         };
         let lifetime = self.oidc.access_token_lifetime;
-        let access_token = random_token();
+        let access_token = new_secret();
         self.tokens.insert(
             access_token.clone(),
             Token {
@@ -1139,7 +1142,7 @@ impl World {
             .client(&client_id)
             .is_some_and(|c| c.grant_types.contains(&GrantType::RefreshToken));
         let scopes = granted_scopes(param(params, "scope").unwrap_or(""), may_refresh);
-        let device_code = random_token();
+        let device_code = new_secret();
         let user_code = self.new_user_code();
         let lifetime = self.oidc.device_code_lifetime;
         let interval = self.oidc.device_interval;
