@@ -36,8 +36,9 @@ pub const REDIRECT_URI: &str = "http://127.0.0.1/callback";
 pub const SCOPES: &str =
     "openid profile email offline_access urn:zitadel:iam:org:project:id:zitadel:aud";
 
-/// How long `node provider.mjs` may take to print `READY`.
-const START_LIMIT: Duration = Duration::from_secs(30);
+/// How long `node provider.mjs` may take to print `READY` (about a second; much longer on a
+/// loaded 2-core machine).
+const START_LIMIT: Duration = Duration::from_secs(90);
 /// How long `npm ci` may take (about 2 s on a warm cache).
 const NPM_CI_LIMIT: Duration = Duration::from_secs(300);
 
