@@ -67,6 +67,33 @@ fn paths() -> Result<AppPaths, String> {
     })
 }
 
+/// The webviews stay on the app's own pages: a navigation anywhere else (a link, a script,
+/// a redirect) is cancelled. Web pages are opened in the system browser by the Rust side.
+fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|_, url| {
+            let own = is_app_url(url);
+            if !own {
+                tracing::warn!(
+                    scheme = url.scheme(),
+                    "blocked a navigation away from the app"
+                );
+            }
+            own
+        })
+        .build()
+}
+
+/// The app's own origin: `tauri://localhost` (Linux, macOS) or `http(s)://tauri.localhost`
+/// (Windows).
+pub fn is_app_url(url: &tauri::Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        _ => false,
+    }
+}
+
 fn has_display() -> bool {
     !cfg!(target_os = "linux")
         || std::env::var_os("DISPLAY").is_some()
@@ -99,6 +126,7 @@ pub fn run() -> ExitCode {
                 .with_denylist(&[host::PRESENTER])
                 .build(),
         )
+        .plugin(navigation_guard())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {

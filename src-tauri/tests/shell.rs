@@ -192,3 +192,48 @@ fn the_public_screen_and_kiosk_through_the_commands() {
     let e = call("presenter_open", serde_json::json!({"monitor": null})).unwrap_err();
     assert_eq!(e["code"], "not_signed_in");
 }
+
+#[test]
+fn the_webviews_may_only_navigate_within_the_app() {
+    let url = |s: &str| tauri::Url::parse(s).unwrap();
+    for own in [
+        "tauri://localhost/index.html",
+        "tauri://localhost/presenter.html",
+        "http://tauri.localhost/",
+    ] {
+        assert!(passkey_desk_app::is_app_url(&url(own)), "{own}");
+    }
+    for other in [
+        "http://127.0.0.1:8080/ui/login/",
+        "https://auth.example.com/",
+        "tauri://evil.example.com/",
+        "http://tauri.localhost.evil.example.com/",
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "about:blank",
+    ] {
+        assert!(!passkey_desk_app::is_app_url(&url(other)), "{other}");
+    }
+}
+
+/// What the build compiled in (tauri-build writes gen/schemas/capabilities.json from
+/// capabilities/): the same windows and permissions as the source files, and no remote URL.
+#[test]
+fn the_compiled_capabilities_are_the_designed_ones() {
+    let compiled = json("gen/schemas/capabilities.json");
+    let compiled = compiled.as_object().expect("a map by identifier");
+    let mut identifiers: Vec<&str> = compiled.keys().map(String::as_str).collect();
+    identifiers.sort();
+    assert_eq!(identifiers, ["main", "presenter"]);
+    for (identifier, capability) in compiled {
+        let source = json(&format!("capabilities/{identifier}.json"));
+        assert_eq!(capability["windows"], source["windows"], "{identifier}");
+        assert_eq!(
+            capability["permissions"], source["permissions"],
+            "{identifier}"
+        );
+        assert_eq!(capability["local"], true, "{identifier}: local pages only");
+        assert!(capability.get("remote").is_none(), "{identifier}");
+    }
+}
