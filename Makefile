@@ -40,9 +40,12 @@ bindings:
 
 ## Everything CI checks: the UI (types, lint, unit tests, build), bindings up to date,
 ## formatting, lints as errors, all Rust tests — inside a private D-Bus session with GNOME
-## Keyring (the real Secret Service) and a virtual display (the real WebKit window).
+## Keyring (the real Secret Service) and a virtual display (the real WebKit window) — and the
+## reliability figures (docs/RELIABILITY.md) regenerated from this run's results.
 test: deps
-	cd ui && $(NPM_CI) && npm run check && npm run lint && npm test && npm run build
+	rm -rf $(CARGO_TARGET_DIR)/reliability && mkdir -p $(CARGO_TARGET_DIR)/reliability
+	cd ui && $(NPM_CI) && npm run check && npm run lint && npm run build \
+		&& npx vitest run --reporter=default --reporter=json --outputFile=$(CARGO_TARGET_DIR)/reliability/vitest.json
 	$(MAKE) --no-print-directory bindings
 	git diff --exit-code -- ui/src/bindings || { echo "ui/src/bindings is stale: run make bindings and commit"; exit 1; }
 	$(CARGO) fmt --all -- --check
@@ -50,3 +53,4 @@ test: deps
 	$(CARGO) build --workspace --bins
 	$(CARGO) build --release -p passkey-desk
 	scripts/with-keyring xvfb-run -a -s "-screen 0 1280x900x24" $(CARGO) test --workspace
+	node scripts/reliability.mjs --check

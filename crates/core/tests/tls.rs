@@ -4,6 +4,11 @@
 
 use std::sync::Arc;
 
+// The reliability case recorder of the e2e tests (the figures in docs/RELIABILITY.md).
+#[path = "../../../tests/src/report.rs"]
+mod report;
+use report::Cases;
+
 use passkey_desk_core::{ClientOptions, Error, Secret, ZitadelClient};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -80,47 +85,75 @@ fn client(url: &str, ca_pem: Option<&str>) -> ZitadelClient {
 }
 
 #[tokio::test]
-async fn an_unknown_ca_is_refused_with_the_fix_named_and_the_extra_ca_makes_it_work() {
+async fn tls_failures_are_refused_with_the_fix_named() {
+    let mut cases = Cases::new("tls", "tls_failures_are_refused_with_the_fix_named");
+
     let (ca_pem, cert, key) = certificates("localhost");
     let port = serve(cert, key).await;
     let url = format!("https://localhost:{port}");
+    let (u, ca) = (url.clone(), ca_pem.clone());
+    cases
+        .run(
+            "a self-signed (unknown CA) server is refused, naming the fix",
+            async move {
+                let e = client(&u, None).my_user().await.unwrap_err();
+                assert!(matches!(e, Error::Tls { .. }), "{e}");
+                let message = e.to_string();
+                assert!(
+                    message.contains("ca_file") || message.contains("--ca-file"),
+                    "names the fix: {message}"
+                );
+                assert!(message.contains("localhost"), "{message}");
+            },
+        )
+        .await;
+    cases
+        .run("an extra CA file makes it work", async move {
+            let me = client(&url, Some(&ca)).my_user().await.unwrap();
+            assert_eq!(me.user_name, "desk.admin");
+        })
+        .await;
 
-    let e = client(&url, None).my_user().await.unwrap_err();
-    assert!(matches!(e, Error::Tls { .. }), "{e}");
-    let message = e.to_string();
-    assert!(
-        message.contains("ca_file") || message.contains("--ca-file"),
-        "names the fix: {message}"
-    );
-    assert!(message.contains("localhost"), "{message}");
-
-    let me = client(&url, Some(&ca_pem)).my_user().await.unwrap();
-    assert_eq!(me.user_name, "desk.admin");
-}
-
-#[tokio::test]
-async fn a_certificate_for_another_name_is_refused() {
     let (ca_pem, cert, key) = certificates("auth.example.com");
     let port = serve(cert, key).await;
-    let e = client(&format!("https://localhost:{port}"), Some(&ca_pem))
-        .my_user()
-        .await
-        .unwrap_err();
-    assert!(matches!(e, Error::Tls { .. }), "{e}");
-    assert!(
-        e.to_string().to_lowercase().contains("name") || e.to_string().contains("NotValidForName"),
-        "{e}"
-    );
-}
+    cases
+        .run("a certificate for another name is refused", async move {
+            let e = client(&format!("https://localhost:{port}"), Some(&ca_pem))
+                .my_user()
+                .await
+                .unwrap_err();
+            assert!(matches!(e, Error::Tls { .. }), "{e}");
+            assert!(
+                e.to_string().to_lowercase().contains("name")
+                    || e.to_string().contains("NotValidForName"),
+                "{e}"
+            );
+        })
+        .await;
 
-#[tokio::test]
-async fn a_ca_file_that_is_not_pem_is_a_configuration_error() {
-    let options = ClientOptions {
-        extra_ca_pem: Some(b"not a certificate".to_vec()),
-        ..ClientOptions::default()
-    };
-    let e = ZitadelClient::new("https://localhost:1", Secret::new("t".into()), options)
-        .err()
-        .unwrap();
-    assert_eq!(e.code(), "config", "{e}");
+    cases.check("a CA file that is not PEM is a configuration error", || {
+        let options = ClientOptions {
+            extra_ca_pem: Some(b"not a certificate".to_vec()),
+            ..ClientOptions::default()
+        };
+        let e = ZitadelClient::new("https://localhost:1", Secret::new("t".into()), options)
+            .err()
+            .unwrap();
+        assert_eq!(e.code(), "config", "{e}");
+    });
+    cases.check(
+        "plain http to a host that is not loopback is refused",
+        || {
+            let e = ZitadelClient::new(
+                "http://auth.example.com",
+                Secret::new("t".into()),
+                ClientOptions::default(),
+            )
+            .err()
+            .unwrap();
+            assert_eq!(e.code(), "config", "{e}");
+            assert!(e.to_string().contains("https://"), "{e}");
+        },
+    );
+    cases.finish();
 }
