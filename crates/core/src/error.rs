@@ -55,7 +55,7 @@ pub enum Error {
     #[error("the link expired before a passkey was registered: create a new one")]
     LinkExpired,
 
-    #[error("ZITADEL reports a conflict: {message}")]
+    #[error("ZITADEL reports a conflict: {message}; reload and try again")]
     Conflict { message: String },
 
     #[error("the server is rate limiting requests: {}", rate_limit_hint(*.retry_after))]
@@ -73,7 +73,7 @@ pub enum Error {
     #[error("the server is unavailable (HTTP {status}): try again in a minute")]
     Unavailable { status: u16 },
 
-    #[error("ZITADEL answered HTTP {status}{}: {message}", id_hint(.id.as_deref()))]
+    #[error("ZITADEL answered HTTP {status}{}: {message}; {}", id_hint(.id.as_deref()), server_hint(*.status))]
     Server {
         status: u16,
         code: Option<i32>,
@@ -81,7 +81,7 @@ pub enum Error {
         message: String,
     },
 
-    #[error("the server's answer makes no sense ({detail}): is the instance URL a ZITADEL?")]
+    #[error("the server's answer makes no sense ({detail}): try again; if it keeps happening, check that the instance URL points to ZITADEL itself (not a proxy or a login page)")]
     BadResponse { detail: String },
 
     #[error("ZITADEL returned a link to {origin}, not to {expected}: it was refused and is not shown; check the instance's external domain or the configured login host")]
@@ -133,6 +133,14 @@ fn rate_limit_hint(retry_after: Option<Duration>) -> String {
     match retry_after {
         Some(d) => format!("try again in {} s", d.as_secs().max(1)),
         None => "wait a moment, then try again".into(),
+    }
+}
+
+fn server_hint(status: u16) -> &'static str {
+    if status >= 500 {
+        "try again in a minute; if it keeps failing, tell your ZITADEL administrator"
+    } else {
+        "reload and try again; if it keeps failing, tell your ZITADEL administrator what it says"
     }
 }
 

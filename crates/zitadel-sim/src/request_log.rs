@@ -23,6 +23,16 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         .caller(bearer_token(headers))
         .ok()
         .map(|user| user.id.clone());
+    let mut entry = Entry {
+        state: state.clone(),
+        request: Some(LoggedRequest {
+            method,
+            path,
+            org_header,
+            status: 0,
+            caller,
+        }),
+    };
 
     let response = next.run(request).await;
 
@@ -30,13 +40,30 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         Some(Unanswered) => 0,
         None => response.status().as_u16(),
     };
-    tracing::info!(%method, %path, status, "request");
-    state.world().requests.push(LoggedRequest {
-        method,
-        path,
-        org_header,
-        status,
-        caller,
-    });
+    entry.finish(status);
     response
+}
+
+/// A request on its way through the server. It is logged when its answer is ready, or with
+/// status 0 if the client went away first (a client timeout): hyper then drops the handler,
+/// and a test must still see that the request arrived, e.g. to count `_link` calls.
+struct Entry {
+    state: AppState,
+    request: Option<LoggedRequest>,
+}
+
+impl Entry {
+    fn finish(&mut self, status: u16) {
+        if let Some(mut request) = self.request.take() {
+            request.status = status;
+            tracing::info!(method = %request.method, path = %request.path, status, "request");
+            self.state.world().requests.push(request);
+        }
+    }
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        self.finish(0);
+    }
 }

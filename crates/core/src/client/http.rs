@@ -521,10 +521,13 @@ fn map_error(
     if matches!(s, 502..=504) || matches!(code, Some(4) | Some(14)) {
         return Error::Unavailable { status: s };
     }
-    let message = parsed
-        .as_ref()
-        .and_then(|b| b.message.as_deref())
-        .map(|m| sanitize(m, 300));
+    // ZITADEL's message ends in " (<id>)"; the error names the id once, on its own.
+    let message = parsed.as_ref().and_then(|b| b.message.as_deref()).map(|m| {
+        let m = id
+            .and_then(|id| m.trim_end().strip_suffix(&format!(" ({id})")))
+            .unwrap_or(m);
+        sanitize(m, 300)
+    });
     if s == 409 || code == Some(6) {
         return Error::Conflict {
             message: message.unwrap_or_else(|| "the object changed or already exists".into()),
@@ -541,7 +544,7 @@ fn map_error(
             status: s,
             code: None,
             id: None,
-            message: "the server failed without a ZITADEL error body; try again later".into(),
+            message: "the server failed without a ZITADEL error body".into(),
         },
         (false, _) => Error::BadResponse {
             detail: format!("HTTP {s} without a ZITADEL error body"),
@@ -587,6 +590,27 @@ mod tests {
             );
             assert_eq!(e.code(), expected, "{id}");
         }
+    }
+
+    #[test]
+    fn a_server_error_names_its_id_once_and_what_to_do() {
+        let org = OrgId::new("1");
+        let e = map_error(
+            StatusCode::BAD_REQUEST,
+            None,
+            &body(3, "X-1"),
+            &ctx(&org, None),
+        );
+        let text = e.to_string();
+        assert_eq!(text.matches("X-1").count(), 1, "{text}");
+        assert!(text.contains("try again"), "{text}");
+        let e = map_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            None,
+            &body(13, "X-2"),
+            &ctx(&org, None),
+        );
+        assert!(e.to_string().contains("try again in a minute"), "{e}");
     }
 
     #[test]

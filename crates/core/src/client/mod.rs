@@ -477,7 +477,9 @@ impl ZitadelClient {
 
     /// v1 `SendPasswordlessRegistration`: ZITADEL emails the link to the user itself.
     pub async fn send_registration_link(&self, org: &OrgId, user: &UserId) -> Result<()> {
-        let _: serde_json::Value = self
+        // Nothing in the answer is needed, but it must be ZITADEL's shape: an answer that is
+        // not leaves it open whether the email went out.
+        let _: wire::DetailsResponse = self
             .http
             .call_for_user(
                 Effect::Write,

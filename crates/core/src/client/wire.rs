@@ -129,6 +129,13 @@ pub(crate) struct PasswordlessLinkResponse {
     pub expiration: Option<String>,
 }
 
+/// An answer that carries only `details`, e.g. `_send_link`'s (`{}` when empty).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct DetailsResponse {
+    pub details: Option<Details>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub(crate) struct AuthFactor {
