@@ -8,6 +8,8 @@ pub mod config;
 pub mod desk;
 pub mod duration;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod kiosk;
 pub mod link;
 pub mod model;

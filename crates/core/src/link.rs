@@ -5,7 +5,7 @@ use chrono::{DateTime, Local, Utc};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use url::{Origin, Url};
 
-use crate::error::{Error, Result};
+use crate::error::{sanitize, Error, Result};
 use crate::model::User;
 
 /// The origins a registration link may have.
@@ -35,8 +35,9 @@ impl LinkPolicy {
         let url = Url::parse(link).map_err(|_| Error::BadResponse {
             detail: "the registration link is not a valid URL".into(),
         })?;
+        // The server chose the origin: cut it, a host name can be any length.
         let refuse = |origin: String| Error::ForeignLink {
-            origin,
+            origin: sanitize(&origin, 256),
             expected: expected.clone(),
         };
         let origin = url.origin();
@@ -52,12 +53,36 @@ impl LinkPolicy {
         if !is_transport_allowed(&url) {
             return Err(refuse(origin.ascii_serialization()));
         }
+        if !is_written_plainly(link, url.scheme()) {
+            return Err(refuse(
+                "an address written irregularly (spaces, control characters, a backslash, an '@' before the host, or not '//' and the host after the scheme), which other programs may read as another host".into(),
+            ));
+        }
         if self.allowed.contains(&origin) {
             Ok(url)
         } else {
             Err(refuse(origin.ascii_serialization()))
         }
     }
+}
+
+/// The admin copies, mails and shows the link's text, not the parsed URL: the text must read
+/// the same without the URL parser's repairs (spaces, tabs and newlines dropped, `\` read as
+/// `/`, slashes missing or extra after the scheme, an empty user info dropped), or a mail
+/// client or a QR scanner may take it to another host.
+fn is_written_plainly(link: &str, scheme: &str) -> bool {
+    let start = scheme.len() + 3;
+    let Some(prefix) = link.get(..start) else {
+        return false;
+    };
+    let rest = &link[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    prefix.eq_ignore_ascii_case(&format!("{scheme}://"))
+        && !authority.is_empty()
+        && !authority.contains('@')
+        && !link
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
 }
 
 /// `https` anywhere, plain `http` only to loopback (the simulator, a local test server).
@@ -232,6 +257,59 @@ mod tests {
         assert!(remote
             .check(&format!("http://auth.example.com{LINK_PATH}"))
             .is_err());
+    }
+
+    /// Crashes of the `link_origin` and `wire_models` fuzz targets (fuzz/regressions/): links the
+    /// URL parser repairs into the instance's origin, but whose text reads differently to a
+    /// reader that repairs nothing, and a refusal that repeated a host of any length.
+    fn refused_as_irregular(policy: &LinkPolicy, link: &str) {
+        let err = policy.check(link).expect_err(link);
+        assert_eq!(err.code(), "foreign_link", "{link:?}");
+        assert!(err.to_string().contains("written irregularly"), "{err}");
+    }
+
+    #[test]
+    fn fuzz_link_origin_newline_in_scheme() {
+        let local = LinkPolicy::new(&Url::parse("http://127.0.0.1:8080").unwrap(), None);
+        refused_as_irregular(&local, &format!("h\nttp://127.0.0.1:8080{LINK_PATH}"));
+    }
+
+    #[test]
+    fn fuzz_link_origin_extra_slashes_after_scheme() {
+        refused_as_irregular(&policy(), "https:////auth.example.com");
+        refused_as_irregular(&policy(), &format!("https:auth.example.com{LINK_PATH}"));
+    }
+
+    #[test]
+    fn fuzz_link_origin_empty_user_info() {
+        let local = LinkPolicy::new(&Url::parse("http://127.0.0.1:8080").unwrap(), None);
+        refused_as_irregular(&local, "http://@127.0.0.1:8080/ui/c");
+        refused_as_irregular(&policy(), &format!("https://:@auth.example.com{LINK_PATH}"));
+    }
+
+    #[test]
+    fn fuzz_link_origin_long_host_in_refusal() {
+        let link = format!(
+            "https://auth.example.com{}.evil{LINK_PATH}",
+            "3".repeat(800)
+        );
+        let err = policy().check(&link).expect_err("a foreign host");
+        assert_eq!(err.code(), "foreign_link");
+        assert!(err.to_string().chars().count() < 600, "{err}");
+    }
+
+    #[test]
+    fn fuzz_seed_spaces_and_backslashes() {
+        for link in [
+            format!("https://auth.example.com\\@evil.example{LINK_PATH}"),
+            format!("https:\\\\auth.example.com{LINK_PATH}"),
+            format!("https://auth.exam\tple.com{LINK_PATH}"),
+            format!("https://auth.example.co\nm{LINK_PATH}"),
+            format!(" https://auth.example.com{LINK_PATH}"),
+            format!("https://auth.example.com{LINK_PATH}\n"),
+        ] {
+            refused_as_irregular(&policy(), &link);
+        }
     }
 
     proptest! {

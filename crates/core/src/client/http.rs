@@ -141,10 +141,10 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 }
 
 /// What a call is about, so that an error can name the org, the user and the permission.
-struct Ctx<'a> {
-    org: Option<&'a OrgId>,
-    user: Option<&'a UserId>,
-    permission: &'static str,
+pub(crate) struct Ctx<'a> {
+    pub(crate) org: Option<&'a OrgId>,
+    pub(crate) user: Option<&'a UserId>,
+    pub(crate) permission: &'static str,
 }
 
 pub(crate) struct Http {
@@ -461,7 +461,7 @@ const USER_NOT_FOUND_IDS: [&str; 3] = ["MANAG-fpo4B", "QUERY-Dfbg2", "COMMAND-uX
 
 /// Maps a non-2xx answer. Decisions are made on the HTTP status, the gRPC `code` and the
 /// `details[].id`, never on the (translated) message text.
-fn map_error(
+pub(crate) fn map_error(
     status: StatusCode,
     retry_after: Option<Duration>,
     body: &[u8],
@@ -486,7 +486,7 @@ fn map_error(
     if id == Some("AUTH-7fs1e") || s == 401 || code == Some(16) {
         return Error::TokenRejected {
             id: id
-                .map(str::to_string)
+                .map(|id| sanitize(id, 64))
                 .unwrap_or_else(|| format!("HTTP {s}")),
         };
     }

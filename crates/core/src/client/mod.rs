@@ -2,9 +2,9 @@
 //! the v2 organisation search), over reqwest with rustls. It maps every answer, good or bad,
 //! into the app's own types and the one [`Error`]; the wire models never leave this module.
 
-mod convert;
-mod http;
-mod wire;
+pub(crate) mod convert;
+pub(crate) mod http;
+pub(crate) mod wire;
 
 use std::collections::BTreeMap;
 use std::future::Future;
