@@ -4,7 +4,7 @@ export CARGO_TARGET_DIR ?= /var/tmp/passkey-desk-target
 CARGO ?= cargo
 NPM_CI = npm ci --no-audit --no-fund
 
-.PHONY: demo demo-desktop demo-cli demo-serve test deps ui bindings sim
+.PHONY: demo demo-desktop demo-cli demo-serve test deps ui bindings sim fuzz
 
 deps:
 	@scripts/install-deps
@@ -54,3 +54,9 @@ test: deps
 	$(CARGO) build --release -p passkey-desk
 	scripts/with-keyring xvfb-run -a -s "-screen 0 1280x900x24" $(CARGO) test --workspace
 	node scripts/reliability.mjs --check
+	@if [ "$${FUZZ:-0}" = 1 ]; then $(MAKE) --no-print-directory fuzz; fi
+
+## The cargo-fuzz targets (fuzz/), FUZZ_SECONDS each (default 60), with nightly; writes the
+## figures to fuzz/stats.json and fails if a target crashes. `FUZZ=1 make test` runs it too.
+fuzz:
+	scripts/fuzz
