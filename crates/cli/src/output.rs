@@ -14,11 +14,36 @@ fn t(text: &str) -> String {
     sanitize(text, 200)
 }
 
+/// One JSON document. serde_json escapes control characters; characters that reorder or hide
+/// text on a terminal (bidi controls, zero-width and line/paragraph separators) are escaped
+/// here too. They occur only inside strings, so the document parses to the same values.
 fn print_json(value: &serde_json::Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("a JSON value serialises")
-    );
+    println!("{}", json_text(value));
+}
+
+fn json_text(value: &serde_json::Value) -> String {
+    let text = serde_json::to_string_pretty(value).expect("a JSON value serialises");
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_invisible_or_bidi(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// Local time as `HH:MM`.
@@ -59,7 +84,7 @@ pub fn whoami(me: &Me, instance: &url::Url, info: &SessionInfo, json: bool) {
             t(&me.display_name),
             t(&me.login_name)
         );
-        println!("Organisation: {}", me.org_id);
+        println!("Organisation: {}", t(me.org_id.as_str()));
         println!("Instance:     {}", instance.as_str().trim_end_matches('/'));
         println!("Signed in by: {}", info.method.label());
         println!("Session:      {}", expiry(info));
@@ -122,7 +147,12 @@ pub fn orgs(orgs: &[Org], json: bool) {
         .max(4);
     println!("{:<20} {:<width$} ROLES", "ID", "NAME");
     for o in orgs {
-        println!("{:<20} {:<width$} {}", o.id, t(&o.name), o.roles.join(","));
+        println!(
+            "{:<20} {:<width$} {}",
+            t(o.id.as_str()),
+            t(&o.name),
+            t(&o.roles.join(","))
+        );
     }
 }
 
@@ -163,10 +193,10 @@ pub fn users(page: &UserPage, json: bool) {
     for u in &page.users {
         println!(
             "{:<20} {:<name_w$} {:<login_w$} {:<8} {}",
-            u.id,
+            t(u.id.as_str()),
             t(&u.display_name),
             t(&u.login_name),
-            u.state.label(),
+            t(u.state.label()),
             t(u.email.as_deref().unwrap_or("-"))
         );
     }
@@ -265,7 +295,7 @@ pub fn passkeys(user: &User, passkeys: &[Passkey], json: bool) {
     for p in passkeys {
         println!(
             "  {:<20} {}",
-            p.id,
+            t(&p.id),
             t(if p.name.is_empty() {
                 "(unnamed)"
             } else {
@@ -308,5 +338,32 @@ pub fn exit_code(e: &Error) -> u8 {
         Error::Server { status, .. } if *status >= 500 => 6,
         Error::LinkExpired => 7,
         _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_what_reorders_or_hides_text_and_keeps_the_values() {
+        let value = json!({
+            "name": "Mallory \u{202E}gnp.exe\u{200B}\u{1b}[31m<img src=x>",
+            "plain": "Zoë Müller",
+        });
+        let text = json_text(&value);
+        assert!(
+            !text.contains('\u{202E}') && !text.contains('\u{200B}'),
+            "{text}"
+        );
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(
+            text.contains("\\u202e") && text.contains("Zoë Müller"),
+            "{text}"
+        );
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+            value
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::client::{MatchMode, UserSearch, ZitadelClient};
-use crate::error::{Error, Result};
+use crate::error::{sanitize, Error, Result};
 use crate::model::{
     looks_like_id, Capabilities, Me, Org, OrgId, Passkey, Permissions, Registration,
     RegistrationLink, User, UserId, UserKind, UserPage,
@@ -140,7 +140,7 @@ impl Desk {
                 query: ident.to_string(),
                 candidates: users
                     .iter()
-                    .map(|u| format!("{} ({})", u.login_name, u.id))
+                    .map(|u| format!("{} ({})", shown(&u.login_name), shown(u.id.as_str())))
                     .collect(),
             }),
         }
@@ -262,16 +262,22 @@ fn is_passing(e: &Error) -> bool {
     )
 }
 
+/// Server text inside an error message: no control or bidi characters, and short, since a
+/// message goes to a terminal line, a log line and an error banner.
+fn shown(text: &str) -> String {
+    sanitize(text, 100)
+}
+
 /// Only active (or not yet initialised) people can register a passkey.
 pub fn ensure_can_register(user: &User) -> Result<()> {
     if user.kind == UserKind::Machine {
         return Err(Error::NotHuman {
-            user: user.label().to_string(),
+            user: shown(user.label()),
         });
     }
     if !user.state.can_register() {
         return Err(Error::UserNotActive {
-            user: user.label().to_string(),
+            user: shown(user.label()),
             state: user.state.clone(),
         });
     }

@@ -200,14 +200,16 @@ pub struct ErrorReport {
     pub message: String,
 }
 
-/// Makes text from a server safe for a terminal or a log line: control and bidi-override
-/// characters become U+FFFD, and the text is cut at `max` characters.
+/// Makes text from a server safe for a terminal or a log line: control, bidi-override and
+/// invisible characters (zero-width space, word joiner, BOM, line and paragraph separators)
+/// become U+FFFD, and the text is cut at `max` characters. The zero-width (non-)joiners stay:
+/// some scripts and emoji need them.
 pub fn sanitize(text: &str, max: usize) -> String {
     let mut out: String = text
         .chars()
         .take(max)
         .map(|c| {
-            if c.is_control() || is_bidi_control(c) {
+            if c.is_control() || is_bidi_control(c) || is_invisible(c) {
                 '\u{FFFD}'
             } else {
                 c
@@ -222,6 +224,13 @@ pub fn sanitize(text: &str, max: usize) -> String {
 
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{180E}' | '\u{200B}' | '\u{2028}' | '\u{2029}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+    )
 }
 
 #[cfg(test)]
@@ -258,6 +267,15 @@ mod tests {
             "a\u{FFFD}[31mb\u{FFFD}c\u{FFFD}d"
         );
         assert_eq!(sanitize("abcdef", 3), "abc…");
+        assert_eq!(
+            sanitize("a\u{200B}b\u{2028}c\u{FEFF}d", 100),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}d"
+        );
+        // Joiners stay: Persian names and emoji sequences need them.
+        assert_eq!(
+            sanitize("می\u{200C}خواهم 👩\u{200D}💻", 100),
+            "می\u{200C}خواهم 👩\u{200D}💻"
+        );
         assert_eq!(sanitize("Zoë Müller", 100), "Zoë Müller");
     }
 }

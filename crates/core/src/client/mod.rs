@@ -449,15 +449,23 @@ impl ZitadelClient {
             .filter(|l| !l.is_empty())
             .ok_or_else(|| missing("link"))?;
         let url = self.links.check(&link)?;
-        if let Some((_, named)) = url
+        // ZITADEL writes its links in plain printable ASCII. Anything else (control,
+        // invisible, direction-changing or look-alike characters) could make the text the
+        // admin sees or copies differ from where the link leads: refused, never shown.
+        if !link.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(Error::BadResponse {
+                detail: "the registration link holds characters that are not printable ASCII; it was refused and is not shown".into(),
+            });
+        }
+        // Every user id in it (however its name is spelled) must be this user's: a login
+        // page reads only one of them, and it must not be another person's.
+        if url
             .query_pairs()
-            .find(|(k, _)| k.eq_ignore_ascii_case("userID"))
+            .any(|(k, named)| k.eq_ignore_ascii_case("userID") && named != user.as_str())
         {
-            if named != user.as_str() {
-                return Err(Error::BadResponse {
-                    detail: "the registration link names another user".into(),
-                });
-            }
+            return Err(Error::BadResponse {
+                detail: "the registration link names another user".into(),
+            });
         }
         let lifetime = answer
             .expiration
@@ -467,7 +475,8 @@ impl ZitadelClient {
         let lifetime =
             chrono::Duration::from_std(lifetime).map_err(|_| missing("a sane expiration"))?;
         Ok(RegistrationLink {
-            link: Secret::new(link),
+            // What is shown, copied, mailed and put in the QR code is what was checked.
+            link: Secret::new(url.to_string()),
             expires_at: Utc::now() + lifetime,
             user_id: user.clone(),
             org_id: org.clone(),
