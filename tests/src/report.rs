@@ -53,14 +53,6 @@ impl Cases {
         self.outcomes.push((name.into(), outcome));
     }
 
-    pub fn len(&self) -> usize {
-        self.outcomes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.outcomes.is_empty()
-    }
-
     /// Writes the outcomes for the report, then fails the test if any case failed.
     pub fn finish(self) {
         let dir = reliability_dir();
