@@ -2,6 +2,8 @@
 //! Code + PKCE with a loopback redirect, the Device Authorization Grant, refresh, revocation and
 //! the JWT-profile grant of service users.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -12,18 +14,18 @@ use openidconnect::core::{
     CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType, CoreTokenResponse,
 };
 use openidconnect::{
-    AccessTokenHash, AdditionalProviderMetadata, AuthorizationCode, ClientId, CsrfToken,
-    DeviceAuthorizationUrl, DiscoveryError, EndpointMaybeSet, EndpointNotSet, EndpointSet,
-    HttpClientError, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
-    ProviderMetadata, RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl, Scope,
-    TokenResponse,
+    AccessTokenHash, AdditionalProviderMetadata, AsyncHttpClient, AuthorizationCode, ClientId,
+    CsrfToken, DeviceAuthorizationUrl, DiscoveryError, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, HttpRequest, HttpResponse, IssuerUrl, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, ProviderMetadata, RedirectUrl, RefreshToken,
+    RequestTokenError, RevocationUrl, Scope, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::loopback::{Callback, Listener};
 use super::service_key::ServiceKey;
-use crate::client::{build_reqwest, transport_error, ClientOptions};
+use crate::client::{build_reqwest, parse_retry_after, transport_error, ClientOptions};
 use crate::error::{sanitize, Error, Result};
 use crate::qr::Qr;
 use crate::secret::Secret;
@@ -161,14 +163,18 @@ impl Provider {
         )
     }
 
+    /// Maps what `openidconnect` could not turn into tokens. `refused` reads the endpoint's
+    /// OAuth error answer; a refusal without one (a non-200 with an empty body) is a failed
+    /// sign-in that asks for another.
     fn token_error<T: openidconnect::ErrorResponse + 'static>(
         &self,
-        e: RequestTokenError<HttpClientError<reqwest::Error>, T>,
-        server: impl FnOnce(&T) -> Error,
+        e: RequestTokenError<Exchange, T>,
+        refused: impl FnOnce(&T) -> Error,
     ) -> Error {
         match e {
-            RequestTokenError::ServerResponse(answer) => server(&answer),
-            RequestTokenError::Request(e) => transport_error(
+            RequestTokenError::ServerResponse(answer) => refused(&answer),
+            RequestTokenError::Request(Exchange::Answer(error)) => error,
+            RequestTokenError::Request(Exchange::Transport(e)) => transport_error(
                 &e,
                 &self.host,
                 self.options.connect_timeout,
@@ -178,9 +184,85 @@ impl Provider {
                 detail: "the token endpoint's answer is not a token response".into(),
             },
             RequestTokenError::Other(detail) => Error::SignInFailed {
-                detail: sanitize(&detail, 200),
+                detail: format!("{}; sign in again", sanitize(&detail, 200)),
             },
         }
+    }
+
+    /// The HTTP client `openidconnect` uses for the token and device endpoints. It reads at
+    /// most [`MAX_TOKEN_ANSWER`] and settles the answers that are not the endpoint's own
+    /// before the library reads them as a refusal: a rate limit (with its `Retry-After`), a
+    /// server failure, and a page that is not JSON (a proxy's or a login page).
+    async fn exchange(&self, request: HttpRequest) -> std::result::Result<HttpResponse, Exchange> {
+        let request = reqwest::Request::try_from(request).map_err(Exchange::Transport)?;
+        let path = request.url().path().to_string();
+        let mut response = self
+            .http
+            .execute(request)
+            .await
+            .map_err(Exchange::Transport)?;
+        let status = response.status();
+        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            return Err(Exchange::Answer(Error::RateLimited { retry_after }));
+        }
+        if matches!(status.as_u16(), 502..=504) {
+            return Err(Exchange::Answer(Error::Unavailable {
+                status: status.as_u16(),
+            }));
+        }
+        if status.is_server_error() {
+            return Err(Exchange::Answer(Error::Server {
+                status: status.as_u16(),
+                code: None,
+                id: None,
+                message: "the token endpoint failed".into(),
+            }));
+        }
+        let too_large = || {
+            Exchange::Answer(Error::BadResponse {
+                detail: format!(
+                    "{path} answered with more than {} KiB",
+                    MAX_TOKEN_ANSWER / 1024
+                ),
+            })
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_TOKEN_ANSWER as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(Exchange::Transport)? {
+            if body.len() + chunk.len() > MAX_TOKEN_ANSWER {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let json = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("application/json"));
+        if !json && !body.is_empty() {
+            return Err(Exchange::Answer(Error::BadResponse {
+                detail: format!("{path} answered HTTP {} without JSON", status.as_u16()),
+            }));
+        }
+        let mut answer = openidconnect::http::Response::builder().status(status.as_u16());
+        for (name, value) in response.headers() {
+            answer = answer.header(name.as_str(), value.as_bytes());
+        }
+        answer.body(body).map_err(|_| {
+            Exchange::Answer(Error::BadResponse {
+                detail: format!("{path} answered with headers that cannot be read"),
+            })
+        })
     }
 
     /// Asks the authorization endpoint whether it knows `client_id` (for "Test connection"):
@@ -284,7 +366,7 @@ impl Provider {
             request = request.add_scope(Scope::new(scope.to_string()));
         }
         let details: CoreDeviceAuthorizationResponse = request
-            .request_async(&self.http)
+            .request_async(&TokenHttp(self))
             .await
             .map_err(|e| self.token_error(e, |answer| sign_in_refused(answer.error().as_ref())))?;
         Ok(DeviceLogin {
@@ -304,14 +386,14 @@ impl Provider {
             .map_err(|e| Error::SignInFailed {
                 detail: e.to_string(),
             })?
-            .request_async(&self.http)
+            .request_async(&TokenHttp(self))
             .await
             .map_err(|e| {
                 self.token_error(e, |answer| match answer.error() {
                     openidconnect::core::CoreErrorResponseType::InvalidGrant => Error::SessionEnded,
                     other => Error::SignInFailed {
                         detail: format!(
-                            "the token endpoint refused the refresh ({})",
+                            "the token endpoint refused to renew the session ({}); sign in again, and if that is refused too, check the client ID in the settings",
                             sanitize(other.as_ref(), 60)
                         ),
                     },
@@ -419,6 +501,33 @@ impl Provider {
             }),
         }
     }
+}
+
+/// The largest token or device answer read (a token answer with an ID token is a few KiB).
+const MAX_TOKEN_ANSWER: usize = 256 * 1024;
+
+/// [`Provider::exchange`] as the HTTP client of `openidconnect`.
+struct TokenHttp<'p>(&'p Provider);
+
+impl<'c> AsyncHttpClient<'c> for TokenHttp<'_> {
+    type Error = Exchange;
+    type Future =
+        Pin<Box<dyn Future<Output = std::result::Result<HttpResponse, Exchange>> + Send + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(self.0.exchange(request))
+    }
+}
+
+/// Why a token-endpoint exchange gave `openidconnect` no answer to read.
+#[derive(Debug, thiserror::Error)]
+enum Exchange {
+    /// No usable HTTP answer: TLS, timeout, a broken connection.
+    #[error("{0}")]
+    Transport(#[source] reqwest::Error),
+    /// An answer that is not the endpoint's own, already mapped.
+    #[error("{0}")]
+    Answer(Error),
 }
 
 /// The fields of an OAuth token or error answer that the hand-written calls read.
@@ -554,7 +663,7 @@ impl BrowserLogin {
                 detail: e.to_string(),
             })?
             .set_pkce_verifier(self.verifier)
-            .request_async(&provider.http)
+            .request_async(&TokenHttp(provider))
             .await
             .map_err(|e| {
                 provider.token_error(e, |answer| Error::SignInFailed {
@@ -625,7 +734,7 @@ impl DeviceLogin {
             .map_err(|e| Error::SignInFailed {
                 detail: e.to_string(),
             })?
-            .request_async(&provider.http, tokio::time::sleep, None)
+            .request_async(&TokenHttp(provider), tokio::time::sleep, None)
             .await
             .map_err(|e| {
                 provider.token_error(e, |answer| sign_in_refused(answer.error().as_ref()))

@@ -127,7 +127,7 @@ fn retry_wait(
 }
 
 /// `Retry-After` as seconds or as an HTTP date (RFC 9110 §10.2.3); a date in the past is now.
-fn parse_retry_after(value: &str) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
