@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::client::http::{instance_origin, map_error, Ctx};
-use crate::client::{convert, wire, Membership};
+use crate::client::{checked_link, convert, wire, Membership};
 use crate::duration::parse_proto_duration;
 use crate::error::Error;
 use crate::link::{is_transport_allowed, LinkPolicy};
@@ -80,13 +80,14 @@ pub fn wire_models(data: &[u8]) {
     }
     if let Some(answer) = parse::<wire::PasswordlessLinkResponse>(data) {
         let policy = LinkPolicy::new(&url(INSTANCE), Some(&url(LOGIN_HOST)));
-        match link_answer(&policy, answer) {
+        let raw = answer.link.clone().unwrap_or_default();
+        match checked_link(&policy, &UserId::new(USER), answer) {
             Ok((link, lifetime)) => {
-                check_accepted(
-                    &policy_origins(),
-                    &link,
-                    &Url::parse(&link).expect("checked"),
-                );
+                check_accepted(&policy_origins(), &raw, &link);
+                assert!(raw.chars().all(|c| c.is_ascii_graphic()), "{raw:?}");
+                assert!(link
+                    .query_pairs()
+                    .all(|(k, v)| !k.eq_ignore_ascii_case("userID") || v == USER));
                 assert!(chrono::Utc::now().checked_add_signed(lifetime).is_some());
             }
             Err(e) => check_message(&e, &[]),
@@ -257,40 +258,6 @@ fn memberships(answer: wire::ListResponse<wire::Membership>) -> Vec<Membership> 
             }
         })
         .collect()
-}
-
-/// `ZitadelClient::create_registration_link` after its answer: the link (checked, naming
-/// [`USER`] if it names a user) and its lifetime.
-fn link_answer(
-    policy: &LinkPolicy,
-    answer: wire::PasswordlessLinkResponse,
-) -> crate::Result<(String, chrono::Duration)> {
-    let missing = |what: &str| Error::BadResponse {
-        detail: format!("the answer lacks {what}"),
-    };
-    let link = answer
-        .link
-        .filter(|l| !l.is_empty())
-        .ok_or_else(|| missing("link"))?;
-    let url = policy.check(&link)?;
-    if let Some((_, named)) = url
-        .query_pairs()
-        .find(|(k, _)| k.eq_ignore_ascii_case("userID"))
-    {
-        if named != USER {
-            return Err(Error::BadResponse {
-                detail: "the registration link names another user".into(),
-            });
-        }
-    }
-    let lifetime = answer
-        .expiration
-        .as_deref()
-        .and_then(parse_proto_duration)
-        .ok_or_else(|| missing("expiration (a duration like \"3600s\")"))?;
-    let lifetime =
-        chrono::Duration::from_std(lifetime).map_err(|_| missing("a sane expiration"))?;
-    Ok((link, lifetime))
 }
 
 // ---- invariants -----------------------------------------------------------------------------

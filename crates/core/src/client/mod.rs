@@ -444,36 +444,7 @@ impl ZitadelClient {
                 Permissions::USER_CREDENTIAL_WRITE,
             )
             .await?;
-        let link = answer
-            .link
-            .filter(|l| !l.is_empty())
-            .ok_or_else(|| missing("link"))?;
-        let url = self.links.check(&link)?;
-        // ZITADEL writes its links in plain printable ASCII. Anything else (control,
-        // invisible, direction-changing or look-alike characters) could make the text the
-        // admin sees or copies differ from where the link leads: refused, never shown.
-        if !link.chars().all(|c| c.is_ascii_graphic()) {
-            return Err(Error::BadResponse {
-                detail: "the registration link holds characters that are not printable ASCII; it was refused and is not shown".into(),
-            });
-        }
-        // Every user id in it (however its name is spelled) must be this user's: a login
-        // page reads only one of them, and it must not be another person's.
-        if url
-            .query_pairs()
-            .any(|(k, named)| k.eq_ignore_ascii_case("userID") && named != user.as_str())
-        {
-            return Err(Error::BadResponse {
-                detail: "the registration link names another user".into(),
-            });
-        }
-        let lifetime = answer
-            .expiration
-            .as_deref()
-            .and_then(parse_proto_duration)
-            .ok_or_else(|| missing("expiration (a duration like \"3600s\")"))?;
-        let lifetime =
-            chrono::Duration::from_std(lifetime).map_err(|_| missing("a sane expiration"))?;
+        let (url, lifetime) = checked_link(&self.links, user, answer)?;
         Ok(RegistrationLink {
             // What is shown, copied, mailed and put in the QR code is what was checked.
             link: Secret::new(url.to_string()),
@@ -544,4 +515,45 @@ fn missing(what: &str) -> Error {
     Error::BadResponse {
         detail: format!("the answer lacks {what}"),
     }
+}
+
+/// The checks on a `_link` answer (zitadel-api.md §3): a link on the instance or the login
+/// host, in printable ASCII, naming no other user, and a lifetime. Returns the parsed URL,
+/// which is what is shown, and the lifetime. Also the fuzz target `wire_models`'s entry.
+pub(crate) fn checked_link(
+    links: &LinkPolicy,
+    user: &UserId,
+    answer: wire::PasswordlessLinkResponse,
+) -> Result<(Url, chrono::Duration)> {
+    let link = answer
+        .link
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| missing("link"))?;
+    let url = links.check(&link)?;
+    // ZITADEL writes its links in plain printable ASCII. Anything else (control,
+    // invisible, direction-changing or look-alike characters) could make the text the
+    // admin sees or copies differ from where the link leads: refused, never shown.
+    if !link.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(Error::BadResponse {
+            detail: "the registration link holds characters that are not printable ASCII; it was refused and is not shown".into(),
+        });
+    }
+    // Every user id in it (however its name is spelled) must be this user's: a login
+    // page reads only one of them, and it must not be another person's.
+    if url
+        .query_pairs()
+        .any(|(k, named)| k.eq_ignore_ascii_case("userID") && named != user.as_str())
+    {
+        return Err(Error::BadResponse {
+            detail: "the registration link names another user".into(),
+        });
+    }
+    let lifetime = answer
+        .expiration
+        .as_deref()
+        .and_then(parse_proto_duration)
+        .ok_or_else(|| missing("expiration (a duration like \"3600s\")"))?;
+    let lifetime =
+        chrono::Duration::from_std(lifetime).map_err(|_| missing("a sane expiration"))?;
+    Ok((url, lifetime))
 }
