@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::app::LanguageSetting;
 use crate::client::{instance_origin, ClientOptions};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -41,6 +42,9 @@ pub struct Config {
     pub kiosk: bool,
     /// The kiosk PIN as an Argon2id hash (PHC string); the PIN itself is never stored.
     pub kiosk_pin: Option<String>,
+    /// The desktop app's language: `"auto"` (the system's, the default), `"en"` or `"de"`.
+    #[serde(default)]
+    pub language: LanguageSetting,
 }
 
 impl Config {
@@ -238,5 +242,32 @@ mod tests {
             Config::default()
         );
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_language_setting_defaults_to_auto_and_refuses_others() {
+        let parse = |text: &str| toml::from_str::<Config>(text);
+        assert_eq!(parse("").unwrap().language, LanguageSetting::Auto);
+        assert_eq!(
+            parse("language = \"de\"").unwrap().language,
+            LanguageSetting::De
+        );
+        assert_eq!(
+            parse("language = \"en\"").unwrap().language,
+            LanguageSetting::En
+        );
+        assert_eq!(
+            parse("language = \"auto\"").unwrap().language,
+            LanguageSetting::Auto
+        );
+        let e = parse("language = \"fr\"").unwrap_err();
+        assert!(e.message().contains("auto"), "{e}");
+        let c = Config {
+            language: LanguageSetting::De,
+            ..Config::default()
+        };
+        let text = toml::to_string_pretty(&c).unwrap();
+        assert!(text.contains("language = \"de\""), "{text}");
+        assert_eq!(parse(&text).unwrap(), c);
     }
 }

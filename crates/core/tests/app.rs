@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use passkey_desk_core::app::{
-    AppPaths, DeskApp, Host, Language, Monitor, RegistrationView, ScreenView, SettingsView,
+    system_language, AppPaths, DeskApp, Host, Language, LanguageSetting, Monitor, RegistrationView,
+    ScreenView, SettingsView,
 };
 use passkey_desk_core::auth::{MemoryStore, Method};
 use passkey_desk_core::Result;
@@ -173,6 +174,39 @@ async fn settings_and_test_connection_say_what_is_wrong() {
         .unwrap();
     assert_eq!(saved.clipboard_clear_secs, 5);
     assert_eq!(f.app().settings_get(), saved, "saved to the config file");
+}
+
+#[tokio::test]
+async fn the_language_setting_is_saved_and_resolved_for_the_window() {
+    let f = Fixture::new().await;
+    let app = f.app();
+    let system = system_language(|name| std::env::var(name).ok());
+    let fresh = app.settings_get();
+    assert_eq!(fresh.language, LanguageSetting::Auto);
+    assert_eq!((fresh.ui_language, fresh.system_language), (system, system));
+
+    for (setting, shown) in [
+        (LanguageSetting::De, Language::De),
+        (LanguageSetting::En, Language::En),
+        (LanguageSetting::Auto, system),
+    ] {
+        let saved = app
+            .settings_save(SettingsView {
+                language: setting,
+                // Read only: whatever the window sends back is ignored.
+                ui_language: Language::De,
+                system_language: Language::De,
+                ..f.settings(seed::NATIVE_CLIENT_ID)
+            })
+            .unwrap();
+        assert_eq!(
+            (saved.language, saved.ui_language, saved.system_language),
+            (setting, shown, system)
+        );
+        assert_eq!(f.app().settings_get(), saved, "saved to the config file");
+    }
+    let text = std::fs::read_to_string(f.dir.join("config.toml")).unwrap();
+    assert!(text.contains("language = \"auto\""), "{text}");
 }
 
 #[tokio::test]

@@ -1,4 +1,5 @@
 import type { ErrorReport } from "../bindings/ErrorReport";
+import { t } from "./i18n";
 
 /** The next step the error banner offers for an error code (UI-CONTRACT.md). */
 export type NextStep =
@@ -47,7 +48,8 @@ export function nextStep(code: string): NextStep {
 /**
  * Whatever a command rejected with, as an ErrorReport. Commands reject with `{code, message}`;
  * anything else (Tauri's own string errors, exceptions) becomes `unknown` with a plain message,
- * so no raw JSON or stack trace ever reaches the screen.
+ * so no raw JSON or stack trace ever reaches the screen. (The core's messages stay as they come;
+ * only this stand-in for a missing one is in the UI's language.)
  */
 export function toReport(e: unknown): ErrorReport {
   if (typeof e === "object" && e !== null) {
@@ -56,5 +58,5 @@ export function toReport(e: unknown): ErrorReport {
     if (e instanceof Error && e.message) return { code: "unknown", message: e.message };
   }
   if (typeof e === "string" && e.trim() !== "") return { code: "unknown", message: e };
-  return { code: "unknown", message: "Something went wrong." };
+  return { code: "unknown", message: t("error.unknown") };
 }

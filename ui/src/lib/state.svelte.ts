@@ -3,6 +3,8 @@
 import { tick } from "svelte";
 import type { ErrorReport } from "../bindings/ErrorReport";
 import type { KioskView } from "../bindings/KioskView";
+import type { Language } from "../bindings/Language";
+import type { LanguageSetting } from "../bindings/LanguageSetting";
 import type { LinkView } from "../bindings/LinkView";
 import type { MonitorView } from "../bindings/MonitorView";
 import type { Org } from "../bindings/Org";
@@ -13,6 +15,7 @@ import type { User } from "../bindings/User";
 import type { UserRow } from "../bindings/UserRow";
 import * as api from "./api";
 import { toReport } from "./errors";
+import { followLanguage, msg, type Message } from "./i18n";
 
 export type View = "loading" | "settings" | "signin" | "main";
 
@@ -74,7 +77,7 @@ export class Desk {
   link = $state.raw<LinkState | null>(null);
   error = $state.raw<ShownError | null>(null);
   /** The last action's outcome, read out politely ("Copied — …", "Saved to …"). */
-  notice = $state("");
+  notice = $state.raw<Message | null>(null);
   /** Where "Save PNG" put the last file. */
   savedPath = $state("");
   busy = $state<"" | "create" | "send" | "org">("");
@@ -82,6 +85,22 @@ export class Desk {
   kiosk = $state.raw<KioskView | null>(null);
   /** The presenter window's monitor while it is open (as far as this window knows). */
   presenting = $state.raw<MonitorView | null>(null);
+
+  /**
+   * The language chosen on the settings screen before it is saved (it shows at once); null:
+   * the saved one.
+   */
+  languagePreview = $state<Language | null>(null);
+
+  /** The language of this window: the core's `uiLanguage`, English until the settings are read. */
+  get language(): Language {
+    return this.languagePreview ?? this.settings?.uiLanguage ?? "en";
+  }
+
+  /** Shows the settings screen's choice at once: a fixed language, or the system's for "auto". */
+  previewLanguage(choice: LanguageSetting): void {
+    this.languagePreview = choice === "auto" ? (this.settings?.systemLanguage ?? "en") : choice;
+  }
 
   /** Kiosk mode is on: the window is locked down. */
   get kioskActive(): boolean {
@@ -146,6 +165,7 @@ export class Desk {
 
   /** "Cancel" on the settings screen (only offered once the app is configured). */
   closeSettings(): void {
+    this.languagePreview = null;
     this.view = this.session ? "main" : "signin";
   }
 
@@ -153,6 +173,7 @@ export class Desk {
   async saveSettings(settings: SettingsView): Promise<boolean> {
     try {
       this.settings = await api.settingsSave(settings);
+      this.languagePreview = null;
       this.ok("settings");
     } catch (e) {
       this.fail(e, "settings", () => void this.saveSettings(settings));
@@ -253,7 +274,7 @@ export class Desk {
   private resetWork(): void {
     this.selected = null;
     this.link = null;
-    this.notice = "";
+    this.notice = null;
     this.savedPath = "";
     this.busy = "";
   }
@@ -291,7 +312,7 @@ export class Desk {
       this.ok("org");
       this.orgView = view;
       this.selected = null;
-      this.notice = "";
+      this.notice = null;
       this.orgPickerOpen = false;
     } catch (e) {
       this.fail(e, "org", () => void this.selectOrg(orgId));
@@ -313,7 +334,7 @@ export class Desk {
     // A link belongs to one user: picking someone else wipes it, as creating a new one would.
     if (this.link && linkUserId(this.link) !== row.user.id) await this.closeLink();
     this.selected = row;
-    this.notice = "";
+    this.notice = null;
     const createAllowed = !!this.orgView?.capabilities.createLink;
     void focusById(createAllowed ? FOCUS.createLink : FOCUS.sendLink);
   }
@@ -323,7 +344,7 @@ export class Desk {
     this.error = null;
     this.link = null;
     this.selected = null;
-    this.notice = "";
+    this.notice = null;
     void focusById(FOCUS.search);
   }
 
@@ -339,7 +360,7 @@ export class Desk {
     if (!row || this.busy === "create") return;
     performance.mark("link-requested");
     this.busy = "create";
-    this.notice = "";
+    this.notice = null;
     try {
       const link = await api.linkCreate(row.user.id);
       this.ok("link");
@@ -361,13 +382,13 @@ export class Desk {
         switch (outcome.outcome) {
           case "registered":
             this.link = { phase: "registered", user: link.user, passkeyName: outcome.passkey.name };
-            this.notice = "";
+            this.notice = null;
             void focusById(FOCUS.nextUser);
             break;
           case "expired":
           case "idle":
             this.link = { phase: outcome.outcome, user: link.user };
-            this.notice = "";
+            this.notice = null;
             this.savedPath = "";
             void focusIfFree(FOCUS.newLink);
             break;
@@ -381,7 +402,7 @@ export class Desk {
         // The core wiped the link when watching it failed (e.g. the session ended): it leaves
         // this screen too; the banner says what to do next.
         this.link = null;
-        this.notice = "";
+        this.notice = null;
         this.savedPath = "";
         this.fail(e, "wait");
       },
@@ -392,14 +413,14 @@ export class Desk {
   expire(link: LinkView): void {
     if (this.shownLink !== link) return;
     this.link = { phase: "expired", user: link.user };
-    this.notice = "";
+    this.notice = null;
     this.savedPath = "";
     void focusIfFree(FOCUS.newLink);
   }
 
   async closeLink(): Promise<void> {
     this.link = null; // off the screen at once
-    this.notice = "";
+    this.notice = null;
     this.savedPath = "";
     try {
       await api.linkClose();
@@ -413,7 +434,7 @@ export class Desk {
       await api.linkCopy();
       this.ok("copy");
       const secs = this.settings?.clipboardClearSecs ?? 0;
-      this.notice = secs > 0 ? `Copied — clipboard clears in ${secs} s` : "Copied";
+      this.notice = secs > 0 ? msg("notice.copiedClears", { secs }) : msg("notice.copied");
     } catch (e) {
       this.fail(e, "copy", () => void this.copyLink());
     }
@@ -423,7 +444,7 @@ export class Desk {
     try {
       await api.linkEmail();
       this.ok("email");
-      this.notice = "Opened your mail client with the link.";
+      this.notice = msg("notice.emailOpened");
     } catch (e) {
       this.fail(e, "email", () => void this.emailLink());
     }
@@ -434,7 +455,7 @@ export class Desk {
       const path = await api.linkSavePng();
       this.ok("save");
       this.savedPath = path;
-      this.notice = `Saved to ${path}`;
+      this.notice = msg("notice.saved", { path });
     } catch (e) {
       this.fail(e, "save", () => void this.savePng());
     }
@@ -444,11 +465,11 @@ export class Desk {
     const row = this.selected;
     if (!row || this.busy === "send") return;
     this.busy = "send";
-    this.notice = "";
+    this.notice = null;
     try {
       const user = await api.linkSend(row.user.id);
       this.ok("send");
-      this.notice = `ZITADEL is emailing the registration link to ${user.email ?? user.displayName}.`;
+      this.notice = msg("notice.sent", { recipient: user.email ?? user.displayName });
     } catch (e) {
       this.fail(e, "send", () => void this.sendLink());
     } finally {
@@ -514,6 +535,7 @@ export class Desk {
     this.error = null;
     this.kiosk = null;
     this.presenting = null;
+    this.languagePreview = null;
     this.resetWork();
   }
 }
@@ -532,3 +554,6 @@ function linkUserId(state: LinkState): string | null {
 }
 
 export const desk = new Desk();
+
+// Every text of the admin's window follows this window's language.
+followLanguage(() => desk.language);

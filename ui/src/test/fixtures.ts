@@ -30,6 +30,9 @@ export const settings: SettingsView = {
   idleTimeoutSecs: 120,
   kiosk: false,
   kioskPinSet: false,
+  language: "auto",
+  uiLanguage: "en",
+  systemLanguage: "en",
 };
 
 export const emptySettings: SettingsView = {
@@ -42,6 +45,9 @@ export const emptySettings: SettingsView = {
   idleTimeoutSecs: 120,
   kiosk: false,
   kioskPinSet: false,
+  language: "auto",
+  uiLanguage: "en",
+  systemLanguage: "en",
 };
 
 export const session: SessionView = {

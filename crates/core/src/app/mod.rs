@@ -1,6 +1,7 @@
 //! The desktop app's behaviour, written against a small [`Host`] so it runs (and is tested)
 //! without a window: the Tauri commands are one-line adapters over [`DeskApp`].
 
+mod language;
 mod prefs;
 mod screen;
 mod views;
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+pub use language::{system_language, Language, LanguageSetting};
 pub use views::*;
 
 use crate::auth::{Auth, DeviceLogin, LoginOptions, Method, SecretStore, Session, SessionIndex};
@@ -117,6 +119,8 @@ pub struct DeskApp {
     kiosk: Mutex<Kiosk>,
     device: tokio::sync::Mutex<Option<DeviceLogin>>,
     cancel_sign_in: Notify,
+    /// What `language = "auto"` resolves to (the system's language, read at start).
+    system_language: Language,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -143,6 +147,7 @@ impl DeskApp {
             kiosk: Mutex::new(Kiosk::default()),
             device: tokio::sync::Mutex::new(None),
             cancel_sign_in: Notify::new(),
+            system_language: system_language(|name| std::env::var(name).ok()),
         })
     }
 
@@ -162,6 +167,9 @@ impl DeskApp {
             idle_timeout_secs: c.idle_timeout_secs.unwrap_or(DEFAULT_IDLE_TIMEOUT_SECS),
             kiosk: c.kiosk,
             kiosk_pin_set: c.kiosk_pin.is_some(),
+            language: c.language,
+            ui_language: c.language.resolve(self.system_language),
+            system_language: self.system_language,
         }
     }
 
@@ -791,6 +799,7 @@ fn config_of(view: &SettingsView) -> Result<Config> {
         idle_timeout_secs: Some(view.idle_timeout_secs),
         kiosk: view.kiosk,
         kiosk_pin: None,
+        language: view.language,
     })
 }
 

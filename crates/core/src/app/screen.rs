@@ -9,8 +9,9 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::watch;
 
+use super::language::Language;
 use super::views::{
-    Language, LinkView, RegisteredPerson, RegistrationView, ScreenState, ScreenView, ShownLink,
+    LinkView, RegisteredPerson, RegistrationView, ScreenState, ScreenView, ShownLink,
 };
 use super::{lock, Host};
 use crate::error::ErrorReport;

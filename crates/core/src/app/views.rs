@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::language::{Language, LanguageSetting};
 use crate::auth::Method;
 use crate::model::{Capabilities, Org, Passkey, User};
 
@@ -29,6 +30,16 @@ pub struct SettingsView {
     pub kiosk: bool,
     /// Whether a kiosk PIN is set (read only here: the PIN has its own command).
     pub kiosk_pin_set: bool,
+    /// The language of the admin's window: `auto` (the system's) or a fixed one.
+    #[serde(default)]
+    pub language: LanguageSetting,
+    /// The language the admin's window shows now: `language` resolved (read only).
+    #[serde(default)]
+    pub ui_language: Language,
+    /// The system's language, what `auto` resolves to (read only; the settings screen shows a
+    /// choice at once, before it is saved).
+    #[serde(default)]
+    pub system_language: Language,
 }
 
 /// "Test connection" passed: what was found.
@@ -123,30 +134,6 @@ pub enum RegistrationView {
     Closed,
 }
 
-/// A language the app has texts in (the presenter's instructions, later the whole UI).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS), ts(export))]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    #[default]
-    En,
-    De,
-}
-
-impl Language {
-    /// The language for a user's `preferredLanguage` (`de`, `de-CH`, `DE`…); English when the
-    /// app has no texts in it.
-    pub fn for_user(preferred: Option<&str>) -> Language {
-        let primary = preferred
-            .and_then(|tag| tag.split(['-', '_']).next())
-            .map(|p| p.trim().to_ascii_lowercase());
-        match primary.as_deref() {
-            Some("de") => Language::De,
-            _ => Language::En,
-        }
-    }
-}
-
 /// What a screen that faces the public (the presenter window, the kiosk) shows: only what
 /// belongs to the person in front of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -227,21 +214,6 @@ pub struct KioskView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_language_follows_the_users_preference_where_the_app_has_texts() {
-        for (preferred, language) in [
-            (Some("de"), Language::De),
-            (Some("de-CH"), Language::De),
-            (Some("DE_at"), Language::De),
-            (Some("en-GB"), Language::En),
-            (Some("fr"), Language::En),
-            (Some(""), Language::En),
-            (None, Language::En),
-        ] {
-            assert_eq!(Language::for_user(preferred), language, "{preferred:?}");
-        }
-    }
 
     #[test]
     fn the_public_screen_serialises_with_its_phase() {

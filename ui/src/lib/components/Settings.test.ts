@@ -63,6 +63,9 @@ describe("Settings", () => {
           idleTimeoutSecs: 120,
           kiosk: false,
           kioskPinSet: false,
+          language: "auto",
+          uiLanguage: "en",
+          systemLanguage: "en",
         },
       },
     });
