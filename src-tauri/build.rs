@@ -9,7 +9,7 @@ fn main() {
 }
 
 /// The app's commands; `handler()` in src/lib.rs registers exactly these.
-const COMMANDS: [&str; 31] = [
+const COMMANDS: [&str; 32] = [
     "settings_get",
     "settings_save",
     "connection_test",
@@ -41,4 +41,5 @@ const COMMANDS: [&str; 31] = [
     "kiosk_leave",
     "kiosk_leave_by_sign_in",
     "kiosk_pin_set",
+    "ui_ready",
 ];

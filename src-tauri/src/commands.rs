@@ -177,3 +177,13 @@ pub async fn kiosk_leave_by_sign_in(app: State<'_, DeskApp>) -> Answer<KioskView
 pub fn kiosk_pin_set(app: State<'_, DeskApp>, pin: Option<String>) -> Answer<SettingsView> {
     app.kiosk_pin_set(pin.as_deref()).map_err(report)
 }
+
+/// The first screen is painted: its time since the process started goes to the log (the
+/// startup figure `scripts/bench` reads, and a hint when a desk starts slowly).
+#[tauri::command]
+pub fn ui_ready() {
+    tracing::info!(
+        ms = crate::started().elapsed().as_millis() as u64,
+        "first screen painted"
+    );
+}

@@ -6,7 +6,8 @@ mod demo;
 mod host;
 
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use passkey_desk_core::app::{AppPaths, DeskApp};
 use passkey_desk_core::auth::KeyringStore;
@@ -49,6 +50,7 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::kiosk_leave,
         commands::kiosk_leave_by_sign_in,
         commands::kiosk_pin_set,
+        commands::ui_ready,
     ]
 }
 
@@ -100,7 +102,15 @@ fn has_display() -> bool {
         || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
 
+/// When this process started, as near as the app can tell (the first line of `run`).
+pub(crate) fn started() -> Instant {
+    *STARTED.get_or_init(Instant::now)
+}
+
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
 pub fn run() -> ExitCode {
+    started();
     if !has_display() {
         eprintln!("error: no display: the Passkey Desk window needs a desktop session; on a headless machine use passkey-desk-cli (make demo-cli runs its demo)");
         return ExitCode::from(2);

@@ -13,17 +13,23 @@ use zitadel_sim::{seed, Sim};
 
 use crate::TempDir;
 
-/// The release binary of the app, next to this test's target dir.
+/// The release binary of the app, in the target dir this test (or bench) was built in.
 pub fn app_binary() -> PathBuf {
+    release_binary("passkey-desk", "-p passkey-desk")
+}
+
+/// A release binary of the workspace: `target/release/<name>`, found from this executable
+/// (`target/<profile>/deps/<test>` for a test, `target/<profile>/<bin>` for a bench program).
+pub fn release_binary(name: &str, package: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary knows its path");
-    // target/<profile>/deps/<test> → target/release/passkey-desk
-    let target = exe.ancestors().nth(3).expect("target dir");
-    let bin = target.join("release").join("passkey-desk");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo build --release -p passkey-desk` first (make test does)",
-        bin.display()
-    );
+    let bin = exe
+        .ancestors()
+        .skip(1)
+        .map(|dir| dir.join("release").join(name))
+        .find(|bin| bin.exists())
+        .unwrap_or_else(|| {
+            panic!("target/release/{name} is missing: run `cargo build --release {package}` first (make test does)")
+        });
     bin
 }
 

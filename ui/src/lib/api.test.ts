@@ -39,6 +39,7 @@ describe("api", () => {
     await api.kioskLeaveBySignIn();
     await api.kioskPinSet("482916");
     await api.kioskPinSet(null);
+    await api.uiReady();
     expect(calls).toEqual([
       { cmd: "settings_get", args: {} },
       { cmd: "settings_save", args: { settings } },
@@ -73,6 +74,7 @@ describe("api", () => {
       { cmd: "kiosk_leave_by_sign_in", args: {} },
       { cmd: "kiosk_pin_set", args: { pin: "482916" } },
       { cmd: "kiosk_pin_set", args: { pin: null } },
+      { cmd: "ui_ready", args: {} },
     ]);
   });
 

@@ -49,3 +49,5 @@ export const kioskEnter = () => invoke<KioskView>("kiosk_enter");
 export const kioskLeave = (pin: string) => invoke<KioskView>("kiosk_leave", { pin });
 export const kioskLeaveBySignIn = () => invoke<KioskView>("kiosk_leave_by_sign_in");
 export const kioskPinSet = (pin: string | null) => invoke<SettingsView>("kiosk_pin_set", { pin });
+/** The first screen is painted (a startup timing in the app's log). */
+export const uiReady = () => invoke<void>("ui_ready");
