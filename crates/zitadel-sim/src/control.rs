@@ -1,6 +1,7 @@
 //! The control API under `/__sim/`: what tests and the demo do "outside" ZITADEL (finish a
 //! registration in the browser, inject faults, read the request log and emails, mint
-//! tokens, sign in without the login page, approve devices, revoke sessions). No auth,
+//! tokens, sign in without the login page, approve devices, revoke sessions, seed users at
+//! scale). No auth,
 //! camelCase JSON, never logged, never faulted.
 
 use std::time::Duration;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/__sim/device/approve", post(approve_device))
         .route("/__sim/device/deny", post(deny_device))
         .route("/__sim/sessions/revoke", post(revoke_sessions))
+        .route("/__sim/seed/users", post(seed_users))
 }
 
 #[derive(Deserialize)]
@@ -176,4 +178,32 @@ async fn revoke_sessions(
 ) -> StatusCode {
     state.world().revoke_sessions_of(&r.user_id);
     StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SeedUsers {
+    #[serde(alias = "org")]
+    org_id: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Seeded {
+    added: usize,
+    /// How many users the org has now.
+    users_in_org: usize,
+}
+
+async fn seed_users(
+    State(state): State<AppState>,
+    Strict(r): Strict<SeedUsers>,
+) -> Result<Response, SimError> {
+    let users_in_org = crate::seed::add_generated_users(&mut state.world(), &r.org_id, r.count)?;
+    let seeded = Seeded {
+        added: r.count,
+        users_in_org,
+    };
+    Ok((StatusCode::CREATED, Json(seeded)).into_response())
 }

@@ -52,6 +52,10 @@ pub struct SimConfig {
     pub device_interval: Duration,
     /// Lifetime of device codes (default 300 s).
     pub device_code_lifetime: Duration,
+    /// `(org id, count)`: generated users added to that org at start, for searches at
+    /// scale (see [`seed::add_generated_users`]; `POST /__sim/seed/users` adds more later).
+    /// Default `None`: the demo data only.
+    pub extra_users: Option<(String, usize)>,
 }
 
 impl Default for SimConfig {
@@ -62,6 +66,7 @@ impl Default for SimConfig {
             access_token_lifetime: Duration::from_secs(12 * 3600),
             device_interval: Duration::from_secs(5),
             device_code_lifetime: Duration::from_secs(300),
+            extra_users: None,
         }
     }
 }
@@ -106,6 +111,12 @@ impl Sim {
         };
         let mut world = World::new(&config, issuer);
         let demo = seed::populate(&mut world);
+        if let Some((org_id, count)) = &config.extra_users {
+            seed::add_generated_users(&mut world, org_id, *count).map_err(|e| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())
+            })?;
+            tracing::info!(org = %org_id, count, "generated users added");
+        }
         let state = AppState {
             world: Arc::new(Mutex::new(world)),
             url,
@@ -143,6 +154,12 @@ impl Sim {
 
     pub fn demo(&self) -> &Demo {
         &self.demo
+    }
+
+    /// Adds `count` generated users to the org `org_id` and returns how many users it has
+    /// now. Same as `POST /__sim/seed/users`.
+    pub fn seed_users(&self, org_id: &str, count: usize) -> Result<usize, SimError> {
+        seed::add_generated_users(&mut self.state.world(), org_id, count)
     }
 
     /// Same as `POST /__sim/faults`.

@@ -30,6 +30,12 @@ struct Args {
     /// Writes desk-bot's JWT-profile key file (JSON, as ZITADEL hands it out) to this path.
     #[arg(long)]
     service_key_file: Option<PathBuf>,
+    /// Adds this many generated users to the org of --users-org (searches at scale).
+    #[arg(long, default_value_t = 0)]
+    users: usize,
+    /// The org id --users adds to (default: ACME AG).
+    #[arg(long, default_value = seed::ACME_ORG_ID)]
+    users_org: String,
 }
 
 #[tokio::main]
@@ -46,6 +52,7 @@ async fn main() -> std::io::Result<()> {
         code_lifetime: Duration::from_secs(args.code_lifetime_secs),
         public_origin: args.public_origin,
         access_token_lifetime: Duration::from_secs(args.access_token_lifetime_secs),
+        extra_users: (args.users > 0).then(|| (args.users_org.clone(), args.users)),
         ..SimConfig::default()
     };
     let sim = Sim::start_on(SocketAddr::new(args.host, args.port), config).await?;

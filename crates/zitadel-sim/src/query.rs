@@ -3,6 +3,8 @@
 
 use std::cmp::Ordering;
 
+use memchr::memmem;
+
 use crate::errors::SimError;
 use crate::wire::{
     ListOrgsRequest, ListQuery, ListUsersRequest, OrgSearchQuery, TextMethod, UserField,
@@ -14,18 +16,43 @@ use crate::world::{Org, User, UserKind, UserState, World, ORG_READ};
 const DEFAULT_LIMIT: u64 = 100;
 const MAX_LIMIT: u64 = 1000;
 
-/// One page of `items`; `totalResult` is the length before paging.
-pub fn page<T>(items: Vec<T>, query: &ListQuery) -> Vec<T> {
+/// The page a query asks for: (offset, limit), the limit defaulted and clamped.
+fn window(query: &ListQuery) -> (usize, usize) {
     let limit = match query.limit {
         0 => DEFAULT_LIMIT,
         n => n.min(MAX_LIMIT),
     };
     let offset = usize::try_from(query.offset).unwrap_or(usize::MAX);
+    (offset, limit as usize)
+}
+
+/// One page of `items`; `totalResult` is the length before paging.
+pub fn page<T>(items: Vec<T>, query: &ListQuery) -> Vec<T> {
+    let (offset, limit) = window(query);
+    items.into_iter().skip(offset).take(limit).collect()
+}
+
+/// One page of `items` in the order `compare` gives, without sorting all of them: the
+/// `offset + limit` first are selected (linear time), and only those sorted. `compare` must
+/// be a total order (ties broken, e.g. by id) so that the page equals a slice of the fully
+/// sorted list.
+fn sorted_page<T>(
+    mut items: Vec<T>,
+    query: &ListQuery,
+    compare: impl Fn(&T, &T) -> Ordering,
+) -> Vec<T> {
+    let (offset, limit) = window(query);
+    if offset >= items.len() {
+        return Vec::new();
+    }
+    let end = offset.saturating_add(limit).min(items.len());
+    if end < items.len() {
+        items.select_nth_unstable_by(end, &compare);
+        items.truncate(end);
+    }
+    items.sort_unstable_by(&compare);
+    items.drain(..offset);
     items
-        .into_iter()
-        .skip(offset)
-        .take(limit as usize)
-        .collect()
 }
 
 /// `asc: false` (also when absent) sorts descending, as ZITADEL does.
@@ -37,22 +64,32 @@ fn directed(ordering: Ordering, asc: bool) -> Ordering {
     }
 }
 
+impl TextMethod {
+    fn ignores_case(self) -> bool {
+        use TextMethod::*;
+        matches!(
+            self,
+            EqualsIgnoreCase | StartsWithIgnoreCase | ContainsIgnoreCase | EndsWithIgnoreCase
+        )
+    }
+}
+
 fn text_matches(method: TextMethod, value: &str, wanted: &str) -> bool {
-    use TextMethod::*;
-    let ignore_case = matches!(
-        method,
-        EqualsIgnoreCase | StartsWithIgnoreCase | ContainsIgnoreCase | EndsWithIgnoreCase
-    );
-    let (value, wanted) = if ignore_case {
-        (value.to_lowercase(), wanted.to_lowercase())
+    if method.ignores_case() {
+        text_matches_exactly(method, &value.to_lowercase(), &wanted.to_lowercase())
     } else {
-        (value.to_owned(), wanted.to_owned())
-    };
+        text_matches_exactly(method, value, wanted)
+    }
+}
+
+/// The comparison of `method` on texts already lowercased when it ignores case.
+fn text_matches_exactly(method: TextMethod, value: &str, wanted: &str) -> bool {
+    use TextMethod::*;
     match method {
         Equals | EqualsIgnoreCase => value == wanted,
-        StartsWith | StartsWithIgnoreCase => value.starts_with(&wanted),
-        Contains | ContainsIgnoreCase => value.contains(&wanted),
-        EndsWith | EndsWithIgnoreCase => value.ends_with(&wanted),
+        StartsWith | StartsWithIgnoreCase => value.starts_with(wanted),
+        Contains | ContainsIgnoreCase => value.contains(wanted),
+        EndsWith | EndsWithIgnoreCase => value.ends_with(wanted),
     }
 }
 
@@ -74,9 +111,85 @@ enum TextField {
     LoginName,
 }
 
+impl TextField {
+    const ALL: [TextField; 7] = [
+        TextField::UserName,
+        TextField::FirstName,
+        TextField::LastName,
+        TextField::NickName,
+        TextField::DisplayName,
+        TextField::Email,
+        TextField::LoginName,
+    ];
+}
+
+/// A user's searchable text, lowercased once when the user is added (the sim holds up to
+/// 100 000s of users and searches them on every keystroke of a search-as-you-type box), and
+/// the login name, which needs the org's domain.
+pub struct SearchKeys {
+    login_name: String,
+    lower: [String; 7],
+}
+
+impl SearchKeys {
+    pub fn new(user: &User, domain: &str) -> SearchKeys {
+        let login_name = format!("{}@{domain}", user.user_name);
+        let lower = TextField::ALL.map(|f| text_of(user, f, &login_name).to_lowercase());
+        SearchKeys { login_name, lower }
+    }
+
+    fn lower(&self, field: TextField) -> &str {
+        &self.lower[field as usize]
+    }
+}
+
+/// A text query, ready to be run on many users.
+struct TextFilter {
+    field: TextField,
+    method: TextMethod,
+    /// The text to compare with: lowercased when the method ignores case.
+    wanted: String,
+    /// For the `CONTAINS` methods: a substring searcher built once for all users.
+    finder: Option<memmem::Finder<'static>>,
+}
+
+impl TextFilter {
+    fn new(field: TextField, value: &str, method: TextMethod) -> TextFilter {
+        let wanted = if method.ignores_case() {
+            value.to_lowercase()
+        } else {
+            value.to_owned()
+        };
+        let finder = matches!(
+            method,
+            TextMethod::Contains | TextMethod::ContainsIgnoreCase
+        )
+        .then(|| memmem::Finder::new(wanted.as_bytes()).into_owned());
+        TextFilter {
+            field,
+            method,
+            wanted,
+            finder,
+        }
+    }
+
+    fn matches(&self, user: &User, keys: &SearchKeys) -> bool {
+        // Ignoring case, both sides are lowercased: what `text_matches` would compare.
+        let value = if self.method.ignores_case() {
+            keys.lower(self.field)
+        } else {
+            text_of(user, self.field, &keys.login_name)
+        };
+        match &self.finder {
+            Some(finder) => finder.find(value.as_bytes()).is_some(),
+            None => text_matches_exactly(self.method, value, &self.wanted),
+        }
+    }
+}
+
 /// A validated user query.
 enum Filter {
-    Text(TextField, String, TextMethod),
+    Text(Box<TextFilter>),
     Human(bool),
     Any,
     State(UserState),
@@ -92,7 +205,9 @@ impl Filter {
     fn compile(query: &UserSearchQuery) -> Result<Filter, SimError> {
         let mut found = Vec::new();
         let mut text = |field, value: &str, method| {
-            found.push(Filter::Text(field, value.to_owned(), method));
+            found.push(Filter::Text(Box::new(TextFilter::new(
+                field, value, method,
+            ))));
         };
         if let Some(q) = &query.user_name_query {
             text(TextField::UserName, &q.user_name, q.method);
@@ -154,19 +269,17 @@ impl Filter {
         }
     }
 
-    fn matches(&self, user: &User, login_name: &str) -> bool {
+    fn matches(&self, user: &User, keys: &SearchKeys) -> bool {
         match self {
-            Filter::Text(field, wanted, method) => {
-                text_matches(*method, text_of(user, *field, login_name), wanted)
-            }
+            Filter::Text(text) => text.matches(user, keys),
             Filter::Human(human) => user.person().is_some() == *human,
             Filter::Any => true,
             Filter::State(state) => user.state == *state,
             Filter::InIds(ids) => ids.contains(&user.id),
             Filter::InEmails(emails) => user.person().is_some_and(|p| emails.contains(&p.email)),
-            Filter::Or(filters) => filters.iter().any(|f| f.matches(user, login_name)),
-            Filter::And(filters) => filters.iter().all(|f| f.matches(user, login_name)),
-            Filter::Not(filter) => !filter.matches(user, login_name),
+            Filter::Or(filters) => filters.iter().any(|f| f.matches(user, keys)),
+            Filter::And(filters) => filters.iter().all(|f| f.matches(user, keys)),
+            Filter::Not(filter) => !filter.matches(user, keys),
         }
     }
 }
@@ -191,9 +304,10 @@ fn text_of<'u>(user: &'u User, field: TextField, login_name: &'u str) -> &'u str
     }
 }
 
-fn compare_users(a: &User, b: &User, field: UserField) -> Ordering {
-    let text = |f: TextField, u: &User| text_of(u, f, "").to_lowercase();
-    let by_text = |f: TextField| text(f, a).cmp(&text(f, b));
+/// ZITADEL's order of users by a column, ties broken by id. Text columns compare lowercased.
+fn compare_users(a: Hit<'_>, b: Hit<'_>, field: UserField) -> Ordering {
+    let ((a, a_keys), (b, b_keys)) = (a, b);
+    let by_text = |f: TextField| a_keys.lower(f).cmp(b_keys.lower(f));
     let primary = match field {
         UserField::Unspecified | UserField::UserName => by_text(TextField::UserName),
         UserField::FirstName => by_text(TextField::FirstName),
@@ -212,29 +326,28 @@ fn is_machine(user: &User) -> bool {
     matches!(user.kind, UserKind::Machine { .. })
 }
 
-/// ListUsers in one org: all matches sorted, and the total before paging.
+/// A user with its search keys.
+type Hit<'w> = (&'w User, &'w SearchKeys);
+
+/// ListUsers in one org: the page of the sorted matches, and how many matched. Goes once
+/// through the org's users without copying any, and sorts only the page's worth.
 pub fn list_users<'w>(
     world: &'w World,
     org_id: &str,
     request: &ListUsersRequest,
 ) -> Result<(u64, Vec<&'w User>), SimError> {
     let filters = compile_all(&request.queries)?;
-    let Some(org) = world.org(org_id) else {
-        return Ok((0, Vec::new()));
-    };
-    let mut users: Vec<&User> = world
-        .users
-        .iter()
-        .filter(|u| u.org_id == org_id)
-        .filter(|u| {
-            let login_name = format!("{}@{}", u.user_name, org.primary_domain);
-            filters.iter().all(|f| f.matches(u, &login_name))
-        })
+    let hits: Vec<Hit<'w>> = world
+        .users_in_org(org_id)
+        .filter(|(user, keys)| filters.iter().all(|f| f.matches(user, keys)))
         .collect();
+    let total = hits.len() as u64;
     let field = request.sorting_column.unwrap_or(UserField::UserName);
-    users.sort_by(|a, b| directed(compare_users(a, b, field), request.query.asc));
-    let total = users.len() as u64;
-    Ok((total, page(users, &request.query)))
+    let asc = request.query.asc;
+    let page = sorted_page(hits, &request.query, |a, b| {
+        directed(compare_users(*a, *b, field), asc)
+    });
+    Ok((total, page.into_iter().map(|(user, _)| user).collect()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,6 +429,34 @@ mod tests {
             "a@acme.example.com",
             ".COM"
         ));
+    }
+
+    #[test]
+    fn a_sorted_page_is_a_slice_of_the_full_sort() {
+        // Many ties on the first key, broken by the second: a total order, as compare_users.
+        let items: Vec<(u32, u32)> = (0..2000u32).map(|i| ((i * 7919) % 13, i)).collect();
+        let mut sorted = items.clone();
+        sorted.sort();
+        for (offset, limit, asc) in [
+            (0, 50, true),
+            (0, 50, false),
+            (50, 50, true),
+            (1990, 50, true),
+            (0, 0, true),
+            (0, 5000, true),
+            (1999, 1, false),
+            (2000, 10, true),
+            (u64::MAX, 10, true),
+        ] {
+            let query = ListQuery { offset, limit, asc };
+            let expected: Vec<(u32, u32)> = if asc {
+                page(sorted.clone(), &query)
+            } else {
+                page(sorted.iter().rev().copied().collect(), &query)
+            };
+            let got = sorted_page(items.clone(), &query, |a, b| directed(a.cmp(b), asc));
+            assert_eq!(got, expected, "offset {offset} limit {limit} asc {asc}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::errors::SimError;
 use crate::faults::{Fault, FaultKind};
+use crate::query::SearchKeys;
 use crate::SimConfig;
 
 pub use oidc::{
@@ -250,7 +251,14 @@ pub struct World {
     pub instance_id: String,
     pub instance_name: String,
     pub orgs: Vec<Org>,
-    pub users: Vec<User>,
+    /// Every user, in the order added; only [`World::add_user`] adds (it keeps the indexes).
+    users: Vec<User>,
+    /// Position in `users` by user id: every request looks its caller up.
+    user_index: HashMap<String, usize>,
+    /// Positions in `users` by org id, in the order added: a search reads one org only.
+    org_users: HashMap<String, Vec<usize>>,
+    /// The search fields of each user, lowercased once (parallel to `users`).
+    search_keys: Vec<SearchKeys>,
     pub memberships: Vec<Membership>,
     pub passkeys: Vec<Passkey>,
     pub emails: Vec<SentEmail>,
@@ -258,6 +266,8 @@ pub struct World {
     pub requests: Vec<LoggedRequest>,
     /// How many events the instance has processed (ListDetails.processedSequence).
     pub position: u64,
+    /// How many users [`crate::seed::add_generated_users`] made so far (their ids count on).
+    pub generated_users: u64,
     tokens: HashMap<String, Token>,
     codes: Vec<RegistrationCode>,
     next_id: u64,
@@ -274,12 +284,16 @@ impl World {
             instance_name: String::new(),
             orgs: Vec::new(),
             users: Vec::new(),
+            user_index: HashMap::new(),
+            org_users: HashMap::new(),
+            search_keys: Vec::new(),
             memberships: Vec::new(),
             passkeys: Vec::new(),
             emails: Vec::new(),
             faults: Vec::new(),
             requests: Vec::new(),
             position: 0,
+            generated_users: 0,
             tokens: HashMap::new(),
             codes: Vec::new(),
             next_id: 360_000_000_000_000_001,
@@ -298,11 +312,51 @@ impl World {
     }
 
     pub fn user(&self, id: &str) -> Option<&User> {
-        self.users.iter().find(|u| u.id == id)
+        self.user_index.get(id).map(|&i| &self.users[i])
     }
 
     fn user_mut(&mut self, id: &str) -> Option<&mut User> {
-        self.users.iter_mut().find(|u| u.id == id)
+        self.user_index.get(id).map(|&i| &mut self.users[i])
+    }
+
+    /// Every user, in the order added.
+    pub fn users(&self) -> &[User] {
+        &self.users
+    }
+
+    /// Adds a user of an existing org (its login name needs the org's domain). Panics on a
+    /// duplicate id or an unknown org: both are mistakes in the seed, not input to the server.
+    pub fn add_user(&mut self, user: User) {
+        let domain = self
+            .org(&user.org_id)
+            .map(|o| o.primary_domain.clone())
+            .unwrap_or_else(|| panic!("user {} names unknown org {}", user.id, user.org_id));
+        let index = self.users.len();
+        let previous = self.user_index.insert(user.id.clone(), index);
+        assert!(previous.is_none(), "user id {} added twice", user.id);
+        self.org_users
+            .entry(user.org_id.clone())
+            .or_default()
+            .push(index);
+        self.search_keys.push(SearchKeys::new(&user, &domain));
+        self.users.push(user);
+    }
+
+    /// How many users `org_id` has.
+    pub fn org_user_count(&self, org_id: &str) -> usize {
+        self.org_users.get(org_id).map_or(0, Vec::len)
+    }
+
+    /// The users of one org with their search keys, in the order added.
+    pub fn users_in_org<'a>(
+        &'a self,
+        org_id: &str,
+    ) -> impl Iterator<Item = (&'a User, &'a SearchKeys)> + 'a {
+        self.org_users
+            .get(org_id)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| (&self.users[i], &self.search_keys[i]))
     }
 
     /// The org of an existing user; users always belong to a seeded org.
