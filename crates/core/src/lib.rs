@@ -3,6 +3,8 @@
 
 pub mod app;
 pub mod auth;
+#[doc(hidden)]
+pub mod bench_support;
 pub mod client;
 pub mod config;
 pub mod desk;

@@ -139,6 +139,22 @@ pub enum Membership {
     },
 }
 
+/// What [`ZitadelClient::list_users`] makes of a `ListUsers` answer (also measured by the
+/// `parse` benchmark through [`crate::bench_support`]).
+pub(crate) fn user_page(answer: wire::ListResponse<wire::User>) -> Result<UserPage> {
+    let users = answer
+        .result
+        .unwrap_or_default()
+        .into_iter()
+        .map(convert::user)
+        .collect::<Result<Vec<_>>>()?;
+    let total = answer
+        .details
+        .and_then(|d| d.total_result)
+        .unwrap_or(users.len() as u64);
+    Ok(UserPage { users, total })
+}
+
 /// The permission a call needs, so that a 403 can name it (the user calls use the
 /// constants on [`Permissions`]).
 mod permission {
@@ -387,17 +403,7 @@ impl ZitadelClient {
                 Permissions::USER_READ,
             )
             .await?;
-        let users = answer
-            .result
-            .unwrap_or_default()
-            .into_iter()
-            .map(convert::user)
-            .collect::<Result<Vec<_>>>()?;
-        let total = answer
-            .details
-            .and_then(|d| d.total_result)
-            .unwrap_or(users.len() as u64);
-        Ok(UserPage { users, total })
+        user_page(answer)
     }
 
     /// v1 `GetUserByID` under the org header: 404 when the user is not in that org.
