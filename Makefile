@@ -60,3 +60,6 @@ test: deps
 ## figures to fuzz/stats.json and fails if a target crashes. `FUZZ=1 make test` runs it too.
 fuzz:
 	scripts/fuzz
+
+bench:
+	scripts/bench
