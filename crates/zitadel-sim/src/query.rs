@@ -128,18 +128,37 @@ impl TextField {
 /// the login name, which needs the org's domain.
 pub struct SearchKeys {
     login_name: String,
-    lower: [String; 7],
+    /// The fields of [`TextField::ALL`] lowercased, one after the other in one allocation
+    /// (a search reads them for every user of the org: one place in memory, not seven);
+    /// field `i` ends at `ends[i]`.
+    lower: String,
+    ends: [usize; 7],
+    /// Whether the user is a human (the `typeQuery` of every search), without reading the
+    /// user.
+    human: bool,
 }
 
 impl SearchKeys {
     pub fn new(user: &User, domain: &str) -> SearchKeys {
         let login_name = format!("{}@{domain}", user.user_name);
-        let lower = TextField::ALL.map(|f| text_of(user, f, &login_name).to_lowercase());
-        SearchKeys { login_name, lower }
+        let mut lower = String::new();
+        let ends = TextField::ALL.map(|f| {
+            lower.push_str(&text_of(user, f, &login_name).to_lowercase());
+            lower.len()
+        });
+        lower.shrink_to_fit();
+        SearchKeys {
+            login_name,
+            lower,
+            ends,
+            human: user.person().is_some(),
+        }
     }
 
     fn lower(&self, field: TextField) -> &str {
-        &self.lower[field as usize]
+        let i = field as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.lower[start..self.ends[i]]
     }
 }
 
@@ -272,7 +291,7 @@ impl Filter {
     fn matches(&self, user: &User, keys: &SearchKeys) -> bool {
         match self {
             Filter::Text(text) => text.matches(user, keys),
-            Filter::Human(human) => user.person().is_some() == *human,
+            Filter::Human(human) => keys.human == *human,
             Filter::Any => true,
             Filter::State(state) => user.state == *state,
             Filter::InIds(ids) => ids.contains(&user.id),
@@ -457,6 +476,45 @@ mod tests {
             let got = sorted_page(items.clone(), &query, |a, b| directed(a.cmp(b), asc));
             assert_eq!(got, expected, "offset {offset} limit {limit} asc {asc}");
         }
+    }
+
+    #[test]
+    fn search_keys_hold_each_field_lowercased() {
+        use crate::world::{Person, Record};
+        let user = User {
+            id: "1".into(),
+            org_id: "2".into(),
+            user_name: "Zoe.Mueller".into(),
+            state: UserState::Active,
+            kind: UserKind::Human(Person {
+                first_name: "Zoë".into(),
+                last_name: "MÜLLER".into(),
+                nick_name: String::new(),
+                display_name: "Zoë MÜLLER".into(),
+                language: "de".into(),
+                gender: None,
+                email: "Zoe@ACME.example.com".into(),
+                email_verified: true,
+                phone: None,
+            }),
+            record: Record::new(1, chrono::Utc::now()),
+        };
+        let keys = SearchKeys::new(&user, "acme.example.com");
+        let got: Vec<&str> = TextField::ALL.iter().map(|f| keys.lower(*f)).collect();
+        assert_eq!(
+            got,
+            [
+                "zoe.mueller",
+                "zoë",
+                "müller",
+                "",
+                "zoë müller",
+                "zoe@acme.example.com",
+                "zoe.mueller@acme.example.com"
+            ]
+        );
+        assert!(keys.human);
+        assert_eq!(keys.login_name, "Zoe.Mueller@acme.example.com");
     }
 
     #[test]
