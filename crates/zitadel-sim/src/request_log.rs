@@ -1,6 +1,8 @@
 //! Records every ZITADEL request (method, path, org header, status, caller) so tests can
 //! assert what a client sent. Tokens, codes and bodies are never recorded.
 
+use std::time::Instant;
+
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -31,7 +33,9 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
             org_header,
             status: 0,
             caller,
+            micros: 0,
         }),
+        arrived: Instant::now(),
     };
 
     let response = next.run(request).await;
@@ -50,12 +54,14 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
 struct Entry {
     state: AppState,
     request: Option<LoggedRequest>,
+    arrived: Instant,
 }
 
 impl Entry {
     fn finish(&mut self, status: u16) {
         if let Some(mut request) = self.request.take() {
             request.status = status;
+            request.micros = self.arrived.elapsed().as_micros() as u64;
             tracing::info!(method = %request.method, path = %request.path, status, "request");
             self.state.world().requests.push(request);
         }

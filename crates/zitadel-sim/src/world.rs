@@ -224,6 +224,10 @@ pub struct LoggedRequest {
     /// The user id behind a valid bearer token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller: Option<String>,
+    /// The simulator's own time on it, from its arrival to its answer, in microseconds
+    /// (what scripts/bench subtracts to get the client's overhead over the round trip).
+    #[serde(default)]
+    pub micros: u64,
 }
 
 /// A registration email ZITADEL would have sent for `_send_link`.
