@@ -4,7 +4,7 @@ export CARGO_TARGET_DIR ?= /var/tmp/passkey-desk-target
 CARGO ?= cargo
 NPM_CI = npm ci --no-audit --no-fund
 
-.PHONY: demo demo-desktop demo-cli demo-serve test deps ui bindings sim fuzz
+.PHONY: demo demo-desktop demo-cli demo-serve test deps ui bindings sim fuzz package
 
 deps:
 	@scripts/install-deps
@@ -60,6 +60,13 @@ test: deps
 ## figures to fuzz/stats.json and fails if a target crashes. `FUZZ=1 make test` runs it too.
 fuzz:
 	scripts/fuzz
+
+## The Linux packages: a .deb and an .rpm from the Tauri bundler (@tauri-apps/cli from npm),
+## reusing make test's release build; then the .deb is checked (metadata, the app, the CLI, the
+## desktop entry, the icons), installed with apt-get, `passkey-desk --version` run without a
+## display, and removed again (scripts/package). No AppImage: its bundler downloads helpers.
+package: ui
+	scripts/package
 
 bench:
 	scripts/bench
