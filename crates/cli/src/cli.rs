@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use passkey_desk_core::auth::{Auth, KeyringStore, SessionIndex};
+use passkey_desk_core::client::{ApiVersion, Authenticator, LoginUi};
 use passkey_desk_core::config::{token_from_env, Config, Overrides, Settings};
 use passkey_desk_core::qr::Qr;
 use passkey_desk_core::{Desk, Error, Registration, Result, ZitadelClient};
@@ -27,6 +28,12 @@ pub struct Args {
     /// Print one JSON document on stdout
     #[arg(long, global = true)]
     pub json: bool,
+    /// Which ZITADEL API creates links: auto, v1 or v2 [env: PASSKEY_DESK_API, then the config's api; default auto]
+    #[arg(long, global = true, value_name = "auto|v1|v2")]
+    pub api: Option<ApiVersion>,
+    /// Which Login UI links from v2 codes are built for: auto, v1 or v2 [config: login_ui; default auto]
+    #[arg(long, global = true, value_name = "auto|v1|v2")]
+    pub login_ui: Option<LoginUi>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -83,6 +90,10 @@ pub enum Command {
         /// Wait until the user has registered a passkey (exit 7 if the link expires first)
         #[arg(long)]
         wait: bool,
+        /// Only this kind of passkey: platform (this device: Face ID, Windows Hello) or
+        /// cross-platform (a security key); Login UI v1 links only
+        #[arg(long, value_name = "platform|cross-platform")]
+        authenticator: Option<Authenticator>,
     },
     /// Ask ZITADEL to email the registration link to the user
     Send { user: String },
@@ -118,6 +129,8 @@ pub async fn run(args: Args) -> Result<()> {
         org: args.org.clone(),
         ca_file: args.ca_file.clone(),
         client_id,
+        api: args.api,
+        login_ui: args.login_ui,
     };
     let settings = Settings::resolve(&overrides, env, &config)?;
     let auth = Auth::new(
@@ -200,9 +213,12 @@ async fn execute(desk: &Desk, org: Option<&str>, command: Command, json: bool) -
             svg,
             no_qr,
             wait,
+            authenticator,
         } => {
             let org = desk.resolve_org(org).await?;
-            let (user, link) = desk.create_link(&org.id, &user).await?;
+            let (user, link) = desk
+                .create_link_with(&org.id, &user, authenticator.unwrap_or_default())
+                .await?;
             let qr = Qr::new(link.link.expose())?;
             if let Some(path) = png {
                 write_file(&path, &qr.png(1024)?)?;

@@ -215,7 +215,7 @@ pub fn link(user: &User, link: &RegistrationLink, qr: Option<&Qr>, json: bool) {
         print_json(&json!({
             "userId": link.user_id, "orgId": link.org_id, "link": link.link.expose(),
             "expiresAt": link.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "expiresIn": expires_in,
+            "expiresIn": expires_in, "api": link.via.api(),
         }));
         return;
     }

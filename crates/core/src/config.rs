@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::app::LanguageSetting;
-use crate::client::{instance_origin, ClientOptions};
-use crate::error::{Error, Result};
+use crate::client::{instance_origin, ApiVersion, ClientOptions, LoginUi};
+use crate::error::{sanitize, Error, Result};
 use crate::secret::Secret;
 
 pub const ENV_CONFIG: &str = "PASSKEY_DESK_CONFIG";
@@ -16,6 +16,7 @@ pub const ENV_INSTANCE: &str = "PASSKEY_DESK_INSTANCE";
 pub const ENV_ORG: &str = "PASSKEY_DESK_ORG";
 pub const ENV_TOKEN: &str = "PASSKEY_DESK_TOKEN";
 pub const ENV_CLIENT_ID: &str = "PASSKEY_DESK_CLIENT_ID";
+pub const ENV_API: &str = "PASSKEY_DESK_API";
 
 /// The config file (`~/.config/passkey-desk/config.toml` on Linux).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +46,21 @@ pub struct Config {
     /// The desktop app's language: `"auto"` (the system's, the default), `"en"` or `"de"`.
     #[serde(default)]
     pub language: LanguageSetting,
+    /// Which ZITADEL API creates links: `"auto"` (default: v1 `_link`, v2 when v1 is not
+    /// there or only `user.passkey.write` is granted), `"v1"` or `"v2"`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub api: ApiVersion,
+    /// Which Login UI links from v2 codes are for: `"auto"` (the instance's `loginV2`
+    /// feature), `"v1"` or `"v2"`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub login_ui: LoginUi,
+    /// A URL template for links from v2 codes, with `{userId}`, `{orgId}`, `{codeId}` and
+    /// `{code}`; it must point to the instance or the login host.
+    pub link_template: Option<String>,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 impl Config {
@@ -86,6 +102,10 @@ pub struct Overrides {
     pub org: Option<String>,
     pub ca_file: Option<PathBuf>,
     pub client_id: Option<String>,
+    /// `--api`: wins over `PASSKEY_DESK_API` and the config file.
+    pub api: Option<ApiVersion>,
+    /// `--login-ui`: wins over the config file.
+    pub login_ui: Option<LoginUi>,
 }
 
 /// Settings for one run, after flags, environment and config file have been weighed.
@@ -122,7 +142,22 @@ impl Settings {
         let client_id = non_empty(overrides.client_id.clone())
             .or_else(|| non_empty(env(ENV_CLIENT_ID)))
             .or_else(|| non_empty(config.client_id.clone()));
-        let mut client = ClientOptions::default();
+        let api = match (overrides.api, non_empty(env(ENV_API))) {
+            (Some(api), _) => api,
+            (None, Some(text)) => text
+                .parse()
+                .map_err(|e: Error| Error::Config(format!("{ENV_API}: {e}")))?,
+            (None, None) => config.api,
+        };
+        let mut client = ClientOptions {
+            api,
+            login_ui: overrides.login_ui.unwrap_or(config.login_ui),
+            link_template: non_empty(config.link_template.clone()),
+            ..ClientOptions::default()
+        };
+        if let Some(template) = &client.link_template {
+            check_template(template)?;
+        }
         if let Some(login_host) = non_empty(config.login_host.clone()) {
             client.login_host = Some(instance_origin(&login_host)?);
         }
@@ -141,6 +176,30 @@ impl Settings {
             client,
         })
     }
+}
+
+/// A link template must name the code and its id, and keep every placeholder out of the
+/// scheme and host (the origin check then sees the real origin before any code exists).
+fn check_template(template: &str) -> Result<()> {
+    let shown = sanitize(template, 200);
+    for needed in ["{code}", "{codeId}"] {
+        if !template.contains(needed) {
+            return Err(Error::Config(format!(
+                "link_template '{shown}' lacks {needed}; placeholders: {{userId}} {{orgId}} {{codeId}} {{code}}"
+            )));
+        }
+    }
+    let after_scheme = template.find("://").map(|i| i + 3).unwrap_or(0);
+    let authority_end = template[after_scheme..]
+        .find(['/', '?', '#'])
+        .map(|i| i + after_scheme)
+        .unwrap_or(template.len());
+    if template[..authority_end].contains('{') || Url::parse(template).is_err() {
+        return Err(Error::Config(format!(
+            "link_template '{shown}' must be an absolute URL like https://auth.example.com/…?code={{code}}, with placeholders only in its path or query"
+        )));
+    }
+    Ok(())
 }
 
 impl Settings {
@@ -269,5 +328,54 @@ mod tests {
         let text = toml::to_string_pretty(&c).unwrap();
         assert!(text.contains("language = \"de\""), "{text}");
         assert_eq!(parse(&text).unwrap(), c);
+    }
+
+    #[test]
+    fn api_login_ui_and_template_settings() {
+        let parse = |text: &str| toml::from_str::<Config>(text);
+        let c = parse("instance = \"https://a.example\"\napi = \"v2\"\nlogin_ui = \"v1\"\nlink_template = \"https://a.example/p?u={userId}&o={orgId}&i={codeId}&c={code}\"").unwrap();
+        assert_eq!((c.api, c.login_ui), (ApiVersion::V2, LoginUi::V1));
+        let s = Settings::resolve(&Overrides::default(), env(&[]), &c).unwrap();
+        assert_eq!(s.client.api, ApiVersion::V2);
+        assert_eq!(s.client.login_ui, LoginUi::V1);
+        assert!(s.client.link_template.is_some());
+        // Flag beats environment beats file.
+        let s = Settings::resolve(&Overrides::default(), env(&[(ENV_API, "v1")]), &c).unwrap();
+        assert_eq!(s.client.api, ApiVersion::V1);
+        let flags = Overrides {
+            api: Some(ApiVersion::Auto),
+            login_ui: Some(LoginUi::V2),
+            ..Overrides::default()
+        };
+        let s = Settings::resolve(&flags, env(&[(ENV_API, "v1")]), &c).unwrap();
+        assert_eq!(
+            (s.client.api, s.client.login_ui),
+            (ApiVersion::Auto, LoginUi::V2)
+        );
+        assert_eq!(
+            Settings::resolve(&Overrides::default(), env(&[(ENV_API, "v3")]), &c)
+                .unwrap_err()
+                .code(),
+            "config"
+        );
+        // Defaults: auto, and not written out.
+        assert_eq!(parse("").unwrap().api, ApiVersion::Auto);
+        assert!(parse("api = \"v9\"").is_err());
+        let text = toml::to_string_pretty(&Config::default()).unwrap();
+        assert!(!text.contains("api"), "{text}");
+        // A template must name the code and keep placeholders out of the host.
+        for bad in [
+            "https://a.example/p?u={userId}",
+            "https://{orgId}.a.example/p?i={codeId}&c={code}",
+            "/relative?i={codeId}&c={code}",
+        ] {
+            let c = Config {
+                instance: Some("https://a.example".into()),
+                link_template: Some(bad.into()),
+                ..Config::default()
+            };
+            let e = Settings::resolve(&Overrides::default(), env(&[]), &c).unwrap_err();
+            assert_eq!(e.code(), "config", "{bad}");
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::client::{MatchMode, UserSearch, ZitadelClient};
+use crate::client::{ApiVersion, Authenticator, LinkRoute, MatchMode, UserSearch, ZitadelClient};
 use crate::error::{sanitize, Error, Result};
 use crate::model::{
     looks_like_id, Capabilities, Me, Org, OrgId, Passkey, Permissions, Registration,
@@ -150,21 +150,54 @@ impl Desk {
     /// permission and the user (in this org, human, active) are checked first, and no link is
     /// created when any check fails. The link is returned only if it points to the instance.
     pub async fn create_link(&self, org: &OrgId, ident: &str) -> Result<(User, RegistrationLink)> {
-        let (capabilities, user) =
-            tokio::join!(self.capabilities(org), self.resolve_user(org, ident));
-        let capabilities = capabilities?;
-        if !capabilities.create_link {
+        self.create_link_with(org, ident, Authenticator::Any).await
+    }
+
+    /// [`Desk::create_link`] asking for a kind of passkey (`requestPlatformType`: this
+    /// device only or a security key only), where the login UI supports it.
+    ///
+    /// Which API creates the code is decided here, from the `api` setting and the admin's
+    /// permissions in `org`: `v1` needs `user.credential.write`, `v2` `user.passkey.write`;
+    /// `auto` takes v1 `_link` when allowed (v2 only if v1 is not there) and the v2 code for
+    /// an admin who has only `user.passkey.write` (IAM_USER_MANAGER).
+    pub async fn create_link_with(
+        &self,
+        org: &OrgId,
+        ident: &str,
+        authenticator: Authenticator,
+    ) -> Result<(User, RegistrationLink)> {
+        let (permissions, user) = tokio::join!(
+            self.client.my_permissions(org),
+            self.resolve_user(org, ident)
+        );
+        let permissions = permissions?;
+        let v1 = permissions.has(Permissions::USER_CREDENTIAL_WRITE);
+        let v2 = permissions.has(Permissions::USER_PASSKEY_WRITE);
+        let route = match self.client.api() {
+            ApiVersion::V1 if v1 => Some(LinkRoute::V1Only),
+            ApiVersion::V2 if v2 => Some(LinkRoute::V2Only),
+            ApiVersion::Auto if v1 && v2 => Some(LinkRoute::V1ThenV2),
+            ApiVersion::Auto if v1 => Some(LinkRoute::V1Only),
+            ApiVersion::Auto if v2 => Some(LinkRoute::V2Only),
+            _ => None,
+        };
+        let Some(route) = route else {
+            let permission = match self.client.api() {
+                ApiVersion::V2 => Permissions::USER_PASSKEY_WRITE,
+                _ => Permissions::USER_CREDENTIAL_WRITE,
+            };
             return Err(Error::PermissionDenied {
                 org: org.to_string(),
-                permission: Permissions::USER_CREDENTIAL_WRITE.into(),
-                send_allowed: Some(capabilities.send_link),
+                permission: permission.into(),
+                send_allowed: Some(permissions.has(Permissions::USER_WRITE)),
             });
-        }
+        };
         let user = user?;
         ensure_can_register(&user)?;
         // The passkeys the user has now, read alongside, so a new one can be recognised later.
         let (link, before) = tokio::join!(
-            self.client.create_registration_link(org, &user.id),
+            self.client
+                .create_link_via(org, &user.id, route, authenticator),
             self.client.list_passkeys(org, &user.id)
         );
         let mut link = link?;
@@ -172,7 +205,7 @@ impl Desk {
         link.passkeys_before = before
             .ok()
             .map(|keys| keys.into_iter().map(|k| k.id).collect());
-        tracing::info!(org = %org, user = %user.id, expires_at = %link.expires_at, "registration link created");
+        tracing::info!(org = %org, user = %user.id, expires_at = %link.expires_at, api = link.via.api(), "registration link created");
         Ok((user, link))
     }
 

@@ -87,6 +87,9 @@ pub enum Error {
     #[error("ZITADEL returned a link to {origin}, not to {expected}: it was refused and is not shown; check the instance's external domain or the configured login host")]
     ForeignLink { origin: String, expected: String },
 
+    #[error("this ZITADEL does not offer {call}: set 'api = \"v2\"' (or \"auto\") in the config file or pass --api v2")]
+    Unimplemented { call: String },
+
     #[error("your session ended (the refresh token was rejected: revoked, expired or used elsewhere); sign in again")]
     SessionEnded,
 
@@ -171,6 +174,7 @@ impl Error {
             Error::Server { .. } => "server",
             Error::BadResponse { .. } => "bad_response",
             Error::ForeignLink { .. } => "foreign_link",
+            Error::Unimplemented { .. } => "unimplemented",
             Error::SessionEnded => "session_ended",
             Error::SignInFailed { .. } => "sign_in_failed",
             Error::SignInDenied { .. } => "sign_in_denied",

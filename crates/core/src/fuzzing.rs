@@ -118,11 +118,13 @@ pub fn error_body(data: &[u8]) {
             org: None,
             user: None,
             permission: "",
+            probe: None,
         },
         Ctx {
             org: Some(&org),
             user: Some(&user),
             permission: Permissions::USER_CREDENTIAL_WRITE,
+            probe: None,
         },
     ];
     let canonical = canonical_error_body(body);
@@ -444,6 +446,7 @@ mod tests {
             org: None,
             user: None,
             permission: "",
+            probe: None,
         };
         let e = map_error(
             StatusCode::UNAUTHORIZED,

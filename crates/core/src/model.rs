@@ -198,6 +198,33 @@ pub struct RegistrationLink {
     /// The user's passkey ids when the link was made, so that a new registration can be told
     /// apart from the passkeys the user already had (`None`: not known yet).
     pub passkeys_before: Option<Vec<String>>,
+    /// Which call made it and who built the link.
+    pub via: LinkVia,
+}
+
+/// How a registration link came to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LinkVia {
+    /// v1 `_link`: ZITADEL built the link (Login UI v1).
+    V1Link,
+    /// v2 `CreatePasskeyRegistrationLink` with `returnCode`, the link built here in the
+    /// Login UI v1 format.
+    V2LoginV1,
+    /// … in the Login UI v2 format (`/ui/v2/login/passkey/set`).
+    V2LoginV2,
+    /// … from the configured link template.
+    V2Template,
+}
+
+impl LinkVia {
+    /// `"v1"` or `"v2"`: the API that created the code.
+    pub fn api(self) -> &'static str {
+        match self {
+            LinkVia::V1Link => "v1",
+            _ => "v2",
+        }
+    }
 }
 
 /// How waiting for a registration ended.
@@ -217,6 +244,9 @@ impl Permissions {
     pub const USER_READ: &'static str = "user.read";
     pub const USER_WRITE: &'static str = "user.write";
     pub const USER_CREDENTIAL_WRITE: &'static str = "user.credential.write";
+    /// The v2 `CreatePasskeyRegistrationLink` permission (IAM_USER_MANAGER has it without
+    /// `user.credential.write`).
+    pub const USER_PASSKEY_WRITE: &'static str = "user.passkey.write";
 
     pub fn has(&self, permission: &str) -> bool {
         self.0.contains(permission)
@@ -251,7 +281,9 @@ impl Capabilities {
         Capabilities {
             org_id,
             search_users: p.has(Permissions::USER_READ),
-            create_link: p.has(Permissions::USER_CREDENTIAL_WRITE),
+            // v1 `_link` or, without it, the v2 registration code (zitadel-api.md §4).
+            create_link: p.has(Permissions::USER_CREDENTIAL_WRITE)
+                || p.has(Permissions::USER_PASSKEY_WRITE),
             send_link: p.has(Permissions::USER_WRITE),
             list_passkeys: p.has(Permissions::USER_READ),
         }

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/__sim/device/deny", post(deny_device))
         .route("/__sim/sessions/revoke", post(revoke_sessions))
         .route("/__sim/seed/users", post(seed_users))
+        .route("/__sim/features", get(features).post(set_features))
 }
 
 #[derive(Deserialize)]
@@ -206,4 +207,19 @@ async fn seed_users(
         users_in_org,
     };
     Ok((StatusCode::CREATED, Json(seeded)).into_response())
+}
+
+async fn features(State(state): State<AppState>) -> Json<crate::features::Features> {
+    Json(state.features().clone())
+}
+
+/// `POST /__sim/features` `{"loginV2":{"required":true,"baseUri":"…"},"v1Link":"notFound"}`:
+/// only the given fields change; answers the switches as they are now.
+async fn set_features(
+    State(state): State<AppState>,
+    Strict(update): Strict<crate::features::FeaturesUpdate>,
+) -> Json<crate::features::Features> {
+    let mut features = state.features();
+    features.apply(update);
+    Json(features.clone())
 }

@@ -13,6 +13,7 @@ mod api;
 mod control;
 mod errors;
 mod faults;
+pub mod features;
 mod keys;
 mod query;
 mod request_log;
@@ -75,11 +76,20 @@ impl Default for SimConfig {
 #[derive(Clone)]
 pub(crate) struct AppState {
     world: Arc<Mutex<World>>,
+    /// Instance switches (Login UI v2, v1 `_link` on/off).
+    features: Arc<Mutex<features::Features>>,
     /// `http://host:port` the sim listens on; the last resort for link origins.
     url: String,
 }
 
 impl AppState {
+    /// The instance switches. Lock order: features before world, never the other way round.
+    fn features(&self) -> MutexGuard<'_, features::Features> {
+        self.features
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// The world, even if a handler panicked while holding the lock: the data stays usable.
     fn world(&self) -> MutexGuard<'_, World> {
         self.world
@@ -119,6 +129,7 @@ impl Sim {
         }
         let state = AppState {
             world: Arc::new(Mutex::new(world)),
+            features: Arc::default(),
             url,
         };
         let app = router(state.clone());
@@ -163,6 +174,17 @@ impl Sim {
     }
 
     /// Same as `POST /__sim/faults`.
+    /// Changes instance switches (the Login UI v2 flag, the v1 `_link` call); same as
+    /// `POST /__sim/features`.
+    pub fn set_features(&self, update: features::FeaturesUpdate) {
+        self.state.features().apply(update);
+    }
+
+    /// The current instance switches.
+    pub fn features(&self) -> features::Features {
+        self.state.features().clone()
+    }
+
     pub fn inject(&self, fault: Fault) {
         self.state.world().faults.push(fault);
     }

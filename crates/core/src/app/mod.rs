@@ -180,6 +180,13 @@ impl DeskApp {
         let mut config = config_of(&view)?;
         // The PIN has its own command; saving the other settings keeps it.
         config.kiosk_pin = lock(&self.config).kiosk_pin.clone();
+        // The API and link settings are not in the window's form: saving keeps the file's.
+        {
+            let old = lock(&self.config);
+            config.api = old.api;
+            config.login_ui = old.login_ui;
+            config.link_template = old.link_template.clone();
+        }
         Settings::resolve(&Overrides::default(), |_| None, &config)?;
         let changed_instance = lock(&self.config).instance != config.instance;
         config.save_to(&self.paths.config_file)?;
@@ -800,6 +807,9 @@ fn config_of(view: &SettingsView) -> Result<Config> {
         kiosk: view.kiosk,
         kiosk_pin: None,
         language: view.language,
+        api: Default::default(),
+        login_ui: Default::default(),
+        link_template: None,
     })
 }
 

@@ -86,6 +86,37 @@ pub(crate) fn user(w: wire::User) -> Result<User> {
     })
 }
 
+/// A v2 user, read into the v1 model's shape and converted the same way.
+pub(crate) fn user_v2(w: wire::UserV2) -> Result<User> {
+    let human = w.human.map(|h| {
+        let p = h.profile.unwrap_or_default();
+        let e = h.email.unwrap_or_default();
+        wire::Human {
+            profile: Some(wire::Profile {
+                first_name: p.given_name,
+                last_name: p.family_name,
+                nick_name: p.nick_name,
+                display_name: p.display_name,
+                preferred_language: p.preferred_language,
+            }),
+            email: Some(wire::Email {
+                email: e.email,
+                is_email_verified: e.is_verified,
+            }),
+        }
+    });
+    user(wire::User {
+        id: w.user_id,
+        details: w.details,
+        state: w.state,
+        user_name: w.username,
+        login_names: w.login_names,
+        preferred_login_name: w.preferred_login_name,
+        human,
+        machine: w.machine,
+    })
+}
+
 pub(crate) fn me(w: wire::User) -> Result<Me> {
     let u = user(w)?;
     Ok(Me {

@@ -145,6 +145,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) org: Option<&'a OrgId>,
     pub(crate) user: Option<&'a UserId>,
     pub(crate) permission: &'static str,
+    /// The call may not exist on this server (a deprecated or newer call): a 501, a gRPC
+    /// code 12, or a 404 without any ZITADEL error id is [`Error::Unimplemented`] naming this
+    /// call, not a missing user.
+    pub(crate) probe: Option<&'static str>,
 }
 
 pub(crate) struct Http {
@@ -193,6 +197,7 @@ impl Http {
             org,
             user: None,
             permission,
+            probe: None,
         };
         self.send(effect, method, segments, body, ctx).await
     }
@@ -212,8 +217,48 @@ impl Http {
             org: Some(org),
             user: Some(user),
             permission,
+            probe: None,
         };
         self.send(effect, method, segments, body, ctx).await
+    }
+
+    /// Like [`Http::call_for_user`] for a call this server may not offer (`call` names it):
+    /// its absence is [`Error::Unimplemented`].
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn probe_for_user<T: DeserializeOwned>(
+        &self,
+        effect: Effect,
+        method: Method,
+        segments: &[&str],
+        org: &OrgId,
+        user: &UserId,
+        body: Option<serde_json::Value>,
+        permission: &'static str,
+        call: &'static str,
+    ) -> Result<T> {
+        let ctx = Ctx {
+            org: Some(org),
+            user: Some(user),
+            permission,
+            probe: Some(call),
+        };
+        self.send(effect, method, segments, body, ctx).await
+    }
+
+    /// Like [`Http::call`] for a call this server may not offer.
+    pub(crate) async fn probe<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        call: &'static str,
+    ) -> Result<T> {
+        let ctx = Ctx {
+            org: None,
+            user: None,
+            permission: "",
+            probe: Some(call),
+        };
+        self.send(Effect::Read, method, segments, None, ctx).await
     }
 
     /// Sends a call. A read that meets a rate limit or an unavailable server is sent again
@@ -480,6 +525,13 @@ pub(crate) fn map_error(
     };
     let s = status.as_u16();
 
+    if let Some(call) = ctx.probe {
+        if s == 501 || code == Some(12) || (s == 404 && id.is_none()) {
+            return Error::Unimplemented {
+                call: call.to_string(),
+            };
+        }
+    }
     if id == Some("AUTH-Bs7Ds") {
         return Error::OrgNotFound { org: org() };
     }
@@ -561,6 +613,7 @@ mod tests {
             org: Some(org),
             user,
             permission: "user.credential.write",
+            probe: None,
         }
     }
 

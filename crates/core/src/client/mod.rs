@@ -4,6 +4,7 @@
 
 pub(crate) mod convert;
 pub(crate) mod http;
+mod v2;
 pub(crate) mod wire;
 
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use reqwest::Method;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use url::Url;
 
@@ -21,7 +23,7 @@ use crate::duration::parse_proto_duration;
 use crate::error::{Error, Result};
 use crate::link::LinkPolicy;
 use crate::model::{
-    Me, Org, OrgId, Passkey, Permissions, RegistrationLink, User, UserId, UserPage,
+    LinkVia, Me, Org, OrgId, Passkey, Permissions, RegistrationLink, User, UserId, UserPage,
 };
 use crate::secret::Secret;
 
@@ -53,9 +55,112 @@ impl TokenProvider for StaticToken {
     }
 }
 
+/// Which ZITADEL API the client uses (setting `api`, flag `--api`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiVersion {
+    /// v1 `_link` (ZITADEL builds the link) and v1 reads; the v2 registration code when v1
+    /// `_link` is not there (404/501 before anything was created) or the admin may only use
+    /// v2 (`user.passkey.write` without `user.credential.write`).
+    #[default]
+    Auto,
+    /// Management API v1 only.
+    V1,
+    /// User service v2 only: users, passkeys and registration codes.
+    V2,
+}
+
+impl std::str::FromStr for ApiVersion {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(ApiVersion::Auto),
+            "v1" => Ok(ApiVersion::V1),
+            "v2" => Ok(ApiVersion::V2),
+            _ => Err(Error::Input(format!(
+                "api must be auto, v1 or v2, not '{}'",
+                crate::error::sanitize(s, 20)
+            ))),
+        }
+    }
+}
+
+/// Which Login UI a link from a v2 code is built for (setting `login_ui`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LoginUi {
+    /// What the instance's `loginV2` feature says (`GET /v2/features/instance`).
+    #[default]
+    Auto,
+    /// `/ui/login/login/passwordless/init?userID=&orgID=&codeID=&code=`.
+    V1,
+    /// `{loginV2.baseUri or /ui/v2/login}/passkey/set?userId=&code=&codeId=&organization=`.
+    V2,
+}
+
+impl std::str::FromStr for LoginUi {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(LoginUi::Auto),
+            "v1" => Ok(LoginUi::V1),
+            "v2" => Ok(LoginUi::V2),
+            _ => Err(Error::Input(format!(
+                "login_ui must be auto, v1 or v2, not '{}'",
+                crate::error::sanitize(s, 20)
+            ))),
+        }
+    }
+}
+
+/// The kind of passkey a link asks for (`requestPlatformType`, Login UI v1 only).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Authenticator {
+    /// Whatever the person's device offers.
+    #[default]
+    Any,
+    /// This device only (Face ID, Touch ID, Windows Hello).
+    Platform,
+    /// A security key only.
+    CrossPlatform,
+}
+
+impl std::str::FromStr for Authenticator {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "any" => Ok(Authenticator::Any),
+            "platform" => Ok(Authenticator::Platform),
+            "cross-platform" | "crossplatform" => Ok(Authenticator::CrossPlatform),
+            _ => Err(Error::Input(format!(
+                "the authenticator must be platform or cross-platform, not '{}'",
+                crate::error::sanitize(s, 20)
+            ))),
+        }
+    }
+}
+
+/// Which calls may create a registration code, decided before the first one is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkRoute {
+    V1Only,
+    V2Only,
+    /// v1 `_link`; v2 only when v1 answered that it is not there (nothing was created).
+    V1ThenV2,
+}
+
 /// How the client talks to the server.
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
+    /// Which API (setting `api`).
+    pub api: ApiVersion,
+    /// Which Login UI links from v2 codes are built for (setting `login_ui`).
+    pub login_ui: LoginUi,
+    /// A template for links from v2 codes, e.g.
+    /// `https://login.example.com/passkey?user={userId}&org={orgId}&id={codeId}&code={code}`;
+    /// wins over `login_ui`. Its links must pass the same origin check as ZITADEL's.
+    pub link_template: Option<String>,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     /// An extra CA certificate (PEM) trusted next to the OS trust store.
@@ -71,6 +176,9 @@ pub struct ClientOptions {
 impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
+            api: ApiVersion::Auto,
+            login_ui: LoginUi::Auto,
+            link_template: None,
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(15),
             extra_ca_pem: None,
@@ -165,6 +273,9 @@ mod permission {
 pub struct ZitadelClient {
     http: http::Http,
     links: LinkPolicy,
+    api: ApiVersion,
+    login_ui: LoginUi,
+    link_template: Option<String>,
 }
 
 impl ZitadelClient {
@@ -185,7 +296,15 @@ impl ZitadelClient {
         Ok(ZitadelClient {
             http: http::Http::new(base, tokens, &options)?,
             links,
+            api: options.api,
+            login_ui: options.login_ui,
+            link_template: options.link_template.clone(),
         })
+    }
+
+    /// The `api` setting this client follows.
+    pub fn api(&self) -> ApiVersion {
+        self.api
     }
 
     /// The instance's origin, e.g. `https://auth.example.com`.
@@ -392,6 +511,10 @@ impl ZitadelClient {
             sorting_column: "USER_FIELD_NAME_DISPLAY_NAME",
             queries,
         };
+        if self.api == ApiVersion::V2 {
+            let request = serde_json::to_value(request).expect("a plain struct serialises");
+            return self.list_users_v2(org, request).await;
+        }
         let answer: wire::ListResponse<wire::User> = self
             .http
             .call(
@@ -407,7 +530,11 @@ impl ZitadelClient {
     }
 
     /// v1 `GetUserByID` under the org header: 404 when the user is not in that org.
+    /// With `api = "v2"`, v2 `GetUserByID` (which does not look at the header).
     pub async fn get_user(&self, org: &OrgId, user: &UserId) -> Result<User> {
+        if self.api == ApiVersion::V2 {
+            return self.get_user_v2(org, user).await;
+        }
         let answer: wire::GetUserResponse = self
             .http
             .call_for_user(
@@ -423,17 +550,56 @@ impl ZitadelClient {
         convert::user(answer.user.ok_or_else(|| missing("user"))?)
     }
 
-    /// v1 `AddPasswordlessRegistration` (`_link`). Low level: it does not check who the user
-    /// is; [`crate::desk::Desk::create_link`] does that first. The link is accepted only if it
-    /// points to the instance (or the login host) and names this user.
+    /// Creates a registration link the way the `api` setting says (`auto`: v1 `_link`, and
+    /// the v2 code only when v1 `_link` is not there). Low level: it does not check who the
+    /// user is; [`crate::desk::Desk::create_link`] does that first. The link is accepted
+    /// only if it points to the instance (or the login host) and names this user.
     pub async fn create_registration_link(
         &self,
         org: &OrgId,
         user: &UserId,
     ) -> Result<RegistrationLink> {
+        let route = match self.api {
+            ApiVersion::Auto => LinkRoute::V1ThenV2,
+            ApiVersion::V1 => LinkRoute::V1Only,
+            ApiVersion::V2 => LinkRoute::V2Only,
+        };
+        self.create_link_via(org, user, route, Authenticator::Any)
+            .await
+    }
+
+    /// Creates a registration link by `route`. A fallback from v1 to v2 happens only when
+    /// v1 answered that the call is not there (404 without an error id, 501, gRPC code 12),
+    /// which ZITADEL answers before it creates anything: a link is never made twice.
+    pub async fn create_link_via(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        route: LinkRoute,
+        authenticator: Authenticator,
+    ) -> Result<RegistrationLink> {
+        if route == LinkRoute::V2Only {
+            return self.create_link_v2(org, user, authenticator).await;
+        }
+        match self.create_link_v1(org, user, authenticator).await {
+            Err(Error::Unimplemented { call }) if route == LinkRoute::V1ThenV2 => {
+                tracing::info!(%call, "v1 _link is not there; using the v2 registration code");
+                self.create_link_v2(org, user, authenticator).await
+            }
+            result => result,
+        }
+    }
+
+    /// v1 `AddPasswordlessRegistration` (`_link`).
+    async fn create_link_v1(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        authenticator: Authenticator,
+    ) -> Result<RegistrationLink> {
         let answer: wire::PasswordlessLinkResponse = self
             .http
-            .call_for_user(
+            .probe_for_user(
                 Effect::Write,
                 Method::POST,
                 &[
@@ -448,16 +614,18 @@ impl ZitadelClient {
                 user,
                 Some(json!({})),
                 Permissions::USER_CREDENTIAL_WRITE,
+                "the v1 call AddPasswordlessRegistration (passwordless/_link)",
             )
             .await?;
         let (url, lifetime) = checked_link(&self.links, user, answer)?;
         Ok(RegistrationLink {
             // What is shown, copied, mailed and put in the QR code is what was checked.
-            link: Secret::new(url.to_string()),
+            link: Secret::new(v2::with_authenticator(url, authenticator).to_string()),
             expires_at: Utc::now() + lifetime,
             user_id: user.clone(),
             org_id: org.clone(),
             passkeys_before: None,
+            via: LinkVia::V1Link,
         })
     }
 
@@ -489,6 +657,9 @@ impl ZitadelClient {
 
     /// v1 `ListHumanPasswordless`: the user's ready passkeys.
     pub async fn list_passkeys(&self, org: &OrgId, user: &UserId) -> Result<Vec<Passkey>> {
+        if self.api == ApiVersion::V2 {
+            return self.list_passkeys_v2(org, user).await;
+        }
         let answer: wire::ListResponse<wire::AuthFactor> = self
             .http
             .call_for_user(
@@ -535,7 +706,21 @@ pub(crate) fn checked_link(
         .link
         .filter(|l| !l.is_empty())
         .ok_or_else(|| missing("link"))?;
-    let url = links.check(&link)?;
+    let url = check_link_text(links, user, &link)?;
+    let lifetime = answer
+        .expiration
+        .as_deref()
+        .and_then(parse_proto_duration)
+        .ok_or_else(|| missing("expiration (a duration like \"3600s\")"))?;
+    let lifetime =
+        chrono::Duration::from_std(lifetime).map_err(|_| missing("a sane expiration"))?;
+    Ok((url, lifetime))
+}
+
+/// The checks on any registration link, from ZITADEL or built here: on the instance or the
+/// login host, in printable ASCII, naming no other user. Returns the parsed URL.
+pub(crate) fn check_link_text(links: &LinkPolicy, user: &UserId, link: &str) -> Result<Url> {
+    let url = links.check(link)?;
     // ZITADEL writes its links in plain printable ASCII. Anything else (control,
     // invisible, direction-changing or look-alike characters) could make the text the
     // admin sees or copies differ from where the link leads: refused, never shown.
@@ -554,12 +739,5 @@ pub(crate) fn checked_link(
             detail: "the registration link names another user".into(),
         });
     }
-    let lifetime = answer
-        .expiration
-        .as_deref()
-        .and_then(parse_proto_duration)
-        .ok_or_else(|| missing("expiration (a duration like \"3600s\")"))?;
-    let lifetime =
-        chrono::Duration::from_std(lifetime).map_err(|_| missing("a sane expiration"))?;
-    Ok((url, lifetime))
+    Ok(url)
 }

@@ -171,6 +171,82 @@ impl ErrorBody {
     }
 }
 
+// ---- user service v2 (zitadel-api.md §6) ------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct ProfileV2 {
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub nick_name: Option<String>,
+    pub display_name: Option<String>,
+    pub preferred_language: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct EmailV2 {
+    pub email: Option<String>,
+    pub is_verified: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct HumanV2 {
+    pub profile: Option<ProfileV2>,
+    pub email: Option<EmailV2>,
+}
+
+/// A v2 user (`zitadel.user.v2.User`): `userId`, `username`, `givenName`/`familyName`,
+/// `email.isVerified`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct UserV2 {
+    pub user_id: Option<String>,
+    pub details: Option<Details>,
+    pub state: Option<String>,
+    pub username: Option<String>,
+    pub login_names: Option<Vec<String>>,
+    pub preferred_login_name: Option<String>,
+    pub human: Option<HumanV2>,
+    pub machine: Option<Machine>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct GetUserV2Response {
+    pub user: Option<UserV2>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct PasskeyCode {
+    pub id: Option<String>,
+    pub code: Option<String>,
+}
+
+/// `CreatePasskeyRegistrationLink` with `returnCode`: a code, no link, no expiry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct PasskeyCodeResponse {
+    pub details: Option<Details>,
+    pub code: Option<PasskeyCode>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct LoginV2Feature {
+    pub required: Option<bool>,
+    pub base_uri: Option<String>,
+}
+
+/// `GET /v2/features/instance` (only what the link building reads).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct InstanceFeatures {
+    pub login_v2: Option<LoginV2Feature>,
+}
+
 // ---- requests ---------------------------------------------------------------------------
 
 #[derive(Debug, Serialize)]

@@ -34,6 +34,26 @@ pub async fn passwordless_init(
     }
 }
 
+/// `GET /ui/v2/login/passkey/set?userId&code&codeId&organization`: Login UI v2's page behind
+/// a registration link (zitadel-api.md §6), with the same check as the v1 page.
+pub async fn passkey_set_v2(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let params: HashMap<String, String> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let param = |name: &str| params.get(name).map_or("", String::as_str);
+    let (user_id, code_id, code) = (param("userId"), param("codeId"), param("code"));
+    let checked = state
+        .world()
+        .check_link(user_id, param("organization"), code_id, code);
+    match checked {
+        Ok(display_name) => {
+            Html(registration_page(&display_name, user_id, code_id, code)).into_response()
+        }
+        Err(error) => (StatusCode::BAD_REQUEST, Html(error_page(&error))).into_response(),
+    }
+}
+
 /// Escapes text for HTML element content and quoted attribute values.
 pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

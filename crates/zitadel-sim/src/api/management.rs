@@ -2,10 +2,13 @@
 //! Every call acts in the org of the `x-zitadel-orgid` header.
 
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::{Body, Credentials, LinkBase, Path};
 use crate::errors::SimError;
+use crate::features::V1Link;
 use crate::query::list_users as query_users;
 use crate::wire::{
     AuthFactor, Details, DetailsResponse, Empty, LinkResponse, ListDetails, ListResponse,
@@ -54,7 +57,26 @@ pub async fn add_link(
     LinkBase(origin): LinkBase,
     Path(user_id): Path<String>,
     Body(Empty {}): Body<Empty>,
-) -> Result<Json<LinkResponse>, SimError> {
+) -> Result<Response, SimError> {
+    // Switched off (POST /__sim/features): answered like a route or method that is not
+    // there, before any check, so nothing is created.
+    match state.features().v1_link {
+        V1Link::On => {}
+        V1Link::NotFound => {
+            return Ok((
+                StatusCode::NOT_FOUND,
+                Json(serde_json::json!({"code": 5, "message": "Not Found", "details": []})),
+            )
+                .into_response())
+        }
+        V1Link::Unimplemented => {
+            return Ok((
+                StatusCode::NOT_IMPLEMENTED,
+                Json(serde_json::json!({"code": 12, "message": "method AddPasswordlessRegistration not implemented", "details": []})),
+            )
+                .into_response())
+        }
+    }
     let mut world = state.world();
     world.access(
         credentials.token(),
@@ -71,7 +93,8 @@ pub async fn add_link(
             change_date: None,
             resource_owner: code.org_id,
         },
-    }))
+    })
+    .into_response())
 }
 
 /// SendPasswordlessRegistration: ZITADEL emails the link; the sim records the email.

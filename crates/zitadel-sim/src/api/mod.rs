@@ -7,6 +7,7 @@ mod management;
 mod oidc;
 mod oidc_pages;
 mod orgs;
+mod user_v2;
 
 use std::convert::Infallible;
 
@@ -51,6 +52,18 @@ pub fn router() -> Router<AppState> {
             "/management/v1/users/{user_id}/passwordless/{token_id}",
             delete(management::remove_passkey),
         )
+        .route("/v2/users", post(user_v2::list_users))
+        .route("/v2/users/{user_id}", get(user_v2::get_user))
+        .route(
+            "/v2/users/{user_id}/passkeys/registration_link",
+            post(user_v2::create_link),
+        )
+        .route(
+            "/v2/users/{user_id}/passkeys/_search",
+            post(user_v2::list_passkeys),
+        )
+        .route("/v2/features/instance", get(user_v2::instance_features))
+        .route("/ui/v2/login/passkey/set", get(login::passkey_set_v2))
         .route(
             "/ui/login/login/passwordless/init",
             get(login::passwordless_init),
