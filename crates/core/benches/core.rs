@@ -5,8 +5,8 @@
 //!   `passkey_desk_core::qr::Qr` (`fast_qr`'s encoder, renderings of its own);
 //!   `qr/encode_180` is the encoding alone. Side by side: `qr/qrcode_*`, the same with the
 //!   `qrcode` crate the app used before (encoder and SVG renderer, as `Qr::svg` did), and
-//!   `qr/fast_qr_svg_180`, `fast_qr`'s own SVG writer. Each code is decoded with `rqrr`
-//!   before it is measured.
+//!   `qr/fast_qr_encode_180` and `qr/fast_qr_svg_180`, `fast_qr`'s encoder alone and with its
+//!   own SVG writer. Each code is decoded with `rqrr` before it is measured.
 //! - `parse/search_50_users`: a 50-user `ListUsers` answer, as zitadel-sim sends it, parsed
 //!   and converted as `ZitadelClient::list_users` does.
 //! - `link/origin_check`: `LinkPolicy::check` on an accepted link.
@@ -61,6 +61,9 @@ fn qr(c: &mut Criterion) {
     });
     group.bench_function("qrcode_svg_180", |b| {
         b.iter(|| qrcode_svg(&qrcode_code(black_box(&link))))
+    });
+    group.bench_function("fast_qr_encode_180", |b| {
+        b.iter(|| fast_qr_code(black_box(&link)))
     });
     group.bench_function("fast_qr_svg_180", |b| {
         b.iter(|| SvgBuilder::default().to_str(&fast_qr_code(black_box(&link))))
