@@ -188,7 +188,11 @@ async fn link_json_shape_and_files() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let v = run.json();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["expiresAt", "expiresIn", "link", "orgId", "userId"]);
+    assert_eq!(
+        keys,
+        ["api", "expiresAt", "expiresIn", "link", "orgId", "userId"]
+    );
+    assert_eq!(v["api"], "v1");
     assert_eq!(v["userId"], seed::ZOE_ID);
     assert_eq!(v["orgId"], seed::ACME_ORG_ID);
     let expires_in = v["expiresIn"].as_i64().unwrap();
@@ -582,4 +586,114 @@ async fn link_wait_exits_7_when_the_link_expires() {
 
 fn url_of(link: &str) -> reqwest::Url {
     reqwest::Url::parse(link).unwrap()
+}
+
+/// `--api`, `--authenticator` and the config's `api`, `login_ui` and `link_template` (issue 8):
+/// v2 codes with links in each format, the fallback when v1 `_link` is gone, and a foreign
+/// template refused without a code.
+#[tokio::test]
+async fn api_v2_login_ui_and_template_settings() {
+    use zitadel_sim::features::{FeaturesUpdate, LoginV2, V1Link};
+    let sim = sim().await;
+    let code_calls = |sim: &Sim| {
+        sim.requests()
+            .iter()
+            .filter(|r| r.path.ends_with("/passkeys/registration_link"))
+            .count()
+    };
+    // --api v2: a v2 code, link in Login UI v1 format; --authenticator goes into it.
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run([
+            "--json",
+            "--api",
+            "v2",
+            "link",
+            "jose.nunez",
+            "--authenticator",
+            "platform",
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    assert_eq!(v["api"], "v2");
+    let link = v["link"].as_str().unwrap();
+    assert!(
+        link.contains("/ui/login/login/passwordless/init?"),
+        "{link}"
+    );
+    assert!(link.contains("requestPlatformType=platform"), "{link}");
+    assert_eq!((link_requests(&sim), code_calls(&sim)), (0, 1));
+    assert_no_secrets(&sim, &run);
+
+    // Default auto with v1 _link gone: one refused v1 call, then the v2 code; with Login UI v2
+    // required, the link is in its format.
+    sim.set_features(FeaturesUpdate {
+        v1_link: Some(V1Link::Unimplemented),
+        login_v2: Some(LoginV2 {
+            required: true,
+            base_uri: None,
+        }),
+    });
+    sim.clear_requests();
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--json", "link", "jose.nunez"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let link = run.json()["link"].as_str().unwrap().to_string();
+    assert!(
+        link.starts_with(&format!("{}/ui/v2/login/passkey/set?userId=", sim.url())),
+        "{link}"
+    );
+    assert_eq!((link_requests(&sim), code_calls(&sim)), (1, 1));
+    // --api v1 does not fall back: exit 1 with a hint.
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--api", "v1", "link", "jose.nunez"])
+        .await;
+    assert_error(&sim, &run, 1, "api");
+    // A bad --api value is a usage error.
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--api", "v3", "link", "jose.nunez"])
+        .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+
+    // The config file: api, login_ui and a template on the instance; then a foreign one.
+    let dir = std::env::temp_dir().join(format!("pd-e2e-v2-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    let pat = sim.demo().admin(seed::ADMIN_IAM_OWNER).pat.clone();
+    let write = |template: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "instance = \"{}\"\napi = \"v2\"\nlogin_ui = \"v1\"\nlink_template = \"{template}\"\n",
+                sim.url()
+            ),
+        )
+        .unwrap()
+    };
+    write(&format!(
+        "{}/ui/v2/login/passkey/set?userId={{userId}}&code={{code}}&codeId={{codeId}}&organization={{orgId}}&t=1",
+        sim.url()
+    ));
+    let mut cli = Cli::new();
+    cli.env("PASSKEY_DESK_TOKEN", &pat)
+        .env("PASSKEY_DESK_CONFIG", config.to_str().unwrap());
+    let run = cli.run(["--json", "link", "max.muster"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let link = run.json()["link"].as_str().unwrap().to_string();
+    assert!(link.ends_with("&t=1"), "{link}");
+    assert!(
+        link.contains(&format!("userId={}", seed::MAX_ACME_ID)),
+        "{link}"
+    );
+
+    write("https://evil.example.com/p?u={userId}&c={code}&i={codeId}");
+    sim.clear_requests();
+    let mut cli = Cli::new();
+    cli.env("PASSKEY_DESK_TOKEN", &pat)
+        .env("PASSKEY_DESK_CONFIG", config.to_str().unwrap());
+    let run = cli.run(["link", "max.muster"]).await;
+    assert_error(&sim, &run, 6, "evil.example.com");
+    assert_eq!(code_calls(&sim), 0, "refused before a code exists");
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -104,6 +104,13 @@ async fn auto_falls_back_to_v2_when_v1_link_is_gone_and_the_link_registers() {
             .unwrap();
         let (_, passkeys) = desk.passkeys(&acme(), "jose.nunez").await.unwrap();
         assert!(passkeys.iter().any(|p| p.name == "Pixel"));
+        // The next link goes to v2 straight away: v1 is not asked again.
+        sim.clear_requests();
+        let (_, link) = desk.create_link(&acme(), "jose.nunez").await.unwrap();
+        assert_eq!(link.via, LinkVia::V2LoginV1);
+        let calls = creating_calls(&sim);
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        assert!(calls[0].0.ends_with("/passkeys/registration_link"));
     }
 }
 

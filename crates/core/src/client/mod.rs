@@ -276,6 +276,8 @@ pub struct ZitadelClient {
     api: ApiVersion,
     login_ui: LoginUi,
     link_template: Option<String>,
+    /// v1 `_link` answered that it is not there: `auto` goes to v2 straight away from then on.
+    v1_link_gone: std::sync::atomic::AtomicBool,
 }
 
 impl ZitadelClient {
@@ -299,6 +301,7 @@ impl ZitadelClient {
             api: options.api,
             login_ui: options.login_ui,
             link_template: options.link_template.clone(),
+            v1_link_gone: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -578,12 +581,15 @@ impl ZitadelClient {
         route: LinkRoute,
         authenticator: Authenticator,
     ) -> Result<RegistrationLink> {
-        if route == LinkRoute::V2Only {
+        use std::sync::atomic::Ordering::Relaxed;
+        let v1_gone = self.v1_link_gone.load(Relaxed);
+        if route == LinkRoute::V2Only || (route == LinkRoute::V1ThenV2 && v1_gone) {
             return self.create_link_v2(org, user, authenticator).await;
         }
         match self.create_link_v1(org, user, authenticator).await {
             Err(Error::Unimplemented { call }) if route == LinkRoute::V1ThenV2 => {
                 tracing::info!(%call, "v1 _link is not there; using the v2 registration code");
+                self.v1_link_gone.store(true, Relaxed);
                 self.create_link_v2(org, user, authenticator).await
             }
             result => result,
