@@ -62,10 +62,10 @@ fuzz:
 	scripts/fuzz
 
 ## The Linux packages: a .deb and an .rpm from the Tauri bundler (@tauri-apps/cli from npm),
-## reusing make test's release build; then the .deb is checked (metadata, the app, the CLI, the
-## desktop entry, the icons), installed with apt-get, `passkey-desk --version` run without a
-## display, and removed again (scripts/package). No AppImage: its bundler downloads helpers.
-package: ui
+## reusing make test's release build and ui/dist; then the .deb is checked (metadata, the app,
+## the CLI, the desktop entry, the icons), installed with apt-get, `passkey-desk --version` run
+## without a display, and removed (scripts/package). No AppImage: its bundler downloads helpers.
+package: deps
 	scripts/package
 
 bench:
