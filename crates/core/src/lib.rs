@@ -2,6 +2,7 @@
 //! The desktop shell and the CLI only translate between a person and this crate.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 #[doc(hidden)]
 pub mod bench_support;

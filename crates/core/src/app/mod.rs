@@ -15,6 +15,7 @@ use tokio::sync::Notify;
 pub use language::{system_language, Language, LanguageSetting};
 pub use views::*;
 
+use crate::audit::{AuditAction, AuditEntry, AuditFilter, AuditLog, AuditSubject};
 use crate::auth::{Auth, DeviceLogin, LoginOptions, Method, SecretStore, Session, SessionIndex};
 use crate::client::{instance_origin, TokenProvider};
 use crate::config::{Config, Overrides, Settings};
@@ -116,6 +117,7 @@ pub struct DeskApp {
     live: Mutex<Option<Live>>,
     org: Mutex<Option<OrgView>>,
     slot: Arc<LinkSlot>,
+    audit: Arc<AuditLog>,
     kiosk: Mutex<Kiosk>,
     device: tokio::sync::Mutex<Option<DeviceLogin>>,
     cancel_sign_in: Notify,
@@ -135,7 +137,8 @@ impl DeskApp {
     ) -> Result<DeskApp> {
         let config = Config::load_from(&paths.config_file)?;
         // No idle rule until a screen faces the public (presenter or kiosk).
-        let slot = Arc::new(LinkSlot::new(host.clone(), None));
+        let audit = Arc::new(AuditLog::in_dir(&paths.data_dir));
+        let slot = Arc::new(LinkSlot::new(host.clone(), None, audit.clone()));
         Ok(DeskApp {
             host,
             paths,
@@ -144,6 +147,7 @@ impl DeskApp {
             live: Mutex::new(None),
             org: Mutex::new(None),
             slot,
+            audit,
             kiosk: Mutex::new(Kiosk::default()),
             device: tokio::sync::Mutex::new(None),
             cancel_sign_in: Notify::new(),
@@ -256,7 +260,8 @@ impl DeskApp {
     fn forget_live(&self) {
         *lock(&self.live) = None;
         *lock(&self.org) = None;
-        self.close_link();
+        self.slot
+            .close(Wipe::Cancelled, AuditAction::WipedSessionEnd);
     }
 
     fn live(&self) -> Result<(Arc<Session>, Arc<Desk>)> {
@@ -480,7 +485,20 @@ impl DeskApp {
             .map(|o| o.org.name.clone())
             .unwrap_or_default();
         self.close_link();
-        let (user, link) = desk.create_link(&org, user_id).await?;
+        let mut subject = self.audit_subject(&org, &org_name, user_id).await;
+        let (user, link) = match desk.create_link(&org, user_id).await {
+            Ok(created) => created,
+            Err(e) => {
+                self.audit
+                    .record(&subject.entry(AuditAction::Created, Err(e.code())));
+                return Err(e);
+            }
+        };
+        subject.login_name = user.login_name.clone();
+        subject.user_id = user.id.to_string();
+        subject.expires_at = Some(link.expires_at);
+        self.audit
+            .record(&subject.entry(AuditAction::Created, Ok(())));
         let view = LinkView {
             qr_svg: Qr::new(link.link.expose())?.svg(),
             link: link.link.expose().clone(),
@@ -488,7 +506,7 @@ impl DeskApp {
             org_id: org.to_string(),
             user,
         };
-        self.slot.show(desk, view.clone(), link, org_name);
+        self.slot.show(desk, view.clone(), link, org_name, subject);
         Ok(view)
     }
 
@@ -511,7 +529,12 @@ impl DeskApp {
         self.refuse_in_kiosk("copy the link")?;
         let view = self.active_link()?;
         self.slot.activity();
-        self.host.write_clipboard(&view.link)?;
+        let written = self.host.write_clipboard(&view.link);
+        self.slot.record(
+            AuditAction::Copied,
+            written.as_ref().map(|_| ()).map_err(|e| e.code()),
+        );
+        written?;
         let secs = self.settings_get().clipboard_clear_secs;
         if secs > 0 {
             let host = self.host.clone();
@@ -530,8 +553,14 @@ impl DeskApp {
         self.refuse_in_kiosk("email the link")?;
         let view = self.active_link()?;
         self.slot.activity();
-        self.host
-            .open(crate::link::mailto(&view.user, &view.link, view.expires_at).as_str())
+        let opened = self
+            .host
+            .open(crate::link::mailto(&view.user, &view.link, view.expires_at).as_str());
+        self.slot.record(
+            AuditAction::Emailed,
+            opened.as_ref().map(|_| ()).map_err(|e| e.code()),
+        );
+        opened
     }
 
     /// Saves the QR as a 1024 px PNG in the Downloads folder; returns its path.
@@ -570,13 +599,70 @@ impl DeskApp {
         let (_, desk) = self.live()?;
         let org = self.org_id()?;
         self.slot.activity();
-        desk.send_link(&org, user_id).await
+        let org_name = lock(&self.org)
+            .as_ref()
+            .map(|o| o.org.name.clone())
+            .unwrap_or_default();
+        let mut subject = self.audit_subject(&org, &org_name, user_id).await;
+        let sent = desk.send_link(&org, user_id).await;
+        if let Ok(user) = &sent {
+            subject.user_id = user.id.to_string();
+            subject.login_name = user.login_name.clone();
+        }
+        self.audit.record(&subject.entry(
+            AuditAction::Sent,
+            sent.as_ref().map(|_| ()).map_err(|e| e.code()),
+        ));
+        sent
+    }
+
+    /// Who acts where for whom, as the audit log names them.
+    async fn audit_subject(&self, org: &OrgId, org_name: &str, user_id: &str) -> AuditSubject {
+        let (instance, admin) = match self.live() {
+            Ok((session, _)) => {
+                let info = session.info().await;
+                let admin = info
+                    .identity
+                    .login_name
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(info.identity.subject);
+                (info.instance, admin)
+            }
+            Err(_) => Default::default(),
+        };
+        AuditSubject {
+            instance,
+            admin,
+            org_id: org.to_string(),
+            org_name: Some(org_name.to_string()).filter(|n| !n.is_empty()),
+            user_id: user_id.to_string(),
+            login_name: String::new(),
+            expires_at: None,
+        }
+    }
+
+    // ---- the audit log --------------------------------------------------------------------
+
+    /// The audit log's entries that match, newest first (not in kiosk mode).
+    pub fn audit_list(&self, filter: AuditFilter) -> Result<Vec<AuditEntry>> {
+        self.refuse_in_kiosk("read the audit log")?;
+        self.audit.read(&filter)
+    }
+
+    /// Writes the matching entries as CSV into the Downloads folder; returns its path.
+    pub fn audit_export_csv(&self, filter: AuditFilter) -> Result<String> {
+        self.refuse_in_kiosk("export the audit log")?;
+        let dir = self
+            .host
+            .downloads_dir()
+            .ok_or_else(|| Error::Input("no Downloads folder on this system".into()))?;
+        Ok(self.audit.export_csv(&filter, &dir)?.display().to_string())
     }
 
     /// Wipes the link on screen (the admin's "Close"); a pending `link_wait` ends with
     /// `Closed`, and the public screen goes blank.
     pub fn close_link(&self) {
-        self.slot.close(Wipe::Cancelled);
+        self.slot.close(Wipe::Cancelled, AuditAction::WipedClosed);
     }
 
     /// The user id of the link on screen (for tests and the UI's state checks).
@@ -674,6 +760,7 @@ impl DeskApp {
             None
         };
         self.slot.set_idle_timeout(timeout);
+        self.slot.set_public(public);
     }
 
     // ---- kiosk mode -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ use super::views::{
     LinkView, RegisteredPerson, RegistrationView, ScreenState, ScreenView, ShownLink,
 };
 use super::{lock, Host};
+use crate::audit::{AuditAction, AuditLog, AuditSubject};
 use crate::error::ErrorReport;
 use crate::kiosk::{LinkScreen, Wipe};
 use crate::model::{Passkey, RegistrationLink};
@@ -41,6 +42,8 @@ struct ActiveLink {
     link: RegistrationLink,
     outcome: watch::Sender<Option<Outcome>>,
     guard: Option<tokio::task::AbortHandle>,
+    /// Who showed it to whom, for the audit log.
+    audit: AuditSubject,
 }
 
 /// The one link on screen and the public screen's state.
@@ -50,12 +53,21 @@ pub(crate) struct LinkSlot {
     rules: Mutex<LinkScreen>,
     screen: watch::Sender<ScreenState>,
     generation: Mutex<u64>,
+    audit: Arc<AuditLog>,
+    /// A screen faces the public (presenter window or kiosk).
+    public: Mutex<bool>,
 }
 
 impl LinkSlot {
-    pub(crate) fn new(host: Arc<dyn Host>, idle_timeout: Option<Duration>) -> LinkSlot {
+    pub(crate) fn new(
+        host: Arc<dyn Host>,
+        idle_timeout: Option<Duration>,
+        audit: Arc<AuditLog>,
+    ) -> LinkSlot {
         LinkSlot {
             host,
+            audit,
+            public: Mutex::new(false),
             active: Mutex::new(None),
             rules: Mutex::new(LinkScreen::new(idle_timeout.unwrap_or(Duration::MAX))),
             screen: watch::Sender::new(ScreenState {
@@ -69,6 +81,17 @@ impl LinkSlot {
     /// `None`: no idle wipe.
     pub(crate) fn set_idle_timeout(&self, idle_timeout: Option<Duration>) {
         lock(&self.rules).set_idle_timeout(idle_timeout.unwrap_or(Duration::MAX));
+    }
+
+    /// Whether a screen faces the public; a link on screen when one opens is "presented".
+    pub(crate) fn set_public(&self, public: bool) {
+        let was = std::mem::replace(&mut *lock(&self.public), public);
+        if public && !was {
+            if let Some(subject) = lock(&self.active).as_ref().map(|a| a.audit.clone()) {
+                self.audit
+                    .record(&subject.entry(AuditAction::Presented, Ok(())));
+            }
+        }
     }
 
     // ---- the public screen ----------------------------------------------------------------
@@ -119,6 +142,7 @@ impl LinkSlot {
         view: LinkView,
         link: RegistrationLink,
         org_name: String,
+        audit: AuditSubject,
     ) {
         let generation = {
             let mut g = lock(&self.generation);
@@ -139,8 +163,13 @@ impl LinkSlot {
             link: link.clone(),
             outcome: watch::Sender::new(None),
             guard: None,
+            audit: audit.clone(),
         });
         self.publish(ScreenView::Showing(shown));
+        if *lock(&self.public) {
+            self.audit
+                .record(&audit.entry(AuditAction::Presented, Ok(())));
+        }
         let slot = self.clone();
         let task = tokio::spawn(async move {
             let outcome = guard(&slot, &desk, &link).await;
@@ -151,6 +180,13 @@ impl LinkSlot {
             .filter(|a| a.generation == generation)
         {
             active.guard = Some(task.abort_handle());
+        }
+    }
+
+    /// Records `action` on the link on screen in the audit log.
+    pub(crate) fn record(&self, action: AuditAction, outcome: std::result::Result<(), &str>) {
+        if let Some(subject) = lock(&self.active).as_ref().map(|a| a.audit.clone()) {
+            self.audit.record(&subject.entry(action, outcome));
         }
     }
 
@@ -183,10 +219,11 @@ impl LinkSlot {
     }
 
     /// The admin closed (or replaced) the link: wiped everywhere, the public screen blank.
-    pub(crate) fn close(&self, reason: Wipe) {
+    pub(crate) fn close(&self, reason: Wipe, action: AuditAction) {
         let Some(active) = lock(&self.active).take() else {
             return;
         };
+        self.audit.record(&active.audit.entry(action, Ok(())));
         if let Some(guard) = &active.guard {
             guard.abort();
         }
@@ -206,6 +243,18 @@ impl LinkSlot {
             slot.take()
         };
         let Some(active) = active else { return };
+        let entry = match &outcome {
+            Outcome::Registered(_) => active.audit.entry(AuditAction::Registered, Ok(())),
+            Outcome::Wiped(Wipe::Expired) => active.audit.entry(AuditAction::Expired, Ok(())),
+            Outcome::Wiped(Wipe::Idle) => active.audit.entry(AuditAction::WipedIdle, Ok(())),
+            Outcome::Wiped(Wipe::Registered | Wipe::Cancelled) => {
+                active.audit.entry(AuditAction::WipedClosed, Ok(()))
+            }
+            Outcome::Failed(report) => active
+                .audit
+                .entry(AuditAction::WipedSessionEnd, Err(report.code)),
+        };
+        self.audit.record(&entry);
         lock(&self.rules).cancel();
         self.wipe_clipboard(&active.view.link);
         match &outcome {

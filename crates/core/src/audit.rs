@@ -1,0 +1,523 @@
+//! The local audit trail: who issued a link for whom, when, and what became of it.
+//!
+//! JSON lines in the data dir (`audit.jsonl`, rotated by size to `audit.jsonl.1` …). Each
+//! entry is written with one `write` on a file opened for appending, then `sync_data`, so a
+//! crash loses at most the entry being written; a torn last line is skipped on read. An entry
+//! never holds the link, the code or a token: only who, whom, what, when and the outcome.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The file name in the data dir.
+pub const AUDIT_FILE: &str = "audit.jsonl";
+/// Rotation size of the current file.
+pub const DEFAULT_MAX_BYTES: u64 = 5 * 1024 * 1024;
+/// Rotated files kept (`audit.jsonl.1` … `.N`).
+pub const DEFAULT_KEEP: u32 = 5;
+
+/// What happened to a link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    Created,
+    /// ZITADEL emailed the link (`_send_link`).
+    Sent,
+    Copied,
+    Emailed,
+    /// The presenter window or the kiosk showed it.
+    Presented,
+    Registered,
+    Expired,
+    /// Wiped: the idle rule, the admin's close/cancel, or the session's end.
+    WipedIdle,
+    WipedClosed,
+    WipedSessionEnd,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Created => "created",
+            AuditAction::Sent => "sent",
+            AuditAction::Copied => "copied",
+            AuditAction::Emailed => "emailed",
+            AuditAction::Presented => "presented",
+            AuditAction::Registered => "registered",
+            AuditAction::Expired => "expired",
+            AuditAction::WipedIdle => "wiped_idle",
+            AuditAction::WipedClosed => "wiped_closed",
+            AuditAction::WipedSessionEnd => "wiped_session_end",
+        }
+    }
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AuditEntry {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub time: DateTime<Utc>,
+    pub instance: String,
+    /// The signed-in admin: login name, else subject.
+    pub admin: String,
+    pub org_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_name: Option<String>,
+    pub user_id: String,
+    pub login_name: String,
+    pub action: AuditAction,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// `ok`, or the error code.
+    pub outcome: String,
+}
+
+/// Who acted, where, for whom: everything of an entry but the action, time and outcome.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditSubject {
+    pub instance: String,
+    pub admin: String,
+    pub org_id: String,
+    pub org_name: Option<String>,
+    pub user_id: String,
+    pub login_name: String,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl AuditSubject {
+    pub fn entry(&self, action: AuditAction, outcome: std::result::Result<(), &str>) -> AuditEntry {
+        AuditEntry {
+            time: Utc::now(),
+            instance: self.instance.clone(),
+            admin: self.admin.clone(),
+            org_id: self.org_id.clone(),
+            org_name: self.org_name.clone().filter(|n| !n.is_empty()),
+            user_id: self.user_id.clone(),
+            login_name: self.login_name.clone(),
+            action,
+            expires_at: self.expires_at,
+            outcome: match outcome {
+                Ok(()) => "ok".into(),
+                Err(code) => code.into(),
+            },
+        }
+    }
+}
+
+/// Which entries to read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AuditFilter {
+    /// Matches the login name or user id (case-insensitive, part of it).
+    #[serde(default)]
+    pub user: Option<String>,
+    /// First day included (UTC, `YYYY-MM-DD`).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub since: Option<NaiveDate>,
+    /// Last day included (UTC, `YYYY-MM-DD`).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub until: Option<NaiveDate>,
+}
+
+impl AuditFilter {
+    pub fn matches(&self, e: &AuditEntry) -> bool {
+        if let Some(user) = self
+            .user
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            let user = user.to_lowercase();
+            if !e.login_name.to_lowercase().contains(&user)
+                && !e.user_id.to_lowercase().contains(&user)
+            {
+                return false;
+            }
+        }
+        let day = e.time.date_naive();
+        self.since.is_none_or(|s| day >= s) && self.until.is_none_or(|u| day <= u)
+    }
+}
+
+/// Parses a `--since`/`--until` date: `YYYY-MM-DD` or an RFC 3339 time (its UTC day).
+pub fn parse_date(text: &str) -> Result<NaiveDate> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .or_else(|| {
+            DateTime::parse_from_rfc3339(text)
+                .ok()
+                .map(|t| t.with_timezone(&Utc).date_naive())
+        })
+        .ok_or_else(|| Error::Input(format!("'{text}' is not a date: use YYYY-MM-DD")))
+}
+
+/// The audit log of one data dir.
+#[derive(Debug)]
+pub struct AuditLog {
+    path: PathBuf,
+    max_bytes: u64,
+    keep: u32,
+    /// Serialises appends and rotation within the process.
+    write: Mutex<()>,
+}
+
+impl AuditLog {
+    /// `audit.jsonl` in `data_dir`.
+    pub fn in_dir(data_dir: &Path) -> AuditLog {
+        AuditLog::at(data_dir.join(AUDIT_FILE))
+    }
+
+    pub fn at(path: PathBuf) -> AuditLog {
+        AuditLog {
+            path,
+            max_bytes: DEFAULT_MAX_BYTES,
+            keep: DEFAULT_KEEP,
+            write: Mutex::new(()),
+        }
+    }
+
+    /// Rotation at `max_bytes`, keeping `keep` rotated files.
+    pub fn with_rotation(mut self, max_bytes: u64, keep: u32) -> AuditLog {
+        self.max_bytes = max_bytes.max(1);
+        self.keep = keep.max(1);
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn rotated(&self, n: u32) -> PathBuf {
+        let mut name = self.path.as_os_str().to_owned();
+        name.push(format!(".{n}"));
+        PathBuf::from(name)
+    }
+
+    /// Appends one entry: one line, one write, then fsync.
+    pub fn append(&self, entry: &AuditEntry) -> Result<()> {
+        let mut line = serde_json::to_vec(entry)
+            .map_err(|e| Error::Input(format!("cannot write the audit entry: {e}")))?;
+        line.push(b'\n');
+        let _guard = self.write.lock().unwrap_or_else(|p| p.into_inner());
+        let io = |e: std::io::Error| {
+            Error::Input(format!(
+                "cannot write the audit log {}: {e}",
+                self.path.display()
+            ))
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let size = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
+        if size > 0 && size + line.len() as u64 > self.max_bytes {
+            self.rotate().map_err(io)?;
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(io)?;
+        file.write_all(&line).map_err(io)?;
+        file.sync_data().map_err(io)?;
+        Ok(())
+    }
+
+    fn rotate(&self) -> std::io::Result<()> {
+        let _ = std::fs::remove_file(self.rotated(self.keep));
+        for n in (1..self.keep).rev() {
+            let from = self.rotated(n);
+            if from.exists() {
+                std::fs::rename(&from, self.rotated(n + 1))?;
+            }
+        }
+        std::fs::rename(&self.path, self.rotated(1))
+    }
+
+    /// Appends, logging (not failing) when the log cannot be written: the helpdesk's work goes on.
+    pub fn record(&self, entry: &AuditEntry) {
+        if let Err(e) = self.append(entry) {
+            tracing::warn!(error = %e, "audit log");
+        }
+    }
+
+    /// The entries that match, newest first, from the current and the rotated files. Lines that
+    /// do not parse (a torn last line after a crash) are skipped.
+    pub fn read(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        let mut entries = Vec::new();
+        let files = (1..=self.keep)
+            .rev()
+            .map(|n| self.rotated(n))
+            .chain(std::iter::once(self.path.clone()));
+        for path in files {
+            let file = match File::open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(Error::Input(format!(
+                        "cannot read the audit log {}: {e}",
+                        path.display()
+                    )))
+                }
+            };
+            for line in BufReader::new(file).split(b'\n') {
+                let Ok(line) = line else { break };
+                match serde_json::from_slice::<AuditEntry>(&line) {
+                    Ok(entry) if filter.matches(&entry) => entries.push(entry),
+                    Ok(_) => {}
+                    Err(_) if line.iter().all(u8::is_ascii_whitespace) => {}
+                    Err(e) => {
+                        tracing::warn!(file = %path.display(), error = %e, "skipped a broken audit line")
+                    }
+                }
+            }
+        }
+        // Oldest first in the files; a stable sort keeps same-time entries in file order.
+        entries.reverse();
+        entries.sort_by(|a, b| b.time.cmp(&a.time));
+        Ok(entries)
+    }
+
+    /// Writes the matching entries as CSV into `dir`; returns the file's path.
+    pub fn export_csv(&self, filter: &AuditFilter, dir: &Path) -> Result<PathBuf> {
+        let csv = to_csv(&self.read(filter)?);
+        let path = dir.join(format!(
+            "passkey-desk-audit-{}.csv",
+            Utc::now().format("%Y%m%d-%H%M%S")
+        ));
+        std::fs::write(&path, csv)
+            .map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))?;
+        Ok(path)
+    }
+}
+
+/// The CSV header's columns.
+pub const CSV_COLUMNS: [&str; 10] = [
+    "time",
+    "instance",
+    "admin",
+    "org_id",
+    "org_name",
+    "user_id",
+    "login_name",
+    "action",
+    "expires_at",
+    "outcome",
+];
+
+/// RFC 4180 CSV (CRLF lines), with cells that a spreadsheet would run as a formula
+/// (`=`, `+`, `-`, `@`, tab, CR) prefixed with `'`.
+pub fn to_csv(entries: &[AuditEntry]) -> String {
+    let mut out = CSV_COLUMNS.join(",");
+    out.push_str("\r\n");
+    for e in entries {
+        let cells = [
+            e.time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            e.instance.clone(),
+            e.admin.clone(),
+            e.org_id.clone(),
+            e.org_name.clone().unwrap_or_default(),
+            e.user_id.clone(),
+            e.login_name.clone(),
+            e.action.as_str().to_string(),
+            e.expires_at
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default(),
+            e.outcome.clone(),
+        ];
+        let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn csv_cell(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(login: &str, action: AuditAction, time: &str) -> AuditEntry {
+        AuditEntry {
+            time: time.parse().unwrap(),
+            instance: "https://auth.example.com".into(),
+            admin: "admin@example.com".into(),
+            org_id: "org1".into(),
+            org_name: Some("Example".into()),
+            user_id: format!("id-{login}"),
+            login_name: login.into(),
+            action,
+            expires_at: Some("2026-11-26T12:00:00Z".parse().unwrap()),
+            outcome: "ok".into(),
+        }
+    }
+
+    fn tmp(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("passkey-desk-audit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn appends_and_reads_newest_first_with_filters() {
+        let dir = tmp("filter");
+        let log = AuditLog::in_dir(&dir);
+        log.append(&entry(
+            "alice",
+            AuditAction::Created,
+            "2026-11-01T10:00:00Z",
+        ))
+        .unwrap();
+        log.append(&entry("bob", AuditAction::Copied, "2026-11-02T10:00:00Z"))
+            .unwrap();
+        log.append(&entry(
+            "alice",
+            AuditAction::Registered,
+            "2026-11-03T10:00:00Z",
+        ))
+        .unwrap();
+        let all = log.read(&AuditFilter::default()).unwrap();
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[0].action, AuditAction::Registered, "newest first");
+        let alice = log
+            .read(&AuditFilter {
+                user: Some("ALI".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(alice.len(), 2);
+        let by_id = log
+            .read(&AuditFilter {
+                user: Some("id-bob".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(by_id.len(), 1);
+        let range = log
+            .read(&AuditFilter {
+                since: Some(parse_date("2026-11-02").unwrap()),
+                until: Some(parse_date("2026-11-02T23:00:00Z").unwrap()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(range.len(), 1);
+        assert_eq!(range[0].login_name, "bob");
+        assert!(parse_date("yesterday").is_err());
+        let line = std::fs::read_to_string(log.path()).unwrap();
+        let first = line.lines().next().unwrap();
+        assert!(
+            first.contains("\"time\":\"2026-11-01T10:00:00Z\""),
+            "{first}"
+        );
+        assert!(first.contains("\"action\":\"created\""), "{first}");
+    }
+
+    #[test]
+    fn a_torn_last_line_is_skipped() {
+        let dir = tmp("torn");
+        let log = AuditLog::in_dir(&dir);
+        log.append(&entry(
+            "alice",
+            AuditAction::Created,
+            "2026-11-01T10:00:00Z",
+        ))
+        .unwrap();
+        let mut f = OpenOptions::new().append(true).open(log.path()).unwrap();
+        f.write_all(b"{\"time\":\"2026-11-01T10:00:01Z\",\"inst")
+            .unwrap();
+        drop(f);
+        assert_eq!(log.read(&AuditFilter::default()).unwrap().len(), 1);
+        // The next entry starts on the torn line; it is lost with it, later ones are read.
+        log.append(&entry("bob", AuditAction::Created, "2026-11-01T10:00:02Z"))
+            .unwrap();
+        log.append(&entry(
+            "carol",
+            AuditAction::Created,
+            "2026-11-01T10:00:03Z",
+        ))
+        .unwrap();
+        let read = log.read(&AuditFilter::default()).unwrap();
+        assert!(read.iter().any(|e| e.login_name == "carol"));
+        assert!(read.iter().any(|e| e.login_name == "alice"));
+    }
+
+    #[test]
+    fn rotates_by_size_and_reads_the_rotated_files() {
+        let dir = tmp("rotate");
+        let log = AuditLog::in_dir(&dir).with_rotation(1000, 3);
+        for i in 0..40 {
+            let t = format!("2026-11-01T10:{:02}:00Z", i);
+            log.append(&entry(&format!("user{i}"), AuditAction::Created, &t))
+                .unwrap();
+        }
+        assert!(std::fs::metadata(log.path()).unwrap().len() <= 1000);
+        assert!(dir.join("audit.jsonl.1").exists());
+        assert!(dir.join("audit.jsonl.3").exists());
+        assert!(
+            !dir.join("audit.jsonl.4").exists(),
+            "only 3 rotated files are kept"
+        );
+        let read = log.read(&AuditFilter::default()).unwrap();
+        assert!(read.len() > 10 && read.len() < 40, "{}", read.len());
+        assert_eq!(read[0].login_name, "user39");
+        assert!(read.windows(2).all(|w| w[0].time >= w[1].time));
+    }
+
+    #[test]
+    fn csv_escapes_and_defuses_formulas() {
+        let mut e = entry("a,b \"c\"\nd", AuditAction::Created, "2026-11-01T10:00:00Z");
+        e.org_name = Some("=HYPERLINK(\"x\")".into());
+        e.admin = "+1".into();
+        e.instance = "-2".into();
+        e.user_id = "@SUM(A1)".into();
+        let csv = to_csv(&[e]);
+        let mut lines = csv.split("\r\n");
+        assert_eq!(lines.next().unwrap(), CSV_COLUMNS.join(","));
+        let row = lines.next().unwrap();
+        assert!(
+            row.starts_with(
+                "2026-11-01T10:00:00Z,'-2,'+1,org1,\"'=HYPERLINK(\"\"x\"\")\",'@SUM(A1),"
+            ),
+            "{row}"
+        );
+        assert!(row.contains("\"a,b \"\"c\"\"\nd\""), "{row}");
+        assert!(row.ends_with(",created,2026-11-26T12:00:00Z,ok"), "{row}");
+    }
+
+    #[test]
+    fn exports_csv_into_a_dir() {
+        let dir = tmp("export");
+        let log = AuditLog::in_dir(&dir);
+        log.append(&entry("alice", AuditAction::Sent, "2026-11-01T10:00:00Z"))
+            .unwrap();
+        let path = log.export_csv(&AuditFilter::default(), &dir).unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        assert!(text.contains(",sent,"));
+    }
+}
