@@ -1,0 +1,387 @@
+//! The audit trail through `DeskApp` against zitadel-sim: one entry per action with the right
+//! fields, no secret in the file, and a log that survives a process killed mid-append.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use passkey_desk_core::app::{AppPaths, DeskApp, Host, Monitor, RegistrationView, SettingsView};
+use passkey_desk_core::audit::{AuditAction, AuditEntry, AuditFilter, AuditLog, AuditSubject};
+use passkey_desk_core::auth::MemoryStore;
+use passkey_desk_core::Result;
+use zitadel_sim::{seed, Sim, SimConfig};
+
+#[derive(Default)]
+struct TestHost {
+    clipboard: Mutex<Option<String>>,
+    downloads: PathBuf,
+}
+
+impl Host for TestHost {
+    fn open(&self, url: &str) -> Result<()> {
+        if url.starts_with("http") {
+            let url = url.to_string();
+            tokio::spawn(async move {
+                let _ = reqwest::get(url).await;
+            });
+        }
+        Ok(())
+    }
+    fn write_clipboard(&self, text: &str) -> Result<()> {
+        *self.clipboard.lock().unwrap() = Some(text.to_string());
+        Ok(())
+    }
+    fn read_clipboard(&self) -> Option<String> {
+        self.clipboard.lock().unwrap().clone()
+    }
+    fn downloads_dir(&self) -> Option<PathBuf> {
+        Some(self.downloads.clone())
+    }
+    fn monitors(&self) -> Vec<Monitor> {
+        vec![Monitor {
+            name: "HDMI-1".into(),
+            width: 1920,
+            height: 1080,
+            x: 1920,
+            y: 0,
+            primary: false,
+        }]
+    }
+    fn open_presenter(&self, _monitor: &Monitor) -> Result<()> {
+        Ok(())
+    }
+}
+
+struct Fixture {
+    sim: Sim,
+    dir: PathBuf,
+    host: Arc<TestHost>,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Fixture {
+    async fn with(config: SimConfig, name: &str) -> Fixture {
+        let dir = std::env::temp_dir().join(format!("pd-audit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("downloads")).unwrap();
+        let host = Arc::new(TestHost {
+            downloads: dir.join("downloads"),
+            ..TestHost::default()
+        });
+        Fixture {
+            sim: Sim::start(config).await.unwrap(),
+            dir,
+            host,
+        }
+    }
+
+    async fn signed_in(&self, admin: &str, idle_timeout_secs: u32) -> Arc<DeskApp> {
+        let paths = AppPaths {
+            config_file: self.dir.join("config.toml"),
+            data_dir: self.dir.join("data"),
+        };
+        let app = DeskApp::new(self.host.clone(), paths, Arc::new(MemoryStore::default())).unwrap();
+        app.settings_save(SettingsView {
+            instance: Some(self.sim.url()),
+            client_id: Some(seed::NATIVE_CLIENT_ID.into()),
+            clipboard_clear_secs: 60,
+            idle_timeout_secs,
+            ..SettingsView::default()
+        })
+        .unwrap();
+        self.sim.set_auto_login(Some(admin));
+        app.sign_in_browser().await.unwrap();
+        app.org_select(seed::ACME_ORG_ID).await.unwrap();
+        Arc::new(app)
+    }
+
+    fn audit_file(&self) -> PathBuf {
+        self.dir.join("data").join("audit.jsonl")
+    }
+}
+
+fn code_of(link: &str) -> (String, String) {
+    let url = url::Url::parse(link).unwrap();
+    let q = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .unwrap()
+            .1
+            .into_owned()
+    };
+    (q("codeID"), q("code"))
+}
+
+fn actions(entries: &[AuditEntry]) -> Vec<(AuditAction, String, String)> {
+    // Oldest first, as they happened.
+    entries
+        .iter()
+        .rev()
+        .map(|e| (e.action, e.login_name.clone(), e.outcome.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_action_is_one_entry_and_no_secret_is_in_the_file() {
+    let f = Fixture::with(SimConfig::default(), "actions").await;
+    let app = f.signed_in(seed::ADMIN_IAM_OWNER, 4).await;
+    let mut links = Vec::new();
+
+    // Created, copied, emailed, closed.
+    let jose = app.link_create(seed::JOSE_ID).await.unwrap();
+    links.push(jose.link.clone());
+    app.link_copy().unwrap();
+    app.link_email().unwrap();
+    app.close_link();
+
+    // Sent by ZITADEL.
+    app.link_send(seed::JOSE_ID).await.unwrap();
+
+    // Presented (the presenter opens on a link), then registered.
+    let max = app.link_create("max.muster").await.unwrap();
+    links.push(max.link.clone());
+    app.presenter_open(None).unwrap();
+    let waiting = {
+        let app = app.clone();
+        tokio::spawn(async move { app.link_wait().await })
+    };
+    let (code_id, code) = code_of(&max.link);
+    f.sim
+        .complete_registration(max.user.id.as_str(), &code_id, &code, "Pixel 9")
+        .unwrap();
+    assert!(matches!(
+        waiting.await.unwrap().unwrap(),
+        RegistrationView::Registered { .. }
+    ));
+
+    // Presented (a link made while the presenter is open), then wiped as idle.
+    let zoe = app.link_create(seed::ZOE_ID).await.unwrap();
+    links.push(zoe.link.clone());
+    assert_eq!(app.link_wait().await.unwrap(), RegistrationView::Idle);
+    app.presenter_close();
+
+    // Wiped by the session's end: the server ends it, then the admin signs out.
+    let again = app.link_create(seed::JOSE_ID).await.unwrap();
+    links.push(again.link.clone());
+    f.sim
+        .revoke_sessions_of(&f.sim.demo().admin(seed::ADMIN_IAM_OWNER).user_id);
+    let ended = app.link_wait().await.unwrap_err();
+    app.sign_in_browser().await.unwrap();
+    app.org_select(seed::ACME_ORG_ID).await.unwrap();
+    let last = app.link_create(seed::JOSE_ID).await.unwrap();
+    links.push(last.link.clone());
+    app.sign_out().await.unwrap();
+
+    // A failure is recorded with its code.
+    let app = f.signed_in(seed::ADMIN_IAM_OWNER, 4).await;
+    let missing = app.link_create("no-such-user").await.unwrap_err();
+
+    let entries = app.audit_list(AuditFilter::default()).unwrap();
+    let jose_login = jose.user.login_name.clone();
+    let max_login = max.user.login_name.clone();
+    let zoe_login = zoe.user.login_name.clone();
+    let ok = || "ok".to_string();
+    use AuditAction::*;
+    assert_eq!(
+        actions(&entries),
+        vec![
+            (Created, jose_login.clone(), ok()),
+            (Copied, jose_login.clone(), ok()),
+            (Emailed, jose_login.clone(), ok()),
+            (WipedClosed, jose_login.clone(), ok()),
+            (Sent, jose_login.clone(), ok()),
+            (Created, max_login.clone(), ok()),
+            (Presented, max_login.clone(), ok()),
+            (Registered, max_login.clone(), ok()),
+            (Created, zoe_login.clone(), ok()),
+            (Presented, zoe_login.clone(), ok()),
+            (WipedIdle, zoe_login.clone(), ok()),
+            (Created, jose_login.clone(), ok()),
+            (WipedSessionEnd, jose_login.clone(), ended.code.to_string()),
+            (Created, jose_login.clone(), ok()),
+            (WipedSessionEnd, jose_login.clone(), ok()),
+            (Created, String::new(), missing.code().to_string()),
+        ]
+    );
+    let admin = "desk.admin@acme.example.com";
+    for e in &entries {
+        assert_eq!(e.instance, f.sim.url());
+        assert_eq!(e.admin, admin);
+        assert_eq!(e.org_id, seed::ACME_ORG_ID);
+        assert_eq!(e.org_name.as_deref(), Some("ACME AG"));
+        // The expiry is known once a link exists.
+        let has_link = e.action != Sent && !e.login_name.is_empty();
+        assert_eq!(e.expires_at.is_some(), has_link, "{e:?}");
+    }
+    let created_max = entries
+        .iter()
+        .find(|e| e.action == Created && e.login_name == max_login)
+        .unwrap();
+    assert_eq!(created_max.user_id, max.user.id.as_str());
+    assert_eq!(created_max.expires_at, Some(max.expires_at));
+    assert_eq!(
+        entries.iter().find(|e| e.action == Sent).unwrap().user_id,
+        seed::JOSE_ID
+    );
+
+    // Filters and CSV export.
+    let only_zoe = app
+        .audit_list(AuditFilter {
+            user: Some(seed::ZOE_ID.into()),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(only_zoe.len(), 3);
+    let csv = app.audit_export_csv(AuditFilter::default()).unwrap();
+    assert!(csv.starts_with(f.host.downloads.to_str().unwrap()), "{csv}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), entries.len() + 1);
+
+    // The secret scan: no link, code or token in the log (or the export).
+    let log = std::fs::read_to_string(f.audit_file()).unwrap();
+    let mut needles: Vec<String> = zitadel_sim::secrets_seen();
+    needles.extend(f.sim.demo().admins.iter().map(|a| a.pat.clone()));
+    needles.extend(links.iter().cloned());
+    for link in &links {
+        let (code_id, code) = code_of(link);
+        needles.push(code);
+        assert!(!code_id.is_empty());
+    }
+    needles.retain(|n| n.len() >= 8);
+    assert!(needles.len() > links.len() * 2, "{}", needles.len());
+    for needle in &needles {
+        assert!(
+            !log.contains(needle.as_str()),
+            "a secret is in the audit log"
+        );
+        assert!(!text.contains(needle.as_str()), "a secret is in the CSV");
+    }
+    eprintln!(
+        "audit: {} entries, {} bytes, {} secrets scanned",
+        entries.len(),
+        log.len(),
+        needles.len()
+    );
+}
+
+#[tokio::test]
+async fn an_expired_link_is_recorded() {
+    let f = Fixture::with(
+        SimConfig {
+            code_lifetime: Duration::from_secs(2),
+            ..SimConfig::default()
+        },
+        "expired",
+    )
+    .await;
+    let app = f.signed_in(seed::ADMIN_IAM_OWNER, 0).await;
+    let view = app.link_create(seed::ZOE_ID).await.unwrap();
+    assert_eq!(app.link_wait().await.unwrap(), RegistrationView::Expired);
+    let entries = app.audit_list(AuditFilter::default()).unwrap();
+    assert_eq!(
+        entries.iter().map(|e| e.action).collect::<Vec<_>>(),
+        vec![AuditAction::Expired, AuditAction::Created]
+    );
+    assert_eq!(entries[0].expires_at, Some(view.expires_at));
+    assert_eq!(entries[0].user_id, seed::ZOE_ID);
+}
+
+#[tokio::test]
+async fn the_audit_screen_is_not_for_the_kiosk() {
+    let f = Fixture::with(SimConfig::default(), "kiosk").await;
+    let app = f.signed_in(seed::ADMIN_IAM_OWNER, 0).await;
+    app.kiosk_enter().unwrap();
+    assert_eq!(
+        app.audit_list(AuditFilter::default()).unwrap_err().code(),
+        "input"
+    );
+    assert_eq!(
+        app.audit_export_csv(AuditFilter::default())
+            .unwrap_err()
+            .code(),
+        "input"
+    );
+}
+
+const CRASH_DIR: &str = "PASSKEY_DESK_AUDIT_CRASH_DIR";
+
+/// The child of `a_killed_writer_leaves_a_readable_log`: appends until it is killed.
+#[test]
+fn crash_child() {
+    let Some(dir) = std::env::var_os(CRASH_DIR) else {
+        return;
+    };
+    let log = AuditLog::in_dir(&PathBuf::from(dir)).with_rotation(64 * 1024, 3);
+    let subject = AuditSubject {
+        instance: "https://auth.example.com".into(),
+        admin: "admin, \"the\" one".into(),
+        org_id: "1".into(),
+        org_name: Some("=ACME".into()),
+        user_id: "2".into(),
+        login_name: "x".repeat(300),
+        expires_at: Some(chrono::Utc::now()),
+    };
+    for i in 0u64.. {
+        let mut e = subject.entry(AuditAction::Created, Ok(()));
+        e.user_id = i.to_string();
+        log.append(&e).unwrap();
+    }
+}
+
+#[test]
+fn a_killed_writer_leaves_a_readable_log() {
+    let dir = std::env::temp_dir().join(format!("pd-audit-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
+        .env(CRASH_DIR, &dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let file = dir.join("audit.jsonl");
+    let started = std::time::Instant::now();
+    // Let it write and rotate a while, then SIGKILL it mid-loop.
+    while !dir.join("audit.jsonl.1").exists() && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(150));
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+
+    let log = AuditLog::in_dir(&dir).with_rotation(64 * 1024, 3);
+    let entries = log.read(&AuditFilter::default()).unwrap();
+    let mut lines = 0usize;
+    for path in [dir.join("audit.jsonl.1"), file.clone()] {
+        let text = std::fs::read(&path).unwrap_or_default();
+        let complete = text.split(|b| *b == b'\n').collect::<Vec<_>>();
+        // Every newline-terminated line parses; only the last one may be torn.
+        for line in &complete[..complete.len().saturating_sub(1)] {
+            serde_json::from_slice::<AuditEntry>(line).expect("a complete line is a whole entry");
+            lines += 1;
+        }
+    }
+    assert!(lines > 10, "{lines}");
+    assert!(entries.len() >= lines, "{} < {lines}", entries.len());
+    let ids: Vec<u64> = entries.iter().map(|e| e.user_id.parse().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted.len(), ids.len(), "no entry twice");
+    assert!(
+        entries.iter().all(|e| e.login_name == "x".repeat(300)),
+        "nothing corrupt"
+    );
+    eprintln!(
+        "crash: {} entries read back after SIGKILL, current file {} bytes",
+        entries.len(),
+        std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
