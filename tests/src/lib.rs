@@ -60,6 +60,11 @@ impl Cli {
             "PASSKEY_DESK_CONFIG",
             "/nonexistent/passkey-desk/config.toml",
         );
+        // The audit log (and session index) of test runs stays out of the real data dir.
+        command.env(
+            "PASSKEY_DESK_DATA_DIR",
+            std::env::temp_dir().join("passkey-desk-cli-tests-data"),
+        );
         Cli { command }
     }
 

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use passkey_desk_core::auth::{Auth, KeyringStore, SessionIndex};
+use passkey_desk_core::audit::{self, AuditAction, AuditFilter, AuditLog, AuditSubject};
+use passkey_desk_core::auth::{default_data_dir, Auth, KeyringStore, SessionIndex};
 use passkey_desk_core::client::{ApiVersion, Authenticator, LoginUi};
 use passkey_desk_core::config::{token_from_env, Config, Overrides, Settings};
 use passkey_desk_core::qr::Qr;
@@ -99,6 +100,21 @@ pub enum Command {
     Send { user: String },
     /// The user's registered passkeys
     Passkeys { user: String },
+    /// The local audit log: links created, sent, registered, expired (newest first)
+    Audit {
+        /// Only entries from this day on (YYYY-MM-DD, UTC)
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only entries up to this day (YYYY-MM-DD, UTC)
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Only entries whose login name or user id contains TEXT
+        #[arg(long, value_name = "TEXT")]
+        user: Option<String>,
+        /// Print CSV on stdout
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
     /// Start the ZITADEL simulator in-process and run the whole flow against it
     Demo {
         /// Keep the simulator running after the demo (Ctrl-C ends it)
@@ -114,6 +130,22 @@ fn env(key: &str) -> Option<String> {
 pub async fn run(args: Args) -> Result<()> {
     if let Command::Demo { keep_running } = args.command {
         return crate::demo::run(keep_running, args.json).await;
+    }
+    if let Command::Audit {
+        since,
+        until,
+        user,
+        csv,
+    } = &args.command
+    {
+        let filter = AuditFilter {
+            user: user.clone(),
+            since: since.as_deref().map(audit::parse_date).transpose()?,
+            until: until.as_deref().map(audit::parse_date).transpose()?,
+        };
+        let entries = AuditLog::in_dir(&default_data_dir(env)?).read(&filter)?;
+        output::audit(&entries, *csv, args.json);
+        return Ok(());
     }
     let config_path = Config::default_path(env);
     let config = match &config_path {
@@ -183,7 +215,20 @@ pub async fn run(args: Args) -> Result<()> {
                 );
                 return Ok(());
             }
-            execute(&desk, settings.org.as_deref(), command, args.json).await
+            let mut info = session.info().await;
+            // A token (PAT) names nobody: the audit log asks the server who it is.
+            let acts = matches!(command, Command::Link { .. } | Command::Send { .. });
+            if acts && info.identity.login_name.is_none() {
+                if let Ok(me) = desk.whoami().await {
+                    info.identity.login_name = Some(me.login_name);
+                    info.identity.subject = me.id.to_string();
+                }
+            }
+            let audit = Audit {
+                log: AuditLog::in_dir(&default_data_dir(env)?),
+                info,
+            };
+            execute(&desk, &audit, settings.org.as_deref(), command, args.json).await
         }
     }
 }
@@ -199,8 +244,27 @@ pub enum LoginKind {
     KeyFile(PathBuf),
 }
 
+/// The audit log and who is signed in.
+struct Audit {
+    log: AuditLog,
+    info: passkey_desk_core::auth::SessionInfo,
+}
+
+impl Audit {
+    fn record<T>(&self, subject: &AuditSubject, action: AuditAction, result: &Result<T>) {
+        let outcome = result.as_ref().map(|_| ()).map_err(Error::code);
+        self.log.record(&subject.entry(action, outcome));
+    }
+}
+
 /// Runs one command against a signed-in desk.
-async fn execute(desk: &Desk, org: Option<&str>, command: Command, json: bool) -> Result<()> {
+async fn execute(
+    desk: &Desk,
+    audit: &Audit,
+    org: Option<&str>,
+    command: Command,
+    json: bool,
+) -> Result<()> {
     match command {
         Command::Orgs => output::orgs(&desk.orgs().await?, json),
         Command::Users { query, limit } => {
@@ -216,9 +280,20 @@ async fn execute(desk: &Desk, org: Option<&str>, command: Command, json: bool) -
             authenticator,
         } => {
             let org = desk.resolve_org(org).await?;
-            let (user, link) = desk
+            let subject = AuditSubject::of(&audit.info, org.id.as_str(), &org.name, &user);
+            let created = desk
                 .create_link_with(&org.id, &user, authenticator.unwrap_or_default())
-                .await?;
+                .await;
+            audit.record(
+                &match &created {
+                    Ok((user, link)) => subject.clone().for_user(user, Some(link.expires_at)),
+                    Err(_) => subject.clone(),
+                },
+                AuditAction::Created,
+                &created,
+            );
+            let (user, link) = created?;
+            let subject = subject.for_user(&user, Some(link.expires_at));
             let qr = Qr::new(link.link.expose())?;
             if let Some(path) = png {
                 write_file(&path, &qr.png(1024)?)?;
@@ -233,6 +308,11 @@ async fn execute(desk: &Desk, org: Option<&str>, command: Command, json: bool) -
                     outcome = desk.wait_for_registration(&link, REGISTRATION_POLL) => outcome?,
                     _ = tokio::signal::ctrl_c() => return Err(Error::Input("stopped waiting; the link stays valid until it expires".into())),
                 };
+                let action = match outcome {
+                    Registration::Registered(_) => AuditAction::Registered,
+                    Registration::Expired => AuditAction::Expired,
+                };
+                audit.record(&subject, action, &Ok(()));
                 match outcome {
                     Registration::Registered(passkey) => output::registered(&user, &passkey, json),
                     Registration::Expired => return Err(Error::LinkExpired),
@@ -241,14 +321,25 @@ async fn execute(desk: &Desk, org: Option<&str>, command: Command, json: bool) -
         }
         Command::Send { user } => {
             let org = desk.resolve_org(org).await?;
-            output::sent(&desk.send_link(&org.id, &user).await?, json);
+            let subject = AuditSubject::of(&audit.info, org.id.as_str(), &org.name, &user);
+            let sent = desk.send_link(&org.id, &user).await;
+            let subject = match &sent {
+                Ok(user) => subject.for_user(user, None),
+                Err(_) => subject,
+            };
+            audit.record(&subject, AuditAction::Sent, &sent);
+            output::sent(&sent?, json);
         }
         Command::Passkeys { user } => {
             let org = desk.resolve_org(org).await?;
             let (user, passkeys) = desk.passkeys(&org.id, &user).await?;
             output::passkeys(&user, &passkeys, json);
         }
-        Command::Demo { .. } | Command::Login { .. } | Command::Logout | Command::Whoami => {
+        Command::Demo { .. }
+        | Command::Login { .. }
+        | Command::Logout
+        | Command::Whoami
+        | Command::Audit { .. } => {
             return Err(Error::Input(
                 "this command is handled before signing in".into(),
             ))

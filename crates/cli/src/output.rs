@@ -3,6 +3,7 @@
 //! from the server is sanitised before it reaches the terminal.
 
 use chrono::{DateTime, Local, Utc};
+use passkey_desk_core::audit::{self, AuditEntry};
 use passkey_desk_core::auth::{SessionInfo, SignOut};
 use passkey_desk_core::error::sanitize;
 use passkey_desk_core::qr::Qr;
@@ -254,6 +255,34 @@ pub fn registered(user: &User, passkey: &Passkey, json: bool) {
             t(&passkey.name),
             t(&user.display_name)
         );
+    }
+}
+
+/// The audit log: a table, CSV (`--csv`) or JSON (`--json`), newest first.
+pub fn audit(entries: &[AuditEntry], csv: bool, json: bool) {
+    if csv {
+        print!("{}", audit::to_csv(entries));
+    } else if json {
+        print_json(&json!({ "entries": entries }));
+    } else if entries.is_empty() {
+        println!("No audit entries.");
+    } else {
+        println!(
+            "{:<20}  {:<17}  {:<30}  {:<20}  {:<30}  {:<20}  OUTCOME",
+            "TIME (UTC)", "ACTION", "LOGIN NAME", "USER ID", "ADMIN", "ORG"
+        );
+        for e in entries {
+            println!(
+                "{:<20}  {:<17}  {:<30}  {:<20}  {:<30}  {:<20}  {}",
+                e.time.format("%Y-%m-%d %H:%M:%S"),
+                e.action.as_str(),
+                t(&e.login_name),
+                t(&e.user_id),
+                t(&e.admin),
+                t(e.org_name.as_deref().unwrap_or(&e.org_id)),
+                t(&e.outcome)
+            );
+        }
     }
 }
 

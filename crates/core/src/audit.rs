@@ -94,6 +94,41 @@ pub struct AuditSubject {
 }
 
 impl AuditSubject {
+    /// The signed-in admin acting in `org` for `user_id` (login name and expiry come later).
+    pub fn of(
+        info: &crate::auth::SessionInfo,
+        org_id: &str,
+        org_name: &str,
+        user_id: &str,
+    ) -> AuditSubject {
+        AuditSubject {
+            instance: info.instance.clone(),
+            admin: info
+                .identity
+                .login_name
+                .clone()
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| info.identity.subject.clone()),
+            org_id: org_id.to_string(),
+            org_name: Some(org_name.to_string()).filter(|n| !n.is_empty()),
+            user_id: user_id.to_string(),
+            login_name: String::new(),
+            expires_at: None,
+        }
+    }
+
+    /// The user the server resolved, and the link's expiry when there is one.
+    pub fn for_user(
+        mut self,
+        user: &crate::model::User,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> AuditSubject {
+        self.user_id = user.id.to_string();
+        self.login_name = user.login_name.clone();
+        self.expires_at = expires_at.or(self.expires_at);
+        self
+    }
+
     pub fn entry(&self, action: AuditAction, outcome: std::result::Result<(), &str>) -> AuditEntry {
         AuditEntry {
             time: Utc::now(),
@@ -285,7 +320,7 @@ impl AuditLog {
         }
         // Oldest first in the files; a stable sort keeps same-time entries in file order.
         entries.reverse();
-        entries.sort_by(|a, b| b.time.cmp(&a.time));
+        entries.sort_by_key(|e| std::cmp::Reverse(e.time));
         Ok(entries)
     }
 

@@ -618,26 +618,15 @@ impl DeskApp {
 
     /// Who acts where for whom, as the audit log names them.
     async fn audit_subject(&self, org: &OrgId, org_name: &str, user_id: &str) -> AuditSubject {
-        let (instance, admin) = match self.live() {
+        match self.live() {
             Ok((session, _)) => {
-                let info = session.info().await;
-                let admin = info
-                    .identity
-                    .login_name
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or(info.identity.subject);
-                (info.instance, admin)
+                AuditSubject::of(&session.info().await, org.as_str(), org_name, user_id)
             }
-            Err(_) => Default::default(),
-        };
-        AuditSubject {
-            instance,
-            admin,
-            org_id: org.to_string(),
-            org_name: Some(org_name.to_string()).filter(|n| !n.is_empty()),
-            user_id: user_id.to_string(),
-            login_name: String::new(),
-            expires_at: None,
+            Err(_) => AuditSubject {
+                org_id: org.to_string(),
+                user_id: user_id.to_string(),
+                ..AuditSubject::default()
+            },
         }
     }
 
