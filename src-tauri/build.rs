@@ -9,7 +9,7 @@ fn main() {
 }
 
 /// The app's commands; `handler()` in src/lib.rs registers exactly these.
-const COMMANDS: [&str; 32] = [
+const COMMANDS: [&str; 34] = [
     "settings_get",
     "settings_save",
     "connection_test",
@@ -41,5 +41,7 @@ const COMMANDS: [&str; 32] = [
     "kiosk_leave",
     "kiosk_leave_by_sign_in",
     "kiosk_pin_set",
+    "audit_list",
+    "audit_export_csv",
     "ui_ready",
 ];

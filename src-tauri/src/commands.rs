@@ -5,6 +5,7 @@ use passkey_desk_core::app::{
     ConnectionReport, DeskApp, DeviceView, KioskView, LinkView, MonitorView, OrgView,
     RegistrationView, ScreenState, SessionView, SettingsView, UserRow,
 };
+use passkey_desk_core::audit::{AuditEntry, AuditFilter};
 use passkey_desk_core::{ErrorReport, Org, User};
 use tauri::State;
 
@@ -111,6 +112,16 @@ pub fn link_save_png(app: State<'_, DeskApp>) -> Answer<String> {
 #[tauri::command]
 pub async fn link_send(app: State<'_, DeskApp>, user_id: String) -> Answer<User> {
     app.link_send(&user_id).await.map_err(report)
+}
+
+#[tauri::command]
+pub fn audit_list(app: State<'_, DeskApp>, filter: AuditFilter) -> Answer<Vec<AuditEntry>> {
+    app.audit_list(filter).map_err(report)
+}
+
+#[tauri::command]
+pub fn audit_export_csv(app: State<'_, DeskApp>, filter: AuditFilter) -> Answer<String> {
+    app.audit_export_csv(filter).map_err(report)
 }
 
 #[tauri::command]

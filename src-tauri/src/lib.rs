@@ -50,6 +50,8 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::kiosk_leave,
         commands::kiosk_leave_by_sign_in,
         commands::kiosk_pin_set,
+        commands::audit_list,
+        commands::audit_export_csv,
         commands::ui_ready,
     ]
 }

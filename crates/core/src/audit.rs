@@ -69,12 +69,12 @@ pub struct AuditEntry {
     /// The signed-in admin: login name, else subject.
     pub admin: String,
     pub org_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub org_name: Option<String>,
     pub user_id: String,
     pub login_name: String,
     pub action: AuditAction,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub expires_at: Option<DateTime<Utc>>,
     /// `ok`, or the error code.

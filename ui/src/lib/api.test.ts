@@ -39,6 +39,8 @@ describe("api", () => {
     await api.kioskLeaveBySignIn();
     await api.kioskPinSet("482916");
     await api.kioskPinSet(null);
+    await api.auditList({ user: "jose", since: "2026-11-01", until: null });
+    await api.auditExportCsv({ user: null, since: null, until: null });
     await api.uiReady();
     expect(calls).toEqual([
       { cmd: "settings_get", args: {} },
@@ -74,6 +76,8 @@ describe("api", () => {
       { cmd: "kiosk_leave_by_sign_in", args: {} },
       { cmd: "kiosk_pin_set", args: { pin: "482916" } },
       { cmd: "kiosk_pin_set", args: { pin: null } },
+      { cmd: "audit_list", args: { filter: { user: "jose", since: "2026-11-01", until: null } } },
+      { cmd: "audit_export_csv", args: { filter: { user: null, since: null, until: null } } },
       { cmd: "ui_ready", args: {} },
     ]);
   });

@@ -1,5 +1,7 @@
 // One typed function per command of docs/UI-CONTRACT.md; every one rejects with an ErrorReport.
 import { invoke } from "@tauri-apps/api/core";
+import type { AuditEntry } from "../bindings/AuditEntry";
+import type { AuditFilter } from "../bindings/AuditFilter";
 import type { ConnectionReport } from "../bindings/ConnectionReport";
 import type { DeviceView } from "../bindings/DeviceView";
 import type { KioskView } from "../bindings/KioskView";
@@ -49,5 +51,8 @@ export const kioskEnter = () => invoke<KioskView>("kiosk_enter");
 export const kioskLeave = (pin: string) => invoke<KioskView>("kiosk_leave", { pin });
 export const kioskLeaveBySignIn = () => invoke<KioskView>("kiosk_leave_by_sign_in");
 export const kioskPinSet = (pin: string | null) => invoke<SettingsView>("kiosk_pin_set", { pin });
+// The audit log (not in kiosk mode).
+export const auditList = (filter: AuditFilter) => invoke<AuditEntry[]>("audit_list", { filter });
+export const auditExportCsv = (filter: AuditFilter) => invoke<string>("audit_export_csv", { filter });
 /** The first screen is painted (a startup timing in the app's log). */
 export const uiReady = () => invoke<void>("ui_ready");

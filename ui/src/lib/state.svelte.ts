@@ -17,7 +17,7 @@ import * as api from "./api";
 import { toReport } from "./errors";
 import { followLanguage, msg, type Message } from "./i18n";
 
-export type View = "loading" | "settings" | "signin" | "main";
+export type View = "loading" | "settings" | "signin" | "main" | "audit";
 
 /**
  * The link screen: a live link, or how it ended — expired, wiped after the idle timeout, or
@@ -161,6 +161,16 @@ export class Desk {
   openSettings(): void {
     if (this.kioskActive) return;
     this.view = "settings";
+  }
+
+  /** The audit log's screen; not in kiosk mode (the core refuses to read it there anyway). */
+  openAudit(): void {
+    if (this.kioskActive) return;
+    this.view = "audit";
+  }
+
+  closeAudit(): void {
+    this.view = this.session ? "main" : "signin";
   }
 
   /** "Cancel" on the settings screen (only offered once the app is configured). */
