@@ -137,3 +137,26 @@ async fn link_wait_records_the_registration() {
         .collect();
     assert_eq!(actions, ["registered", "created"]);
 }
+
+#[tokio::test]
+async fn audit_max_bytes_from_the_config_rotates_and_audit_reads_every_file() {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let data = TempDir::new("audit-cli-rotate");
+    let config = data.path().join("config.toml");
+    std::fs::write(&config, "audit_max_bytes = 700\n").unwrap();
+    for _ in 0..5 {
+        let mut c = cli(&sim, &data);
+        c.env("PASSKEY_DESK_CONFIG", config.to_str().unwrap());
+        let run = c.run(["--json", "link", "max.muster"]).await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let current = std::fs::metadata(data.path().join("audit.jsonl"))
+        .unwrap()
+        .len();
+    assert!(current <= 700, "{current}");
+    assert!(data.path().join("audit.jsonl.1").exists());
+    let mut c = cli(&sim, &data);
+    c.env("PASSKEY_DESK_CONFIG", config.to_str().unwrap());
+    let v = c.run(["--json", "audit"]).await.json();
+    assert_eq!(v["entries"].as_array().unwrap().len(), 5, "{v}");
+}

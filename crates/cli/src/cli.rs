@@ -131,6 +131,11 @@ pub async fn run(args: Args) -> Result<()> {
     if let Command::Demo { keep_running } = args.command {
         return crate::demo::run(keep_running, args.json).await;
     }
+    let config_path = Config::default_path(env);
+    let config = match &config_path {
+        Some(path) => Config::load_from(path)?,
+        None => Config::default(),
+    };
     if let Command::Audit {
         since,
         until,
@@ -143,15 +148,10 @@ pub async fn run(args: Args) -> Result<()> {
             since: since.as_deref().map(audit::parse_date).transpose()?,
             until: until.as_deref().map(audit::parse_date).transpose()?,
         };
-        let entries = AuditLog::in_dir(&default_data_dir(env)?).read(&filter)?;
+        let entries = AuditLog::for_config(&default_data_dir(env)?, &config).read(&filter)?;
         output::audit(&entries, *csv, args.json);
         return Ok(());
     }
-    let config_path = Config::default_path(env);
-    let config = match &config_path {
-        Some(path) => Config::load_from(path)?,
-        None => Config::default(),
-    };
     let client_id = match &args.command {
         Command::Login { client_id, .. } => client_id.clone(),
         _ => None,
@@ -225,7 +225,7 @@ pub async fn run(args: Args) -> Result<()> {
                 }
             }
             let audit = Audit {
-                log: AuditLog::in_dir(&default_data_dir(env)?),
+                log: AuditLog::for_config(&default_data_dir(env)?, &config),
                 info,
             };
             execute(&desk, &audit, settings.org.as_deref(), command, args.json).await

@@ -230,6 +230,14 @@ impl AuditLog {
         self
     }
 
+    /// `audit.jsonl` in `data_dir`, rotating at the config's `audit_max_bytes`.
+    pub fn for_config(data_dir: &Path, config: &crate::config::Config) -> AuditLog {
+        AuditLog::in_dir(data_dir).with_rotation(
+            config.audit_max_bytes.unwrap_or(DEFAULT_MAX_BYTES),
+            DEFAULT_KEEP,
+        )
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

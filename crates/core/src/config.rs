@@ -57,6 +57,10 @@ pub struct Config {
     /// A URL template for links from v2 codes, with `{userId}`, `{orgId}`, `{codeId}` and
     /// `{code}`; it must point to the instance or the login host.
     pub link_template: Option<String>,
+    /// The audit log (`audit.jsonl` in the data dir) rotates at this size (default 5 MB),
+    /// keeping 5 rotated files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_max_bytes: Option<u64>,
 }
 
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {

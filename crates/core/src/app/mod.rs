@@ -137,7 +137,7 @@ impl DeskApp {
     ) -> Result<DeskApp> {
         let config = Config::load_from(&paths.config_file)?;
         // No idle rule until a screen faces the public (presenter or kiosk).
-        let audit = Arc::new(AuditLog::in_dir(&paths.data_dir));
+        let audit = Arc::new(AuditLog::for_config(&paths.data_dir, &config));
         let slot = Arc::new(LinkSlot::new(host.clone(), None, audit.clone()));
         Ok(DeskApp {
             host,
@@ -190,6 +190,7 @@ impl DeskApp {
             config.api = old.api;
             config.login_ui = old.login_ui;
             config.link_template = old.link_template.clone();
+            config.audit_max_bytes = old.audit_max_bytes;
         }
         Settings::resolve(&Overrides::default(), |_| None, &config)?;
         let changed_instance = lock(&self.config).instance != config.instance;
@@ -886,6 +887,7 @@ fn config_of(view: &SettingsView) -> Result<Config> {
         api: Default::default(),
         login_ui: Default::default(),
         link_template: None,
+        audit_max_bytes: None,
     })
 }
 
