@@ -20,7 +20,7 @@ demo: deps
 	else echo "No display: running the terminal demo (make demo-cli)."; $(MAKE) --no-print-directory demo-cli; fi
 
 demo-desktop: ui
-	$(CARGO) run -q -p passkey-desk -- --demo
+	$(CARGO) run -q -p passkey-desk --features demo -- --demo
 
 ## The whole flow in a terminal: sign-in, orgs, search, a link as a QR code, the registration.
 demo-cli: deps
@@ -50,6 +50,7 @@ test: deps
 	git diff --exit-code -- ui/src/bindings || { echo "ui/src/bindings is stale: run make bindings and commit"; exit 1; }
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p passkey-desk --features demo -- -D warnings
 	$(CARGO) build --workspace --bins
 	$(CARGO) build --release -p passkey-desk
 	scripts/with-keyring xvfb-run -a -s "-screen 0 1280x900x24" $(CARGO) test --workspace

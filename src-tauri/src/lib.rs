@@ -2,6 +2,7 @@
 //! Every decision lives in `passkey_desk_core`; this crate only wires the window to it.
 
 mod commands;
+#[cfg(feature = "demo")]
 mod demo;
 mod host;
 
@@ -118,6 +119,10 @@ pub fn run() -> ExitCode {
         return ExitCode::from(2);
     }
     let demo = std::env::args().any(|a| a == "--demo");
+    if demo && !cfg!(feature = "demo") {
+        eprintln!("error: this build has no demo (the simulator is not shipped with the app); run `make demo` from the source tree");
+        return ExitCode::from(2);
+    }
     let kiosk = std::env::args().any(|a| a == "--kiosk");
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -143,11 +148,14 @@ pub fn run() -> ExitCode {
         .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {
             let host = Arc::new(TauriHost::new(app.handle().clone()));
+            #[cfg(feature = "demo")]
             let desk = if demo {
                 demo::start(app.handle(), host)?
             } else {
                 DeskApp::new(host, paths()?, Arc::new(KeyringStore))?
             };
+            #[cfg(not(feature = "demo"))]
+            let desk = DeskApp::new(host, paths()?, Arc::new(KeyringStore))?;
             if kiosk || desk.kiosk_on_start() {
                 desk.kiosk_enter()?;
             }
@@ -180,9 +188,10 @@ pub fn run() -> ExitCode {
         .build(tauri::generate_context!());
     match app {
         Ok(app) => {
-            app.run(|handle, event| {
-                if let tauri::RunEvent::Exit = event {
-                    demo::clean_up(handle);
+            app.run(|_handle, _event| {
+                #[cfg(feature = "demo")]
+                if let tauri::RunEvent::Exit = _event {
+                    demo::clean_up(_handle);
                 }
             });
             ExitCode::SUCCESS

@@ -46,7 +46,9 @@ async fn main() {
         std::env::var_os("DISPLAY").is_some(),
         "needs a display: run under xvfb-run (scripts/bench does)"
     );
-    let sim = Sim::start(SimConfig::default()).await.expect("the simulator");
+    let sim = Sim::start(SimConfig::default())
+        .await
+        .expect("the simulator");
     sim.set_auto_login(Some(seed::ADMIN_IAM_OWNER));
     let app = app_binary();
     let floor = release_binary("passkey-desk-floor", "-p passkey-desk-floor");
@@ -66,13 +68,21 @@ async fn main() {
             starts.1.push(ms);
         }
         floor_pss_10s = floor_pss_10s.or(pss);
-        eprintln!("cold start {run}: app {:.0} ms, floor {:.0} ms", starts.0.last().unwrap_or(&0.0), starts.1.last().unwrap_or(&0.0));
+        eprintln!(
+            "cold start {run}: app {:.0} ms, floor {:.0} ms",
+            starts.0.last().unwrap_or(&0.0),
+            starts.1.last().unwrap_or(&0.0)
+        );
     }
 
     // Links in the signed-in app, over WebDriver.
     let links = links(&sim).await;
 
-    let size = |p: &Path| std::fs::metadata(p).map(|m| mib(m.len())).unwrap_or(f64::NAN);
+    let size = |p: &Path| {
+        std::fs::metadata(p)
+            .map(|m| mib(m.len()))
+            .unwrap_or(f64::NAN)
+    };
     let result = json!({
         "cold_start_ms": {
             "app": stats(&starts.0),
@@ -140,10 +150,11 @@ fn start_once(binary: &Path, sim: &Sim, footprint: bool) -> (f64, Option<f64>) {
             }
         }
     });
-    rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
-        stop(&mut child);
-        panic!("{} painted no first screen within 60 s", binary.display())
-    });
+    rx.recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| {
+            stop(&mut child);
+            panic!("{} painted no first screen within 60 s", binary.display())
+        });
     let ms = spawned.elapsed().as_secs_f64() * 1000.0;
     let pss = footprint.then(|| {
         std::thread::sleep(Duration::from_secs(10));
