@@ -241,7 +241,7 @@ const how = []; // {title, text}
     num(cs?.app?.median) && num(cs?.floor?.median)
       ? {
           figure: "Desktop: cold start to the first painted, interactive screen (Xvfb), app vs minimal Tauri app",
-          measured: `${ms(cs.app.median)} vs ${ms(cs.floor.median)} (median of ${cs.app.runs} / ${cs.floor.runs})`,
+          measured: `${ms(cs.app.median)} vs ${ms(cs.floor.median)} (median of ${cs.app.n ?? cs.app.runs} / ${cs.floor.n ?? cs.floor.runs} starts)`,
           goal: "≤ 1.2× the minimal app",
           met: verdict(cs.app.median / cs.floor.median <= 1.2, cs.app.median / cs.floor.median),
         }
