@@ -250,11 +250,19 @@ pub enum Membership {
 /// What [`ZitadelClient::list_users`] makes of a `ListUsers` answer (also measured by the
 /// `parse` benchmark through [`crate::bench_support`]).
 pub(crate) fn user_page(answer: wire::ListResponse<wire::User>) -> Result<UserPage> {
+    page_of(answer, convert::user)
+}
+
+/// A page of users from a list answer of either API, each converted by `user`.
+pub(crate) fn page_of<W>(
+    answer: wire::ListResponse<W>,
+    user: impl Fn(W) -> Result<User>,
+) -> Result<UserPage> {
     let users = answer
         .result
         .unwrap_or_default()
         .into_iter()
-        .map(convert::user)
+        .map(user)
         .collect::<Result<Vec<_>>>()?;
     let total = answer
         .details

@@ -268,17 +268,7 @@ impl ZitadelClient {
                 Permissions::USER_READ,
             )
             .await?;
-        let users = answer
-            .result
-            .unwrap_or_default()
-            .into_iter()
-            .map(convert::user_v2)
-            .collect::<Result<Vec<_>>>()?;
-        let total = answer
-            .details
-            .and_then(|d| d.total_result)
-            .unwrap_or(users.len() as u64);
-        Ok(UserPage { users, total })
+        super::page_of(answer, convert::user_v2)
     }
 
     /// v2 `ListPasskeys`: the user's ready passkeys.
