@@ -6,6 +6,7 @@ use passkey_desk_core::app::{
     RegistrationView, ScreenState, SessionView, SettingsView, UserRow,
 };
 use passkey_desk_core::audit::{AuditEntry, AuditFilter};
+use passkey_desk_core::client::Authenticator;
 use passkey_desk_core::{ErrorReport, Org, User};
 use tauri::State;
 
@@ -85,8 +86,14 @@ pub async fn users_search(app: State<'_, DeskApp>, query: String) -> Answer<Vec<
 }
 
 #[tauri::command]
-pub async fn link_create(app: State<'_, DeskApp>, user_id: String) -> Answer<LinkView> {
-    app.link_create(&user_id).await.map_err(report)
+pub async fn link_create(
+    app: State<'_, DeskApp>,
+    user_id: String,
+    authenticator: Option<Authenticator>,
+) -> Answer<LinkView> {
+    app.link_create_with(&user_id, authenticator.unwrap_or_default())
+        .await
+        .map_err(report)
 }
 
 #[tauri::command]

@@ -164,11 +164,11 @@ describe("the admin's window in German", () => {
     expectNoEnglish("registration");
   });
 
-  it("not allowed: the reasons the core gives stay as they come, the words around them are German", async () => {
+  it("not allowed: the reason is German around the permission the core names", async () => {
     mockCommands({ settings_get: () => german, kiosk_get: () => kioskOff, session_get: () => session, org_current: () => managerView });
     render(App);
     expect(await screen.findByTestId("cap-create")).toHaveTextContent(
-      "✗ QR-Code anzeigen / Link erstellen: You lack 'user.credential.write' in Globex",
+      "✗ QR-Code anzeigen / Link erstellen: Ihnen fehlt die Berechtigung 'user.credential.write' in Globex; „Über ZITADEL senden“ geht weiterhin",
     );
     expect(screen.getByTestId("cap-send")).toHaveTextContent("✓ Über ZITADEL senden");
   });

@@ -12,6 +12,18 @@ use crate::model::{
     RegistrationLink, User, UserId, UserKind, UserPage,
 };
 
+/// What the admin may do in one org, as the window shows it ([`Desk::org_access`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgAccess {
+    pub capabilities: Capabilities,
+    /// The permission to ask for when links may not be created here.
+    pub create_link_lacks: Option<String>,
+    /// The permission to ask for when links may not be sent via ZITADEL here.
+    pub send_link_lacks: Option<String>,
+    /// Whether the links made here can ask for a kind of passkey (`requestPlatformType`).
+    pub authenticator_choice: bool,
+}
+
 /// Candidates listed when a user name matches several users.
 const MAX_CANDIDATES: u32 = 10;
 
@@ -171,24 +183,10 @@ impl Desk {
             self.resolve_user(org, ident)
         );
         let permissions = permissions?;
-        let v1 = permissions.has(Permissions::USER_CREDENTIAL_WRITE);
-        let v2 = permissions.has(Permissions::USER_PASSKEY_WRITE);
-        let route = match self.client.api() {
-            ApiVersion::V1 if v1 => Some(LinkRoute::V1Only),
-            ApiVersion::V2 if v2 => Some(LinkRoute::V2Only),
-            ApiVersion::Auto if v1 && v2 => Some(LinkRoute::V1ThenV2),
-            ApiVersion::Auto if v1 => Some(LinkRoute::V1Only),
-            ApiVersion::Auto if v2 => Some(LinkRoute::V2Only),
-            _ => None,
-        };
-        let Some(route) = route else {
-            let permission = match self.client.api() {
-                ApiVersion::V2 => Permissions::USER_PASSKEY_WRITE,
-                _ => Permissions::USER_CREDENTIAL_WRITE,
-            };
+        let Some(route) = self.link_route(&permissions) else {
             return Err(Error::PermissionDenied {
                 org: org.to_string(),
-                permission: permission.into(),
+                permission: self.link_permission().into(),
                 send_allowed: Some(permissions.has(Permissions::USER_WRITE)),
             });
         };
@@ -207,6 +205,49 @@ impl Desk {
             .map(|keys| keys.into_iter().map(|k| k.id).collect());
         tracing::info!(org = %org, user = %user.id, expires_at = %link.expires_at, api = link.via.api(), "registration link created");
         Ok((user, link))
+    }
+
+    /// Which calls may create the code for an admin with `permissions` (see
+    /// [`Desk::create_link_with`]); `None` when none may.
+    fn link_route(&self, permissions: &Permissions) -> Option<LinkRoute> {
+        let v1 = permissions.has(Permissions::USER_CREDENTIAL_WRITE);
+        let v2 = permissions.has(Permissions::USER_PASSKEY_WRITE);
+        match self.client.api() {
+            ApiVersion::V1 if v1 => Some(LinkRoute::V1Only),
+            ApiVersion::V2 if v2 => Some(LinkRoute::V2Only),
+            ApiVersion::Auto if v1 && v2 => Some(LinkRoute::V1ThenV2),
+            ApiVersion::Auto if v1 => Some(LinkRoute::V1Only),
+            ApiVersion::Auto if v2 => Some(LinkRoute::V2Only),
+            _ => None,
+        }
+    }
+
+    /// The permission an admin is told to get when no route may create a link.
+    fn link_permission(&self) -> &'static str {
+        match self.client.api() {
+            ApiVersion::V2 => Permissions::USER_PASSKEY_WRITE,
+            _ => Permissions::USER_CREDENTIAL_WRITE,
+        }
+    }
+
+    /// What the admin may do in `org`, for the window: the capabilities, the permissions it
+    /// lacks for what it may not do, and whether its links can ask for a kind of passkey.
+    pub async fn org_access(&self, org: &OrgId) -> Result<OrgAccess> {
+        let permissions = self.client.my_permissions(org).await?;
+        let route = self.link_route(&permissions);
+        let mut capabilities = Capabilities::from_permissions(org.clone(), &permissions);
+        // With `api` fixed to one version, only that version's permission counts.
+        capabilities.create_link = route.is_some();
+        let authenticator_choice = match route {
+            Some(route) => self.client.authenticator_choice(route).await,
+            None => false,
+        };
+        Ok(OrgAccess {
+            create_link_lacks: route.is_none().then(|| self.link_permission().to_string()),
+            send_link_lacks: (!capabilities.send_link).then(|| Permissions::USER_WRITE.to_string()),
+            capabilities,
+            authenticator_choice,
+        })
     }
 
     /// Asks ZITADEL to email the registration link to the user (needs `user.write` only).

@@ -5,6 +5,7 @@ use chrono::{DateTime, Local, Utc};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use url::{Origin, Url};
 
+use crate::app::Language;
 use crate::error::{sanitize, Error, Result};
 use crate::model::User;
 
@@ -111,22 +112,45 @@ const MAILTO: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// A `mailto:` URL that opens the admin's mail client with the link for `user`: addressed to
-/// the user, with a subject and a body that says what to do and when the link expires.
+/// the user, with a subject and a body that says what to do and when the link expires — in the
+/// user's `preferredLanguage` where the app has texts in it, else in English.
 pub fn mailto(user: &User, link: &str, expires_at: DateTime<Utc>) -> Url {
     let local = expires_at.with_timezone(&Local);
-    let subject = "Register your passkey";
-    let body = format!(
-        "Hello {name},\n\n\
-         please register a passkey for your account {login}: open this link on the phone or computer \
-         you want to sign in with, and follow the steps (Face ID, Touch ID, Windows Hello or Android):\n\n\
-         {link}\n\n\
-         The link works once and expires at {time} on {date}. If it has expired, ask the helpdesk for a new one.\n\n\
-         If you did not expect this message, do not open the link and tell your IT helpdesk.\n",
-        name = user.display_name,
-        login = user.login_name,
-        time = local.format("%H:%M (UTC%:z)"),
-        date = local.format("%Y-%m-%d"),
-    );
+    let (subject, body) = match Language::for_user(user.preferred_language.as_deref()) {
+        Language::En => (
+            "Register your passkey",
+            format!(
+                "Hello {name},\n\n\
+                 please register a passkey for your account {login}: open this link on the phone or computer \
+                 you want to sign in with, and follow the steps (Face ID, Touch ID, Windows Hello or Android):\n\n\
+                 {link}\n\n\
+                 The link works once and expires at {time} on {date}. If it has expired, ask the helpdesk for a new one.\n\n\
+                 If you did not expect this message, do not open the link and tell your IT helpdesk.\n",
+                name = user.display_name,
+                login = user.login_name,
+                time = local.format("%H:%M (UTC%:z)"),
+                date = local.format("%Y-%m-%d"),
+            ),
+        ),
+        Language::De => (
+            "Passkey registrieren",
+            format!(
+                "Hallo {name},\n\n\
+                 bitte registrieren Sie einen Passkey für Ihr Konto {login}: Öffnen Sie diesen Link auf dem Telefon \
+                 oder Computer, mit dem Sie sich anmelden möchten, und folgen Sie den Schritten (Face ID, Touch ID, \
+                 Windows Hello oder Android):\n\n\
+                 {link}\n\n\
+                 Der Link funktioniert einmal und läuft am {date} um {time} ab. Ist er abgelaufen, bitten Sie den \
+                 Helpdesk um einen neuen.\n\n\
+                 Wenn Sie diese Nachricht nicht erwartet haben, öffnen Sie den Link nicht und wenden Sie sich an \
+                 Ihren IT-Helpdesk.\n",
+                name = user.display_name,
+                login = user.login_name,
+                time = local.format("%H:%M Uhr (UTC%:z)"),
+                date = local.format("%d.%m.%Y"),
+            ),
+        ),
+    };
     let to = user
         .email
         .as_deref()
@@ -180,6 +204,58 @@ mod tests {
         assert!(body.contains("Zoë Müller & Co"));
         assert!(body.contains("https://auth.example.com/ui/login?code=a&x=b"));
         assert!(body.contains(&expires.with_timezone(&Local).format("%H:%M").to_string()));
+    }
+
+    fn body_of(url: &Url) -> (String, String) {
+        let text = url.as_str();
+        let query = text.split_once('?').unwrap().1;
+        let (subject, body) = query.split_once("&body=").unwrap();
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .unwrap()
+                .into_owned()
+        };
+        (decode(subject.trim_start_matches("subject=")), decode(body))
+    }
+
+    #[test]
+    fn mailto_speaks_the_users_preferred_language() {
+        let mut user = User {
+            id: crate::model::UserId::new("1"),
+            org_id: crate::model::OrgId::new("2"),
+            kind: crate::model::UserKind::Human,
+            state: crate::model::UserState::Active,
+            user_name: "max".into(),
+            login_name: "max@acme.example.com".into(),
+            display_name: "Max Muster".into(),
+            email: Some("max@acme.example.com".into()),
+            email_verified: true,
+            preferred_language: Some("de-CH".into()),
+        };
+        let expires = Utc::now();
+        let link = "https://auth.example.com/ui/login?code=a";
+        let (subject, body) = body_of(&mailto(&user, link, expires));
+        assert_eq!(subject, "Passkey registrieren");
+        assert!(body.starts_with("Hallo Max Muster,"), "{body}");
+        assert!(body.contains(link));
+        let local = expires.with_timezone(&Local);
+        assert!(
+            body.contains(&format!(
+                "am {} um {} Uhr",
+                local.format("%d.%m.%Y"),
+                local.format("%H:%M")
+            )),
+            "{body}"
+        );
+
+        // A language the app has no texts in, or none at all: English.
+        for preferred in [Some("fr".to_string()), None] {
+            user.preferred_language = preferred;
+            let (subject, body) = body_of(&mailto(&user, link, expires));
+            assert_eq!(subject, "Register your passkey");
+            assert!(body.starts_with("Hello Max Muster,"), "{body}");
+        }
     }
 
     const LINK_PATH: &str = "/ui/login/login/passwordless/init?userID=1&orgID=2&codeID=3&code=abc";

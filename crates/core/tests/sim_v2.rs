@@ -236,6 +236,16 @@ async fn iam_user_manager_gets_the_v2_path_automatically() {
         caps.create_link,
         "user.passkey.write is enough to show a link"
     );
+    let access = desk.org_access(&globex()).await.unwrap();
+    assert!(access.capabilities.create_link && access.create_link_lacks.is_none());
+    // With `api = v1`, user.passkey.write is not enough, and the window says what is missing.
+    let v1_only = desk_with(&sim, seed::ADMIN_IAM_USER_MANAGER, with_api(ApiVersion::V1));
+    let access = v1_only.org_access(&globex()).await.unwrap();
+    assert!(!access.capabilities.create_link && !access.authenticator_choice);
+    assert_eq!(
+        access.create_link_lacks.as_deref(),
+        Some("user.credential.write")
+    );
     let (user, link) = desk.create_link(&globex(), "max.muster").await.unwrap();
     assert_eq!(user.id.as_str(), seed::MAX_GLOBEX_ID);
     assert_eq!(link.via, LinkVia::V2LoginV1);
@@ -387,6 +397,7 @@ async fn the_authenticator_choice() {
     let sim = sim().await;
     // v1 _link: appended to ZITADEL's link.
     let desk = desk(&sim, seed::ADMIN_IAM_OWNER);
+    assert!(desk.org_access(&acme()).await.unwrap().authenticator_choice);
     let (_, link) = desk
         .create_link_with(&acme(), "jose.nunez", Authenticator::Platform)
         .await
@@ -398,6 +409,7 @@ async fn the_authenticator_choice() {
     assert_eq!(open(link.link.expose()).await.0, 200);
     // v2 code, Login UI v1 format: too.
     let desk = desk_with(&sim, seed::ADMIN_IAM_OWNER, with_api(ApiVersion::V2));
+    assert!(desk.org_access(&acme()).await.unwrap().authenticator_choice);
     let (_, link) = desk
         .create_link_with(&acme(), "jose.nunez", Authenticator::CrossPlatform)
         .await
@@ -406,8 +418,19 @@ async fn the_authenticator_choice() {
         query(link.link.expose(), "requestPlatformType").as_deref(),
         Some("crossPlatform")
     );
-    // Login UI v2: refused before a code is created.
+    // Login UI v2: not offered, and refused before a code is created.
     login_v2(&sim, true, None);
+    let access = desk.org_access(&acme()).await.unwrap();
+    assert!(access.capabilities.create_link && !access.authenticator_choice);
+    // v1 _link still makes Login UI v1 links, whatever the flag says.
+    let v1_desk = desk_with(&sim, seed::ADMIN_IAM_OWNER, with_api(ApiVersion::V1));
+    assert!(
+        v1_desk
+            .org_access(&acme())
+            .await
+            .unwrap()
+            .authenticator_choice
+    );
     sim.clear_requests();
     let e = desk
         .create_link_with(&acme(), "jose.nunez", Authenticator::Platform)

@@ -6,4 +6,17 @@ import type { Org } from "./Org";
  * The chosen organisation and what the admin may do there, with the reason for anything not
  * allowed (shown next to the disabled button).
  */
-export type OrgView = { org: Org, capabilities: Capabilities, createLinkReason: string | null, sendLinkReason: string | null, };
+export type OrgView = { org: Org, capabilities: Capabilities, 
+/**
+ * The permission the admin lacks here to create links (the window words the reason).
+ */
+createLinkLacks: string | null, 
+/**
+ * The permission the admin lacks here to send links via ZITADEL.
+ */
+sendLinkLacks: string | null, 
+/**
+ * Whether "Create link" can ask for a kind of passkey (this device only / security key
+ * only): the login UI the links go to reads `requestPlatformType`.
+ */
+authenticatorChoice: boolean, };

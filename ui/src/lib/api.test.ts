@@ -20,6 +20,7 @@ describe("api", () => {
     await api.orgSelect("100");
     await api.usersSearch("ali");
     await api.linkCreate("u1");
+    await api.linkCreate("u1", "cross-platform");
     await api.linkWait();
     await api.linkCopy();
     await api.linkEmail();
@@ -56,7 +57,8 @@ describe("api", () => {
       { cmd: "org_current", args: {} },
       { cmd: "org_select", args: { orgId: "100" } },
       { cmd: "users_search", args: { query: "ali" } },
-      { cmd: "link_create", args: { userId: "u1" } },
+      { cmd: "link_create", args: { userId: "u1", authenticator: "any" } },
+      { cmd: "link_create", args: { userId: "u1", authenticator: "cross-platform" } },
       { cmd: "link_wait", args: {} },
       { cmd: "link_copy", args: {} },
       { cmd: "link_email", args: {} },

@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AuditEntry } from "../bindings/AuditEntry";
 import type { AuditFilter } from "../bindings/AuditFilter";
+import type { Authenticator } from "../bindings/Authenticator";
 import type { ConnectionReport } from "../bindings/ConnectionReport";
 import type { DeviceView } from "../bindings/DeviceView";
 import type { KioskView } from "../bindings/KioskView";
@@ -29,7 +30,8 @@ export const orgsList = () => invoke<Org[]>("orgs_list");
 export const orgCurrent = () => invoke<OrgView | null>("org_current");
 export const orgSelect = (orgId: string) => invoke<OrgView>("org_select", { orgId });
 export const usersSearch = (query: string) => invoke<UserRow[]>("users_search", { query });
-export const linkCreate = (userId: string) => invoke<LinkView>("link_create", { userId });
+export const linkCreate = (userId: string, authenticator: Authenticator = "any") =>
+  invoke<LinkView>("link_create", { userId, authenticator });
 export const linkWait = () => invoke<RegistrationView>("link_wait");
 export const linkCopy = () => invoke<null>("link_copy");
 export const linkEmail = () => invoke<null>("link_email");

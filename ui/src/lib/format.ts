@@ -1,4 +1,18 @@
+import type { OrgView } from "../bindings/OrgView";
 import { t } from "./i18n";
+
+/** Why "Create link" is not offered in an org: the permission the core found missing, in words. */
+export function createLinkReason(org: OrgView): string {
+  if (!org.createLinkLacks) return t("selected.createNotAllowed");
+  const reason = t("selected.lacks", { permission: org.createLinkLacks, org: org.org.name });
+  return org.capabilities.sendLink ? t("selected.sendStillWorks", { reason }) : reason;
+}
+
+/** Why "Send via ZITADEL" is not offered in an org. */
+export function sendLinkReason(org: OrgView): string {
+  if (!org.sendLinkLacks) return t("common.sendNotAllowed");
+  return t("selected.lacks", { permission: org.sendLinkLacks, org: org.org.name });
+}
 
 /** "no passkey", "1 passkey", "3 passkeys"; "passkeys unknown" when the count could not be read. */
 export function passkeyCount(count: number | null): string {

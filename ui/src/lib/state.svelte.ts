@@ -1,6 +1,7 @@
 // The app's state and the flow between screens (Svelte 5 runes). Components read `desk` and
 // call its methods; every command goes through ./api.ts.
 import { tick } from "svelte";
+import type { Authenticator } from "../bindings/Authenticator";
 import type { ErrorReport } from "../bindings/ErrorReport";
 import type { KioskView } from "../bindings/KioskView";
 import type { Language } from "../bindings/Language";
@@ -81,6 +82,8 @@ export class Desk {
   /** Where "Save PNG" put the last file. */
   savedPath = $state("");
   busy = $state<"" | "create" | "send" | "org">("");
+  /** The kind of passkey "Create link" asks for, where the org's links allow a choice. */
+  authenticator = $state<Authenticator>("any");
   /** Kiosk mode (null: not read yet, or reading it failed). */
   kiosk = $state.raw<KioskView | null>(null);
   /** The presenter window's monitor while it is open (as far as this window knows). */
@@ -372,7 +375,8 @@ export class Desk {
     this.busy = "create";
     this.notice = null;
     try {
-      const link = await api.linkCreate(row.user.id);
+      const link = await api.linkCreate(row.user.id, this.orgView?.authenticatorChoice ? this.authenticator : "any");
+      performance.mark("link-answered");
       this.ok("link");
       this.link = { phase: "live", link };
       this.watch(link);

@@ -69,15 +69,17 @@ export const orgs: Org[] = [
 export const ownerView: OrgView = {
   org: orgs[0],
   capabilities: { orgId: "100", searchUsers: true, createLink: true, sendLink: true, listPasskeys: true },
-  createLinkReason: null,
-  sendLinkReason: null,
+  createLinkLacks: null,
+  sendLinkLacks: null,
+  authenticatorChoice: true,
 };
 
 export const managerView: OrgView = {
   org: orgs[1],
   capabilities: { orgId: "200", searchUsers: true, createLink: false, sendLink: true, listPasskeys: true },
-  createLinkReason: "You lack 'user.credential.write' in Globex; 'Send via ZITADEL' still works",
-  sendLinkReason: null,
+  createLinkLacks: "user.credential.write",
+  sendLinkLacks: null,
+  authenticatorChoice: false,
 };
 
 export function user(id: string, displayName: string, extra: Partial<User> = {}): User {

@@ -17,7 +17,7 @@ pub use views::*;
 
 use crate::audit::{AuditAction, AuditEntry, AuditFilter, AuditLog, AuditSubject};
 use crate::auth::{Auth, DeviceLogin, LoginOptions, Method, SecretStore, Session, SessionIndex};
-use crate::client::{instance_origin, TokenProvider};
+use crate::client::{instance_origin, Authenticator, TokenProvider};
 use crate::config::{Config, Overrides, Settings};
 use crate::error::{Error, ErrorReport, Result};
 use crate::kiosk::{PinGate, PinHash, Wipe};
@@ -384,23 +384,13 @@ impl DeskApp {
             Some(org) => org,
             None => desk.resolve_org(Some(org_id)).await?,
         };
-        let capabilities = desk.capabilities(&org.id).await?;
+        let access = desk.org_access(&org.id).await?;
         let view = OrgView {
-            create_link_reason: (!capabilities.create_link).then(|| {
-                format!(
-                    "You lack 'user.credential.write' in {}{}",
-                    org.name,
-                    if capabilities.send_link {
-                        "; 'Send via ZITADEL' still works"
-                    } else {
-                        ""
-                    }
-                )
-            }),
-            send_link_reason: (!capabilities.send_link)
-                .then(|| format!("You lack 'user.write' in {}", org.name)),
             org,
-            capabilities,
+            capabilities: access.capabilities,
+            create_link_lacks: access.create_link_lacks,
+            send_link_lacks: access.send_link_lacks,
+            authenticator_choice: access.authenticator_choice,
         };
         self.prefs()
             .remember_org(&session.info().await.instance, view.org.id.as_str())?;
@@ -479,6 +469,16 @@ impl DeskApp {
     /// Creates a link for a user of the current org; it replaces (and wipes) any link on screen.
     /// The link's guard then watches for the registration and applies the wipe rules.
     pub async fn link_create(&self, user_id: &str) -> Result<LinkView> {
+        self.link_create_with(user_id, Authenticator::Any).await
+    }
+
+    /// [`DeskApp::link_create`] asking for a kind of passkey, where the org's links allow it
+    /// ([`OrgView::authenticator_choice`]).
+    pub async fn link_create_with(
+        &self,
+        user_id: &str,
+        authenticator: Authenticator,
+    ) -> Result<LinkView> {
         let (_, desk) = self.live()?;
         let org = self.org_id()?;
         let org_name = lock(&self.org)
@@ -487,7 +487,7 @@ impl DeskApp {
             .unwrap_or_default();
         self.close_link();
         let mut subject = self.audit_subject(&org, &org_name, user_id).await;
-        let (user, link) = match desk.create_link(&org, user_id).await {
+        let (user, link) = match desk.create_link_with(&org, user_id, authenticator).await {
             Ok(created) => created,
             Err(e) => {
                 self.audit

@@ -91,8 +91,13 @@ pub struct DeviceView {
 pub struct OrgView {
     pub org: Org,
     pub capabilities: Capabilities,
-    pub create_link_reason: Option<String>,
-    pub send_link_reason: Option<String>,
+    /// The permission the admin lacks here to create links (the window words the reason).
+    pub create_link_lacks: Option<String>,
+    /// The permission the admin lacks here to send links via ZITADEL.
+    pub send_link_lacks: Option<String>,
+    /// Whether "Create link" can ask for a kind of passkey (this device only / security key
+    /// only): the login UI the links go to reads `requestPlatformType`.
+    pub authenticator_choice: bool,
 }
 
 /// One user in the search results.

@@ -115,6 +115,7 @@ impl std::str::FromStr for LoginUi {
 
 /// The kind of passkey a link asks for (`requestPlatformType`, Login UI v1 only).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "kebab-case")]
 pub enum Authenticator {
     /// Whatever the person's device offers.
@@ -602,6 +603,16 @@ impl ZitadelClient {
             }
             result => result,
         }
+    }
+
+    /// Whether links created by `route` can ask for a kind of passkey (`requestPlatformType`).
+    /// v1 `_link` links are Login UI v1's, which reads it; a v2 code's link only when it is built
+    /// in the Login UI v1 format. Features that cannot be read count as "no".
+    pub async fn authenticator_choice(&self, route: LinkRoute) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let v2 = route == LinkRoute::V2Only
+            || (route == LinkRoute::V1ThenV2 && self.v1_link_gone.load(Relaxed));
+        !v2 || matches!(self.link_format().await, Ok(v2::LinkFormat::LoginV1))
     }
 
     /// v1 `AddPasswordlessRegistration` (`_link`).

@@ -167,7 +167,7 @@ impl ZitadelClient {
         let format = self.link_format().await?;
         if authenticator != Authenticator::Any && format != LinkFormat::LoginV1 {
             return Err(Error::Input(
-                "choosing the kind of passkey (this device only / security key only) works with Login UI v1 links only; this instance's links are built for Login UI v2 or a template: create the link without --authenticator".into(),
+                "choosing the kind of passkey (this device only / security key only) works with Login UI v1 links only; this instance's links are built for Login UI v2 or a template: create the link for any kind of passkey".into(),
             ));
         }
         let origin = self.origin();

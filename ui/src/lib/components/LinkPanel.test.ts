@@ -66,7 +66,7 @@ describe("LinkPanel", () => {
     expect(screen.getByTestId("identity-email")).toHaveTextContent("alice@acme.example.com");
     expect(screen.getByTestId("identity-org")).toHaveTextContent("ACME");
     expect(screen.getByTestId("registration-status")).toHaveTextContent("Waiting for Alice Archer to register a passkey");
-    expect(calls).toContainEqual({ cmd: "link_create", args: { userId: "u1" } });
+    expect(calls).toContainEqual({ cmd: "link_create", args: { userId: "u1", authenticator: "any" } });
     expect(commands(calls)).toContain("link_wait");
   });
 
@@ -252,7 +252,7 @@ describe("LinkPanel", () => {
     desk.orgView = {
       ...ownerView,
       capabilities: { ...ownerView.capabilities, sendLink: false },
-      sendLinkReason: "You lack 'user.write' in ACME",
+      sendLinkLacks: "user.write",
     };
     await showLink();
     expect(screen.getByTestId("send-link")).toBeDisabled();

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it } from "vitest";
-import { managerView, mockCommands, orgs, ownerView, rows, session, type Call } from "../../test/fixtures";
+import { linkView, managerView, mockCommands, orgs, ownerView, rows, session, type Call } from "../../test/fixtures";
 import { desk } from "../state.svelte";
 import OrgPicker from "./OrgPicker.svelte";
 import SelectedUser from "./SelectedUser.svelte";
@@ -102,11 +102,42 @@ describe("SelectedUser and permissions", () => {
     expect(screen.getByTestId("selected-passkeys")).toHaveTextContent("2 passkeys");
   });
 
+  it("offers the kind of passkey where the org's links allow it, and asks for the chosen one", async () => {
+    calls = mockCommands({ link_create: () => linkView("2099-01-01T00:00:00Z"), link_wait: () => new Promise(() => {}) });
+    desk.orgView = ownerView;
+    desk.selected = rows[1];
+    desk.authenticator = "any";
+    render(SelectedUser);
+    const kind = screen.getByTestId("authenticator");
+    expect(kind).toHaveAccessibleName("Kind of passkey");
+    expect([...kind.querySelectorAll("option")].map((o) => o.textContent)).toEqual([
+      "Any (the person's device decides)",
+      "This device only (Face ID, Touch ID, Windows Hello)",
+      "Security key only",
+    ]);
+    await fireEvent.change(kind, { target: { value: "platform" } });
+    await fireEvent.click(screen.getByTestId("create-link"));
+    await waitFor(() => expect(calls.map((c) => c.cmd)).toContain("link_create"));
+    expect(calls.find((c) => c.cmd === "link_create")?.args).toEqual({ userId: rows[1].user.id, authenticator: "platform" });
+  });
+
+  it("no choice where the login UI cannot take it: the link is for any kind", async () => {
+    calls = mockCommands({ link_create: () => linkView("2099-01-01T00:00:00Z"), link_wait: () => new Promise(() => {}) });
+    desk.orgView = { ...ownerView, authenticatorChoice: false };
+    desk.selected = rows[1];
+    desk.authenticator = "cross-platform"; // chosen earlier, in another org
+    render(SelectedUser);
+    expect(screen.queryByTestId("authenticator")).toBeNull();
+    await fireEvent.click(screen.getByTestId("create-link"));
+    await waitFor(() => expect(calls.map((c) => c.cmd)).toContain("link_create"));
+    expect(calls.find((c) => c.cmd === "link_create")?.args).toEqual({ userId: rows[1].user.id, authenticator: "any" });
+  });
+
   it("neither permission: both disabled, each with its reason", () => {
     desk.orgView = {
       ...managerView,
       capabilities: { ...managerView.capabilities, sendLink: false },
-      sendLinkReason: "You lack 'user.write' in Globex",
+      sendLinkLacks: "user.write",
     };
     desk.selected = rows[0];
     render(SelectedUser);

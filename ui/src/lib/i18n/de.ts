@@ -149,7 +149,6 @@ export const de: Messages = {
   "org.cannotCreate": "✗ QR-Code anzeigen / Link erstellen: {reason}",
   "org.canSend": "✓ Über ZITADEL senden",
   "org.cannotSend": "✗ Über ZITADEL senden: {reason}",
-  "org.notAllowed": "nicht erlaubt",
   "org.choose": "Wählen Sie die Organisation, deren Benutzer Sie betreuen.",
   "org.find": "Organisation suchen",
   "org.filterPlaceholder": "Name oder Domain",
@@ -195,6 +194,12 @@ export const de: Messages = {
   "selected.createNotAllowed": "Sie dürfen in dieser Organisation keine Links erstellen.",
   "selected.sending": "Wird gesendet …",
   "selected.sendHelp": "ZITADEL sendet den Registrierungslink per E-Mail an den Benutzer.",
+  "selected.lacks": "Ihnen fehlt die Berechtigung '{permission}' in {org}",
+  "selected.sendStillWorks": "{reason}; „Über ZITADEL senden“ geht weiterhin",
+  "selected.authenticator": "Art des Passkeys",
+  "selected.authenticatorAny": "Beliebig (das Gerät der Person entscheidet)",
+  "selected.authenticatorPlatform": "Nur dieses Gerät (Face ID, Touch ID, Windows Hello)",
+  "selected.authenticatorCrossPlatform": "Nur Sicherheitsschlüssel",
 
   // ---- the link -------------------------------------------------------------------------
   "link.title": "Registrierungslink für {name}",

@@ -152,7 +152,6 @@ export const en = {
   "org.cannotCreate": "✗ Show QR / create link: {reason}",
   "org.canSend": "✓ Send via ZITADEL",
   "org.cannotSend": "✗ Send via ZITADEL: {reason}",
-  "org.notAllowed": "not allowed",
   "org.choose": "Choose the organisation whose users you help.",
   "org.find": "Find an organisation",
   "org.filterPlaceholder": "Name or domain",
@@ -198,6 +197,12 @@ export const en = {
   "selected.createNotAllowed": "You may not create links in this organisation.",
   "selected.sending": "Sending…",
   "selected.sendHelp": "ZITADEL emails the registration link to the user.",
+  "selected.lacks": "You lack '{permission}' in {org}",
+  "selected.sendStillWorks": "{reason}; 'Send via ZITADEL' still works",
+  "selected.authenticator": "Kind of passkey",
+  "selected.authenticatorAny": "Any (the person's device decides)",
+  "selected.authenticatorPlatform": "This device only (Face ID, Touch ID, Windows Hello)",
+  "selected.authenticatorCrossPlatform": "Security key only",
 
   // ---- the link -------------------------------------------------------------------------
   "link.title": "Registration link for {name}",
