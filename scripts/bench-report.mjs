@@ -8,7 +8,8 @@
 //   bench/search.json    {"sizes":[{"users","runs","median_ms","p95_ms","page_size"}]}
 //   bench/desktop.json   {"overhead_ms":{"n","median","p95"},
 //                         "cold_start_ms":{"app":{"median","runs"},"floor":{"median","runs"}},
-//                         "pss_mib":{"app_10s","app_100_links","floor_10s"},
+//                         "pss_mib":{"app_10s","app_20_links","app_100_links","floor_10s",
+//                                    "by_process_20_links":{name:MiB},"by_process_100_links":{..}},
 //                         "binary_mib":{"app","floor"},"deb_mib":null|number}
 // and writes docs/PERFORMANCE.md, printing the same header and table on stdout. A file that is
 // missing, unreadable or older than this run's start counts as "not measured": no figure is
@@ -270,6 +271,25 @@ const how = []; // {title, text}
         }
       : { figure: "Desktop: memory growth over 100 links", measured: why ?? NOT, goal: "no growth (≤ 1.05×)", met: "—" },
   );
+  // Where the growth is: per process name (the app, WebKitWebProcess, WebKitNetworkProcess).
+  const by20 = pss?.by_process_20_links;
+  const by100 = pss?.by_process_100_links;
+  if (by20 && by100 && typeof by20 === "object" && typeof by100 === "object") {
+    const parts = Object.keys(by100)
+      .filter((name) => num(by100[name]) && num(by20[name]))
+      .map((name) => {
+        const delta = by100[name] - by20[name];
+        return `${name} ${mib(by20[name])} → ${mib(by100[name])} (${delta >= 0 ? "+" : ""}${delta.toFixed(1)} MiB)`;
+      });
+    if (parts.length) {
+      rows.push({
+        figure: "… the same per process, after 20 → after 100 links",
+        measured: parts.join("; "),
+        goal: "(context)",
+        met: "—",
+      });
+    }
+  }
   if (num(pss?.app_signed_in_10s)) {
     rows.push({
       figure: "Desktop: PSS of the signed-in app, user open, after 10 s",
@@ -284,6 +304,22 @@ const how = []; // {title, text}
     rows.push({
       figure: "Desktop: “Create link” → QR painted, whole (context for the overhead)",
       measured: `${ms(rt.median)} median, p95 ${ms(rt.p95)}; the simulator's own time ${ms(sim.median)} median`,
+      goal: "(context)",
+      met: "—",
+    });
+  }
+  const answered = d && g(() => d.answered_ms);
+  const painted = d && g(() => d.painted_after_answer_ms);
+  if (num(answered?.median) && num(painted?.median)) {
+    rows.push({
+      figure: "… of which “Create link” → the core's answer in the UI (IPC, the core, the round trips)",
+      measured: `${ms(answered.median)} median, p95 ${ms(answered.p95)}`,
+      goal: "(context)",
+      met: "—",
+    });
+    rows.push({
+      figure: "… of which the answer → QR painted (rendering, the wait for the next frame)",
+      measured: `${ms(painted.median)} median, p95 ${ms(painted.p95)}`,
       goal: "(context)",
       met: "—",
     });
@@ -314,7 +350,9 @@ const how = []; // {title, text}
         `${o?.n ?? "?"} links. Cold start: launch to the first painted, interactive screen under Xvfb, against a minimal Tauri v2 ` +
         `app (one window, one command, same Tauri version and release profile) kept under \`benches/\`. PSS: the whole process ` +
         `tree (app + WebKitWebProcess + WebKitNetworkProcess) 10 s after the first screen; growth: the signed-in app after 20 ` +
-        `and after 100 links, read as at most 5 % more. Binary: the stripped release binary; the goal is in MB (10⁶ bytes).`
+        `and after 100 links, each read after 5 quiet seconds, read as at most 5 % more. The overhead's split: the UI's ` +
+        `\`link-answered\` mark (the core's answer arrived) between \`link-requested\` and \`qr-painted\` (the frame after the QR ` +
+        `went into the DOM). The simulator's time is the sum over the link's requests, of which two pairs run concurrently. Binary: the stripped release binary; the goal is in MB (10⁶ bytes).`
       : `${why}. Set \`DESKTOP_BENCH_CMD\` in \`scripts/bench\` (or the environment) to the command that writes \`bench/desktop.json\`.`,
   });
 }

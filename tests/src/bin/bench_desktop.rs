@@ -11,12 +11,12 @@
 //!   "Create link" to the QR painted, from the UI's performance marks (`link-requested`,
 //!   `qr-painted`) read over WebDriver, minus the time the simulator spent answering the
 //!   requests of that link (its request log);
-//! - the release binaries' sizes.
+//! - the release binaries' sizes, and the `.deb`'s if `scripts/package` bundled this build.
 //!
 //! Run under a display with a Secret Service (scripts/bench does):
 //! `scripts/with-keyring xvfb-run -a -s "-screen 0 1280x900x24" target/release/bench_desktop`.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -39,6 +39,8 @@ fn cold_runs() -> usize {
 const WARMUP_LINKS: usize = 5;
 const MEASURED_LINKS: usize = 50;
 const TOTAL_LINKS: usize = 100;
+/// The quiet time before each PSS reading after links, the same for 20 and for 100.
+const PSS_SETTLE: Duration = Duration::from_secs(5);
 
 #[tokio::main]
 async fn main() {
@@ -92,20 +94,44 @@ async fn main() {
             "app_10s": app_pss_10s,
             "floor_10s": floor_pss_10s,
             "app_signed_in_10s": links.pss_signed_in,
-            "app_20_links": links.pss_20,
-            "app_100_links": links.pss_100,
+            "app_20_links": links.pss_20.values().sum::<f64>(),
+            "app_100_links": links.pss_100.values().sum::<f64>(),
+            "by_process_20_links": links.pss_20,
+            "by_process_100_links": links.pss_100,
         },
         "overhead_ms": links.overhead,
         "round_trip_ms": links.round_trip,
         "sim_ms": links.sim,
+        "answered_ms": links.answered,
+        "painted_after_answer_ms": links.painted,
         "binary_mib": {"app": size(&app), "floor": size(&floor)},
-        "deb_mib": Value::Null,
+        "deb_mib": deb_of(&app).map(|deb| size(&deb)),
     });
     let out = bench_dir().join("desktop.json");
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
     std::fs::write(&out, serde_json::to_string_pretty(&result).unwrap()).unwrap();
     println!("{}", serde_json::to_string_pretty(&result).unwrap());
     eprintln!("written to {}", out.display());
+}
+
+/// The `.deb` that `scripts/package` made of `app` (in `<target>/release/bundle/deb/`), if it
+/// is at least as new as `app`: a package of an older build is not this build's.
+fn deb_of(app: &Path) -> Option<PathBuf> {
+    let built = std::fs::metadata(app).and_then(|m| m.modified()).ok()?;
+    let dir = app.parent()?.join("bundle").join("deb");
+    std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.starts_with("passkey-desk_") && name.ends_with("_amd64.deb")
+        })
+        .find(|p| {
+            std::fs::metadata(p)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= built)
+        })
 }
 
 /// `<target>/bench`, from this program's place in `<target>/<profile>/`.
@@ -188,11 +214,16 @@ fn stop(child: &mut Child) {
 
 struct Links {
     overhead: Value,
+    /// "Create link" → the core's answer in the UI (IPC both ways, the core, the round trips).
+    answered: Value,
+    /// The core's answer → the QR painted (rendering and the wait for the frame).
+    painted: Value,
     round_trip: Value,
     sim: Value,
     pss_signed_in: f64,
-    pss_20: f64,
-    pss_100: f64,
+    /// PSS per process name after 20 and after 100 links, each read after [`PSS_SETTLE`].
+    pss_20: BTreeMap<String, f64>,
+    pss_100: BTreeMap<String, f64>,
 }
 
 /// Signs in, opens a user and creates [`TOTAL_LINKS`] links one after the other.
@@ -206,11 +237,12 @@ async fn links(sim: &Sim) -> Links {
     let pss_signed_in = tree_pss_mib(app_pid);
 
     let (mut overhead, mut round_trip, mut sim_ms) = (Vec::new(), Vec::new(), Vec::new());
-    let mut pss_20 = f64::NAN;
+    let (mut answered, mut painted) = (Vec::new(), Vec::new());
+    let mut pss_20 = BTreeMap::new();
     for i in 0..TOTAL_LINKS {
         sim.clear_requests();
         let button = if i == 0 { "create-link" } else { "new-link" };
-        let ui_ms = create_link(&desk, button).await;
+        let (ui_ms, answered_ms) = create_link(&desk, button).await;
         let server_ms: f64 = sim
             .requests()
             .iter()
@@ -218,18 +250,23 @@ async fn links(sim: &Sim) -> Links {
             .sum();
         if (WARMUP_LINKS..WARMUP_LINKS + MEASURED_LINKS).contains(&i) {
             round_trip.push(ui_ms);
+            answered.push(answered_ms);
+            painted.push(ui_ms - answered_ms);
             sim_ms.push(server_ms);
             overhead.push(ui_ms - server_ms);
         }
         if i + 1 == 20 {
-            pss_20 = tree_pss_mib(app_pid);
+            tokio::time::sleep(PSS_SETTLE).await;
+            pss_20 = pss_by_process(app_pid);
         }
     }
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let pss_100 = tree_pss_mib(app_pid);
+    tokio::time::sleep(PSS_SETTLE).await;
+    let pss_100 = pss_by_process(app_pid);
     desk.close().await;
     Links {
         overhead: stats(&overhead),
+        answered: stats(&answered),
+        painted: stats(&painted),
         round_trip: stats(&round_trip),
         sim: stats(&sim_ms),
         pss_signed_in,
@@ -238,9 +275,10 @@ async fn links(sim: &Sim) -> Links {
     }
 }
 
-/// Clicks the button and returns the UI's own figure: from its `link-requested` mark to its
-/// `qr-painted` mark (the frame after the new QR went into the DOM).
-async fn create_link(desk: &Desktop, testid: &str) -> f64 {
+/// Clicks the button and returns the UI's own figures: from its `link-requested` mark to its
+/// `qr-painted` mark (the frame after the new QR went into the DOM), and to its `link-answered`
+/// mark (the core's answer arrived in the UI).
+async fn create_link(desk: &Desktop, testid: &str) -> (f64, f64) {
     desk.client
         .execute("performance.clearMarks(); return true;", vec![])
         .await
@@ -251,15 +289,18 @@ async fn create_link(desk: &Desktop, testid: &str) -> f64 {
         let answer = desk
             .client
             .execute(
-                "const a = performance.getEntriesByName('link-requested');
-                 const b = performance.getEntriesByName('qr-painted');
-                 return a.length && b.length ? b[b.length - 1].startTime - a[a.length - 1].startTime : null;",
+                "const last = (name) => { const e = performance.getEntriesByName(name); return e.length ? e[e.length - 1].startTime : null; };
+                 const [a, b, c] = ['link-requested', 'qr-painted', 'link-answered'].map(last);
+                 return a !== null && b !== null && c !== null ? [b - a, c - a] : null;",
                 vec![],
             )
             .await
             .unwrap();
-        if let Some(ms) = answer.as_f64() {
-            return ms;
+        if let Some([total, answered]) = answer
+            .as_array()
+            .and_then(|a| Some([a.first()?.as_f64()?, a.get(1)?.as_f64()?]))
+        {
+            return (total, answered);
         }
         assert!(Instant::now() < deadline, "no QR painted within 20 s");
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -315,18 +356,30 @@ fn descendants(root: u32) -> Vec<u32> {
 /// The proportional set size of the process tree, in MiB (`Pss:` of smaps_rollup, which
 /// shares each shared page among the processes that map it).
 fn tree_pss_mib(root: u32) -> f64 {
-    let kib: u64 = descendants(root)
-        .into_iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
-        .filter_map(|rollup| {
-            rollup
-                .lines()
-                .find(|l| l.starts_with("Pss:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u64>().ok())
-        })
-        .sum();
-    kib as f64 / 1024.0
+    pss_by_process(root).values().sum()
+}
+
+/// [`tree_pss_mib`] per process name (`comm`: the app, WebKitWebProcess, WebKitNetworkProcess),
+/// summed over the processes of a name.
+fn pss_by_process(root: u32) -> BTreeMap<String, f64> {
+    let mut by_name = BTreeMap::new();
+    for pid in descendants(root) {
+        let (Ok(rollup), Ok(comm)) = (
+            std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")),
+            std::fs::read_to_string(format!("/proc/{pid}/comm")),
+        ) else {
+            continue;
+        };
+        let kib = rollup
+            .lines()
+            .find(|l| l.starts_with("Pss:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok());
+        if let Some(kib) = kib {
+            *by_name.entry(comm.trim().to_string()).or_insert(0.0) += kib as f64 / 1024.0;
+        }
+    }
+    by_name
 }
 
 fn mib(bytes: u64) -> f64 {
