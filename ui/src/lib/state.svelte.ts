@@ -372,6 +372,9 @@ export class Desk {
     const row = this.selected;
     if (!row || this.busy === "create") return;
     performance.mark("link-requested");
+    // "New link": the core closes the link on screen first; its panel stays until the new
+    // link replaces it (no empty frame between), or goes if none comes.
+    const previous = this.shownLink;
     this.busy = "create";
     this.notice = null;
     try {
@@ -381,6 +384,7 @@ export class Desk {
       this.link = { phase: "live", link };
       this.watch(link);
     } catch (e) {
+      if (previous && this.shownLink === previous) this.link = null;
       this.fail(e, "link", () => void this.createLink());
     } finally {
       this.busy = "";
@@ -407,7 +411,8 @@ export class Desk {
             void focusIfFree(FOCUS.newLink);
             break;
           case "closed":
-            this.link = null;
+            // Closed for a new link: createLink replaces it (or clears it if that fails).
+            if (this.busy !== "create") this.link = null;
             break;
         }
       },

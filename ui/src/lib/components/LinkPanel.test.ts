@@ -1,5 +1,6 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { LinkView } from "../../bindings/LinkView";
 import type { RegistrationView } from "../../bindings/RegistrationView";
 import {
   commands,
@@ -9,6 +10,7 @@ import {
   mockCommands,
   monitors,
   ownerView,
+  report,
   rows,
   settings,
   settle,
@@ -212,6 +214,34 @@ describe("LinkPanel", () => {
     wait.resolve({ outcome: "closed" });
     await settle();
     expect(screen.getByTestId("link-text")).toHaveTextContent("code=NEW999");
+  });
+
+  it("New link: the old link's 'closed' before the new link arrives leaves no empty panel between", async () => {
+    await showLink();
+    const answer = deferred<LinkView>();
+    const second = linkView("2030-01-01T10:10:00Z", { link: "https://id.example.com/ui/login/passkey/register?userID=u1&code=NEW999" });
+    mockCommands({ link_create: () => answer.promise, link_wait: () => deferred<RegistrationView>().promise });
+    await fireEvent.click(screen.getByTestId("new-link"));
+    // The core closed the first link before it asked for the second one.
+    wait.resolve({ outcome: "closed" });
+    await settle();
+    expect(screen.getByTestId("link-panel")).toBeInTheDocument();
+    expect(screen.getByTestId("new-link")).toBeDisabled();
+    answer.resolve(second);
+    await settle();
+    expect(screen.getByTestId("link-text")).toHaveTextContent("code=NEW999");
+    expect(document.body.textContent).not.toContain(LINK.link);
+  });
+
+  it("New link that fails takes the closed link off the screen and says why", async () => {
+    await showLink();
+    mockCommands({ link_create: () => Promise.reject(report("unavailable", "ZITADEL is unavailable")) });
+    await fireEvent.click(screen.getByTestId("new-link"));
+    wait.resolve({ outcome: "closed" });
+    await settle();
+    expect(desk.link).toBeNull();
+    expect(document.body.textContent).not.toContain(LINK.link);
+    expect(desk.error?.report.code).toBe("unavailable");
   });
 
   it("registration flips to 'Registered: …' and removes the QR and the link", async () => {
