@@ -324,6 +324,15 @@ const how = []; // {title, text}
       met: "—",
     });
   }
+  const ipc = d && g(() => d.ipc_round_trip_ms);
+  if (num(ipc?.median)) {
+    rows.push({
+      figure: "… Tauri's IPC alone, from the same window: a command that only reads a flag (`kiosk_get`)",
+      measured: `${ms(ipc.median)} median, p95 ${ms(ipc.p95)} (n = ${ipc.n})`,
+      goal: "(context)",
+      met: "—",
+    });
+  }
   const bin = d && g(() => d.binary_mib);
   if (num(bin?.app)) {
     const mb = (bin.app * 1048576) / 1e6;

@@ -103,6 +103,7 @@ async fn main() {
         "round_trip_ms": links.round_trip,
         "sim_ms": links.sim,
         "answered_ms": links.answered,
+        "ipc_round_trip_ms": links.ipc,
         "painted_after_answer_ms": links.painted,
         "binary_mib": {"app": size(&app), "floor": size(&floor)},
         "deb_mib": deb_of(&app).map(|deb| size(&deb)),
@@ -218,6 +219,8 @@ struct Links {
     answered: Value,
     /// The core's answer → the QR painted (rendering and the wait for the frame).
     painted: Value,
+    /// Tauri's IPC alone: a read command that does nothing but read a flag, from the window.
+    ipc: Value,
     round_trip: Value,
     sim: Value,
     pss_signed_in: f64,
@@ -262,6 +265,7 @@ async fn links(sim: &Sim) -> Links {
     }
     tokio::time::sleep(PSS_SETTLE).await;
     let pss_100 = pss_by_process(app_pid);
+    let ipc = ipc_round_trips(&desk).await;
     desk.close().await;
     Links {
         overhead: stats(&overhead),
@@ -269,6 +273,7 @@ async fn links(sim: &Sim) -> Links {
         painted: stats(&painted),
         round_trip: stats(&round_trip),
         sim: stats(&sim_ms),
+        ipc: stats(&ipc),
         pss_signed_in,
         pss_20,
         pss_100,
@@ -305,6 +310,36 @@ async fn create_link(desk: &Desktop, testid: &str) -> (f64, f64) {
         assert!(Instant::now() < deadline, "no QR painted within 20 s");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// The floor under "Create link": Tauri's IPC round trip for `kiosk_get` (a command that only
+/// reads a flag), timed in the window, 50 times after 5 unmeasured.
+async fn ipc_round_trips(desk: &Desktop) -> Vec<f64> {
+    let answer = desk
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             (async () => {
+               const times = [];
+               for (let i = 0; i < 55; i++) {
+                 const start = performance.now();
+                 await window.__TAURI_INTERNALS__.invoke('kiosk_get');
+                 times.push(performance.now() - start);
+               }
+               done(times.slice(5));
+             })().catch((e) => done(String(e)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let times: Vec<f64> = answer
+        .as_array()
+        .unwrap_or_else(|| panic!("kiosk_get over IPC failed: {answer}"))
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    assert_eq!(times.len(), 50, "{answer}");
+    times
 }
 
 /// The app's process under WebDriver (started by WebKitWebDriver).
