@@ -30,6 +30,12 @@ async fn the_helpdesk_flow_in_a_real_window() {
     desk.pick_user("núñez", "José Núñez").await;
     desk.screenshot(&screenshot_path("user.png")).await;
 
+    // The demo instance's links go to Login UI v1: the kind of passkey can be chosen.
+    desk.find("authenticator")
+        .await
+        .select_by_value("platform")
+        .await
+        .unwrap();
     desk.find("create-link").await.click().await.unwrap();
     let link = desk
         .text_until("link-text", |t| t.starts_with("http"))
@@ -39,6 +45,7 @@ async fn the_helpdesk_flow_in_a_real_window() {
         "{link}"
     );
     assert!(link.contains(&format!("userID={}", seed::JOSE_ID)));
+    assert!(link.ends_with("&requestPlatformType=platform"), "{link}");
     let countdown = desk.text_until("countdown", |t| t.contains(':')).await;
     assert!(
         countdown.contains("59:") || countdown.contains("60:00"),
