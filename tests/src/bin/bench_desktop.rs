@@ -116,9 +116,17 @@ async fn main() {
 }
 
 /// The `.deb` that `scripts/package` made of `app` (in `<target>/release/bundle/deb/`), if it
-/// is at least as new as `app`: a package of an older build is not this build's.
+/// was made in this run of scripts/bench (`BENCH_STARTED_MS`), or else at most a minute before
+/// `app` was last written (the bundler writes a bundle-type marker into the binary after it
+/// packed the .deb): a package of an older build is not this build's.
 fn deb_of(app: &Path) -> Option<PathBuf> {
-    let built = std::fs::metadata(app).and_then(|m| m.modified()).ok()?;
+    let since = match std::env::var("BENCH_STARTED_MS")
+        .ok()
+        .and_then(|ms| ms.parse::<u64>().ok())
+    {
+        Some(ms) => std::time::UNIX_EPOCH + Duration::from_millis(ms),
+        None => std::fs::metadata(app).and_then(|m| m.modified()).ok()? - Duration::from_secs(60),
+    };
     let dir = app.parent()?.join("bundle").join("deb");
     std::fs::read_dir(dir)
         .ok()?
@@ -131,7 +139,7 @@ fn deb_of(app: &Path) -> Option<PathBuf> {
         .find(|p| {
             std::fs::metadata(p)
                 .and_then(|m| m.modified())
-                .is_ok_and(|t| t >= built)
+                .is_ok_and(|t| t >= since)
         })
 }
 
