@@ -4,8 +4,8 @@
 // The language is decided by the core (`SettingsView.uiLanguage`: the `language` setting, or
 // the system's); the app's state tells this module where to read it (`followLanguage`), so
 // every `t(…)` in a component or a `$derived` follows a switch at once. Until then — and in
-// the tests — it is English. Texts the core sends (ErrorReport.message, the reasons in
-// OrgView) are shown as they come; only the UI's own words are here.
+// the tests — it is English. Texts the core sends (ErrorReport.message) are shown as they
+// come; the UI's own words are here, including the reasons around a permission the core names.
 import type { Language } from "../../bindings/Language";
 import { de } from "./de";
 import { en } from "./en";
