@@ -101,7 +101,15 @@ impl Desk {
     /// What the admin may do for users of `org`, read from the server before any action.
     pub async fn capabilities(&self, org: &OrgId) -> Result<Capabilities> {
         let permissions = self.client.my_permissions(org).await?;
-        Ok(Capabilities::from_permissions(org.clone(), &permissions))
+        Ok(self.capabilities_of(org, &permissions))
+    }
+
+    /// [`Capabilities::from_permissions`] under the `api` setting: with `api` fixed to one
+    /// version, only that version's permission lets the admin create links.
+    fn capabilities_of(&self, org: &OrgId, permissions: &Permissions) -> Capabilities {
+        let mut capabilities = Capabilities::from_permissions(org.clone(), permissions);
+        capabilities.create_link = self.link_route(permissions).is_some();
+        capabilities
     }
 
     /// Search as you type: human users whose user name, email or display name contain `text`.
@@ -235,9 +243,7 @@ impl Desk {
     pub async fn org_access(&self, org: &OrgId) -> Result<OrgAccess> {
         let permissions = self.client.my_permissions(org).await?;
         let route = self.link_route(&permissions);
-        let mut capabilities = Capabilities::from_permissions(org.clone(), &permissions);
-        // With `api` fixed to one version, only that version's permission counts.
-        capabilities.create_link = route.is_some();
+        let capabilities = self.capabilities_of(org, &permissions);
         let authenticator_choice = match route {
             Some(route) => self.client.authenticator_choice(route).await,
             None => false,

@@ -242,6 +242,7 @@ async fn iam_user_manager_gets_the_v2_path_automatically() {
     let v1_only = desk_with(&sim, seed::ADMIN_IAM_USER_MANAGER, with_api(ApiVersion::V1));
     let access = v1_only.org_access(&globex()).await.unwrap();
     assert!(!access.capabilities.create_link && !access.authenticator_choice);
+    assert!(!v1_only.capabilities(&globex()).await.unwrap().create_link);
     assert_eq!(
         access.create_link_lacks.as_deref(),
         Some("user.credential.write")

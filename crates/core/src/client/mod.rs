@@ -591,8 +591,7 @@ impl ZitadelClient {
         authenticator: Authenticator,
     ) -> Result<RegistrationLink> {
         use std::sync::atomic::Ordering::Relaxed;
-        let v1_gone = self.v1_link_gone.load(Relaxed);
-        if route == LinkRoute::V2Only || (route == LinkRoute::V1ThenV2 && v1_gone) {
+        if self.goes_to_v2(route) {
             return self.create_link_v2(org, user, authenticator).await;
         }
         match self.create_link_v1(org, user, authenticator).await {
@@ -609,10 +608,15 @@ impl ZitadelClient {
     /// v1 `_link` links are Login UI v1's, which reads it; a v2 code's link only when it is built
     /// in the Login UI v1 format. Features that cannot be read count as "no".
     pub async fn authenticator_choice(&self, route: LinkRoute) -> bool {
-        use std::sync::atomic::Ordering::Relaxed;
-        let v2 = route == LinkRoute::V2Only
-            || (route == LinkRoute::V1ThenV2 && self.v1_link_gone.load(Relaxed));
-        !v2 || matches!(self.link_format().await, Ok(v2::LinkFormat::LoginV1))
+        !self.goes_to_v2(route) || matches!(self.link_format().await, Ok(v2::LinkFormat::LoginV1))
+    }
+
+    /// Whether `route` creates the code with v2 now: v2 only, or v1 first on a server whose
+    /// v1 `_link` was found missing.
+    fn goes_to_v2(&self, route: LinkRoute) -> bool {
+        route == LinkRoute::V2Only
+            || (route == LinkRoute::V1ThenV2
+                && self.v1_link_gone.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// v1 `AddPasswordlessRegistration` (`_link`).
