@@ -4,10 +4,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use passkey_desk_core::audit::{self, AuditAction, AuditFilter, AuditLog, AuditSubject};
+use passkey_desk_core::audit::{self, AuditFilter, AuditLog};
 use passkey_desk_core::auth::{default_data_dir, Auth, KeyringStore, SessionIndex};
 use passkey_desk_core::client::{ApiVersion, Authenticator, LoginUi};
+use passkey_desk_core::clock::SystemClock;
 use passkey_desk_core::config::{token_from_env, Config, Overrides, Settings};
+use passkey_desk_core::links::{Actor, Links};
 use passkey_desk_core::qr::Qr;
 use passkey_desk_core::{Desk, Error, Registration, Result, ZitadelClient};
 
@@ -204,7 +206,7 @@ pub async fn run(args: Args) -> Result<()> {
                 session.clone(),
                 settings.client,
             )?;
-            let desk = Desk::new(client);
+            let desk = Arc::new(Desk::new(client));
             if let Command::Whoami = command {
                 let me = desk.whoami().await?;
                 output::whoami(
@@ -224,11 +226,13 @@ pub async fn run(args: Args) -> Result<()> {
                     info.identity.subject = me.id.to_string();
                 }
             }
-            let audit = Audit {
-                log: AuditLog::for_config(&default_data_dir(env)?, &config),
-                info,
-            };
-            execute(&desk, &audit, settings.org.as_deref(), command, args.json).await
+            let links = Links::new(
+                desk,
+                Arc::new(AuditLog::for_config(&default_data_dir(env)?, &config)),
+                Arc::new(SystemClock),
+                Actor::of(&info),
+            );
+            execute(&links, settings.org.as_deref(), command, args.json).await
         }
     }
 }
@@ -244,27 +248,10 @@ pub enum LoginKind {
     KeyFile(PathBuf),
 }
 
-/// The audit log and who is signed in.
-struct Audit {
-    log: AuditLog,
-    info: passkey_desk_core::auth::SessionInfo,
-}
-
-impl Audit {
-    fn record<T>(&self, subject: &AuditSubject, action: AuditAction, result: &Result<T>) {
-        let outcome = result.as_ref().map(|_| ()).map_err(Error::code);
-        self.log.record(&subject.entry(action, outcome));
-    }
-}
-
-/// Runs one command against a signed-in desk.
-async fn execute(
-    desk: &Desk,
-    audit: &Audit,
-    org: Option<&str>,
-    command: Command,
-    json: bool,
-) -> Result<()> {
+/// Runs one command against a signed-in desk; `link`, `link --wait` and `send` are the
+/// core's link use cases ([`Links`]), audited there as in the desktop app.
+async fn execute(links: &Links, org: Option<&str>, command: Command, json: bool) -> Result<()> {
+    let desk = links.desk();
     match command {
         Command::Orgs => output::orgs(&desk.orgs().await?, json),
         Command::Users { query, limit } => {
@@ -280,55 +267,39 @@ async fn execute(
             authenticator,
         } => {
             let org = desk.resolve_org(org).await?;
-            let subject = AuditSubject::of(&audit.info, org.id.as_str(), &org.name, &user);
-            let created = desk
-                .create_link_with(&org.id, &user, authenticator.unwrap_or_default())
-                .await;
-            audit.record(
-                &match &created {
-                    Ok((user, link)) => subject.clone().for_user(user, Some(link.expires_at)),
-                    Err(_) => subject.clone(),
-                },
-                AuditAction::Created,
-                &created,
-            );
-            let (user, link) = created?;
-            let subject = subject.for_user(&user, Some(link.expires_at));
-            let qr = Qr::new(link.link.expose())?;
+            let issued = links
+                .create(&org, &user, authenticator.unwrap_or_default())
+                .await?;
+            let qr = Qr::new(issued.link.link.expose())?;
             if let Some(path) = png {
                 write_file(&path, &qr.png(1024)?)?;
             }
             if let Some(path) = svg {
                 write_file(&path, qr.svg().as_bytes())?;
             }
-            output::link(&user, &link, (!no_qr && !json).then_some(&qr), json);
+            output::link(
+                &issued.user,
+                &issued.link,
+                (!no_qr && !json).then_some(&qr),
+                json,
+            );
             if wait {
-                output::waiting(&user);
+                output::waiting(&issued.user);
                 let outcome = tokio::select! {
-                    outcome = desk.wait_for_registration(&link, REGISTRATION_POLL) => outcome?,
-                    _ = tokio::signal::ctrl_c() => return Err(Error::Input("stopped waiting; the link stays valid until it expires".into())),
+                    outcome = links.watch(&issued) => outcome?,
+                    _ = tokio::signal::ctrl_c() => return Err(Error::Interrupted("the link stays valid until it expires".into())),
                 };
-                let action = match outcome {
-                    Registration::Registered(_) => AuditAction::Registered,
-                    Registration::Expired => AuditAction::Expired,
-                };
-                audit.record(&subject, action, &Ok(()));
                 match outcome {
-                    Registration::Registered(passkey) => output::registered(&user, &passkey, json),
+                    Registration::Registered(passkey) => {
+                        output::registered(&issued.user, &passkey, json)
+                    }
                     Registration::Expired => return Err(Error::LinkExpired),
                 }
             }
         }
         Command::Send { user } => {
             let org = desk.resolve_org(org).await?;
-            let subject = AuditSubject::of(&audit.info, org.id.as_str(), &org.name, &user);
-            let sent = desk.send_link(&org.id, &user).await;
-            let subject = match &sent {
-                Ok(user) => subject.for_user(user, None),
-                Err(_) => subject,
-            };
-            audit.record(&subject, AuditAction::Sent, &sent);
-            output::sent(&sent?, json);
+            output::sent(&links.send(&org, &user).await?, json);
         }
         Command::Passkeys { user } => {
             let org = desk.resolve_org(org).await?;
@@ -339,20 +310,11 @@ async fn execute(
         | Command::Login { .. }
         | Command::Logout
         | Command::Whoami
-        | Command::Audit { .. } => {
-            return Err(Error::Input(
-                "this command is handled before signing in".into(),
-            ))
-        }
+        | Command::Audit { .. } => unreachable!("handled before signing in"),
     }
     Ok(())
 }
 
-/// How often `link --wait` looks at the user's passkeys: gentle on the server, quick enough
-/// for a person watching.
-const REGISTRATION_POLL: std::time::Duration = std::time::Duration::from_secs(2);
-
 fn write_file(path: &PathBuf, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes)
-        .map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))
+    std::fs::write(path, bytes).map_err(|e| Error::io(format!("write {}", path.display()), e))
 }

@@ -73,14 +73,16 @@ pub async fn run(keep_running: bool, json: bool) -> Result<()> {
         step("The simulator keeps running: open the link in a browser on this machine. Ctrl-C ends the demo.");
         tokio::signal::ctrl_c()
             .await
-            .map_err(|e| Error::Input(format!("cannot wait for Ctrl-C: {e}")))?;
+            .map_err(|e| Error::io("wait for Ctrl-C", e))?;
     } else {
         step(
             "The user's phone registers a passkey (simulated through the simulator's control API)",
         );
         let (code_id, code) = code_of(link.link.expose())?;
         sim.complete_registration(user.id.as_str(), &code_id, &code, "iPhone (demo)")
-            .map_err(|e| Error::Input(format!("the simulated registration failed: {e}")))?;
+            .map_err(|e| Error::BadResponse {
+                detail: format!("the simulated registration failed: {e}"),
+            })?;
         let (user, passkeys) = desk.passkeys(&org, DEMO_USER).await?;
         output::passkeys(&user, &passkeys, false);
         step("Done. Run 'make demo-serve' (or 'passkey-desk-cli demo --keep-running') to keep the simulator up.");
@@ -116,13 +118,16 @@ fn step(text: &str) {
 
 /// The code id and code in a Login v1 registration link.
 fn code_of(link: &str) -> Result<(String, String)> {
-    let url =
-        url::Url::parse(link).map_err(|_| Error::Input("the demo link is not a URL".into()))?;
+    let url = url::Url::parse(link).map_err(|_| Error::BadResponse {
+        detail: "the demo link is not a URL".into(),
+    })?;
     let param = |name: &str| {
         url.query_pairs()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
-            .ok_or_else(|| Error::Input(format!("the demo link has no {name}")))
+            .ok_or_else(|| Error::BadResponse {
+                detail: format!("the demo link has no {name}"),
+            })
     };
     Ok((param("codeID")?, param("code")?))
 }

@@ -56,9 +56,8 @@ pub async fn login(auth: &Auth, settings: &Settings, how: LoginKind, json: bool)
         }
         LoginKind::Pat => auth.login_with_pat(read_pat()?).await?,
         LoginKind::KeyFile(path) => {
-            let json_text = std::fs::read_to_string(&path).map_err(|e| {
-                Error::Input(format!("cannot read the key file {}: {e}", path.display()))
-            })?;
+            let json_text = std::fs::read_to_string(&path)
+                .map_err(|e| Error::io(format!("read the key file {}", path.display()), e))?;
             auth.login_with_key_file(&json_text).await?
         }
     };
@@ -93,19 +92,19 @@ fn read_pat() -> Result<Secret<String>> {
     let stdin = std::io::stdin();
     let text = if stdin.is_terminal() {
         rpassword::prompt_password("Personal access token (input hidden): ")
-            .map_err(|e| Error::Input(format!("cannot read the token: {e}")))?
+            .map_err(|e| Error::io("read the token", e))?
     } else {
         let mut text = String::new();
         stdin
             .lock()
             .take(64 * 1024)
             .read_to_string(&mut text)
-            .map_err(|e| Error::Input(format!("cannot read the token from stdin: {e}")))?;
+            .map_err(|e| Error::io("read the token from stdin", e))?;
         text
     };
     let token = text.trim().to_string();
     if token.is_empty() {
-        return Err(Error::Input(
+        return Err(Error::InvalidInput(
             "no token on stdin: pipe the personal access token into 'login --pat'".into(),
         ));
     }

@@ -7,7 +7,7 @@ use passkey_desk_core::audit::{self, AuditEntry};
 use passkey_desk_core::auth::{SessionInfo, SignOut};
 use passkey_desk_core::error::sanitize;
 use passkey_desk_core::qr::Qr;
-use passkey_desk_core::{Error, Me, Org, Passkey, RegistrationLink, User, UserPage};
+use passkey_desk_core::{Error, ErrorCode, Me, Org, Passkey, RegistrationLink, User, UserPage};
 use serde_json::json;
 
 /// Server text, made safe for a terminal line.
@@ -344,35 +344,195 @@ pub fn error(e: &Error, json: bool) {
 
 /// The exit codes of the scripting contract (README): 2 usage, 3 not signed in, sign-in failed
 /// or token rejected, 4 permission denied, 5 org or user not found, 6 network/TLS/server unavailable or
-/// a senseless answer, 7 the link expired while `link --wait` waited, 1 anything else.
+/// a senseless answer, 7 the link expired while `link --wait` waited, 1 anything else. Every
+/// code is named here, so a new one has to be given its exit code.
 pub fn exit_code(e: &Error) -> u8 {
-    match e {
-        Error::Config(_) | Error::Input(_) => 2,
-        Error::NotSignedIn { .. }
-        | Error::TokenRejected { .. }
-        | Error::SessionEnded
-        | Error::SignInFailed { .. }
-        | Error::SignInDenied { .. }
-        | Error::SignInExpired { .. }
-        | Error::SignInCancelled => 3,
-        Error::PermissionDenied { .. } => 4,
-        Error::OrgNotFound { .. } | Error::UserNotFound { .. } | Error::AmbiguousUser { .. } => 5,
-        Error::Network { .. }
-        | Error::Tls { .. }
-        | Error::Timeout { .. }
-        | Error::Unavailable { .. }
-        | Error::RateLimited { .. }
-        | Error::BadResponse { .. }
-        | Error::ForeignLink { .. } => 6,
-        Error::Server { status, .. } if *status >= 500 => 6,
-        Error::LinkExpired => 7,
-        _ => 1,
+    match e.code() {
+        ErrorCode::Config | ErrorCode::InvalidInput => 2,
+        ErrorCode::NotSignedIn
+        | ErrorCode::TokenRejected
+        | ErrorCode::SessionEnded
+        | ErrorCode::SignInFailed
+        | ErrorCode::SignInDenied
+        | ErrorCode::SignInExpired
+        | ErrorCode::SignInCancelled => 3,
+        ErrorCode::PermissionDenied => 4,
+        ErrorCode::OrgNotFound | ErrorCode::UserNotFound | ErrorCode::AmbiguousUser => 5,
+        ErrorCode::Network
+        | ErrorCode::Tls
+        | ErrorCode::Timeout
+        | ErrorCode::Unavailable
+        | ErrorCode::RateLimited
+        | ErrorCode::BadResponse
+        | ErrorCode::ForeignLink => 6,
+        ErrorCode::Server => match e {
+            Error::Server { status, .. } if *status >= 500 => 6,
+            _ => 1,
+        },
+        ErrorCode::LinkExpired => 7,
+        ErrorCode::NotHuman
+        | ErrorCode::UserNotActive
+        | ErrorCode::CodeInvalid
+        | ErrorCode::Conflict
+        | ErrorCode::Unimplemented
+        | ErrorCode::Keyring
+        | ErrorCode::PinRefused
+        | ErrorCode::KioskLocked
+        | ErrorCode::KioskMode
+        | ErrorCode::UnlockRefused
+        | ErrorCode::NoPin
+        | ErrorCode::NoLink
+        | ErrorCode::NoOrg
+        | ErrorCode::NoDeviceSignIn
+        | ErrorCode::Interrupted
+        | ErrorCode::Io
+        | ErrorCode::Desktop => 1,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_error_code_has_its_exit_code() {
+        let pinned: [(ErrorCode, u8); 39] = [
+            (ErrorCode::NotSignedIn, 3),
+            (ErrorCode::TokenRejected, 3),
+            (ErrorCode::PermissionDenied, 4),
+            (ErrorCode::OrgNotFound, 5),
+            (ErrorCode::UserNotFound, 5),
+            (ErrorCode::AmbiguousUser, 5),
+            (ErrorCode::NotHuman, 1),
+            (ErrorCode::UserNotActive, 1),
+            (ErrorCode::CodeInvalid, 1),
+            (ErrorCode::LinkExpired, 7),
+            (ErrorCode::Conflict, 1),
+            (ErrorCode::RateLimited, 6),
+            (ErrorCode::Timeout, 6),
+            (ErrorCode::Network, 6),
+            (ErrorCode::Tls, 6),
+            (ErrorCode::Unavailable, 6),
+            (ErrorCode::Server, 6),
+            (ErrorCode::BadResponse, 6),
+            (ErrorCode::ForeignLink, 6),
+            (ErrorCode::Unimplemented, 1),
+            (ErrorCode::SessionEnded, 3),
+            (ErrorCode::SignInFailed, 3),
+            (ErrorCode::SignInDenied, 3),
+            (ErrorCode::SignInExpired, 3),
+            (ErrorCode::SignInCancelled, 3),
+            (ErrorCode::Keyring, 1),
+            (ErrorCode::PinRefused, 1),
+            (ErrorCode::Config, 2),
+            (ErrorCode::InvalidInput, 2),
+            (ErrorCode::KioskLocked, 1),
+            (ErrorCode::KioskMode, 1),
+            (ErrorCode::UnlockRefused, 1),
+            (ErrorCode::NoPin, 1),
+            (ErrorCode::NoLink, 1),
+            (ErrorCode::NoOrg, 1),
+            (ErrorCode::NoDeviceSignIn, 1),
+            (ErrorCode::Interrupted, 1),
+            (ErrorCode::Io, 1),
+            (ErrorCode::Desktop, 1),
+        ];
+        assert_eq!(
+            pinned.map(|(code, _)| code),
+            ErrorCode::ALL,
+            "every code, in order"
+        );
+        for (code, exit) in pinned {
+            assert_eq!(exit_code(&sample(code)), exit, "{code}");
+            assert_eq!(sample(code).code(), code);
+        }
+        let client_error = Error::Server {
+            status: 400,
+            code: Some(3),
+            id: None,
+            message: "x".into(),
+        };
+        assert_eq!(exit_code(&client_error), 1, "a 4xx is not 'unavailable'");
+    }
+
+    /// One error of each code.
+    fn sample(code: ErrorCode) -> Error {
+        let s = || String::from("x");
+        match code {
+            ErrorCode::NotSignedIn => Error::NotSignedIn { hint: s() },
+            ErrorCode::TokenRejected => Error::TokenRejected { id: s() },
+            ErrorCode::PermissionDenied => Error::PermissionDenied {
+                org: s(),
+                permission: s(),
+                send_allowed: None,
+            },
+            ErrorCode::OrgNotFound => Error::OrgNotFound { org: s() },
+            ErrorCode::UserNotFound => Error::UserNotFound {
+                user: s(),
+                org: s(),
+            },
+            ErrorCode::AmbiguousUser => Error::AmbiguousUser {
+                query: s(),
+                candidates: vec![],
+            },
+            ErrorCode::NotHuman => Error::NotHuman { user: s() },
+            ErrorCode::UserNotActive => Error::UserNotActive {
+                user: s(),
+                state: passkey_desk_core::UserState::Locked,
+            },
+            ErrorCode::CodeInvalid => Error::CodeInvalid,
+            ErrorCode::LinkExpired => Error::LinkExpired,
+            ErrorCode::Conflict => Error::Conflict { message: s() },
+            ErrorCode::RateLimited => Error::RateLimited { retry_after: None },
+            ErrorCode::Timeout => Error::Timeout {
+                host: s(),
+                after: std::time::Duration::from_secs(1),
+            },
+            ErrorCode::Network => Error::Network {
+                host: s(),
+                detail: s(),
+            },
+            ErrorCode::Tls => Error::Tls {
+                host: s(),
+                detail: s(),
+            },
+            ErrorCode::Unavailable => Error::Unavailable { status: 503 },
+            ErrorCode::Server => Error::Server {
+                status: 500,
+                code: None,
+                id: None,
+                message: s(),
+            },
+            ErrorCode::BadResponse => Error::BadResponse { detail: s() },
+            ErrorCode::ForeignLink => Error::ForeignLink {
+                origin: s(),
+                expected: s(),
+            },
+            ErrorCode::Unimplemented => Error::Unimplemented { call: s() },
+            ErrorCode::SessionEnded => Error::SessionEnded,
+            ErrorCode::SignInFailed => Error::SignInFailed { detail: s() },
+            ErrorCode::SignInDenied => Error::SignInDenied { reason: s() },
+            ErrorCode::SignInExpired => Error::SignInExpired { detail: s() },
+            ErrorCode::SignInCancelled => Error::SignInCancelled,
+            ErrorCode::Keyring => Error::Keyring { detail: s() },
+            ErrorCode::PinRefused => Error::PinRefused { retry_after: None },
+            ErrorCode::Config => Error::Config(s()),
+            ErrorCode::InvalidInput => Error::InvalidInput(s()),
+            ErrorCode::KioskLocked => Error::KioskLocked { what: s() },
+            ErrorCode::KioskMode => Error::KioskMode { what: s() },
+            ErrorCode::UnlockRefused => Error::UnlockRefused {
+                account: s(),
+                reason: s(),
+            },
+            ErrorCode::NoPin => Error::NoPin,
+            ErrorCode::NoLink => Error::NoLink,
+            ErrorCode::NoOrg => Error::NoOrg,
+            ErrorCode::NoDeviceSignIn => Error::NoDeviceSignIn,
+            ErrorCode::Interrupted => Error::Interrupted(s()),
+            ErrorCode::Io => Error::io("x", "y"),
+            ErrorCode::Desktop => Error::desktop("x", "y"),
+        }
+    }
 
     #[test]
     fn json_escapes_what_reorders_or_hides_text_and_keeps_the_values() {

@@ -40,6 +40,8 @@ pub enum AuditAction {
     WipedIdle,
     WipedClosed,
     WipedSessionEnd,
+    /// An operator unlocked the kiosk's admin side (or was refused: the outcome says so).
+    Unlocked,
 }
 
 impl AuditAction {
@@ -55,6 +57,7 @@ impl AuditAction {
             AuditAction::WipedIdle => "wiped_idle",
             AuditAction::WipedClosed => "wiped_closed",
             AuditAction::WipedSessionEnd => "wiped_session_end",
+            AuditAction::Unlocked => "unlocked",
         }
     }
 }
@@ -195,7 +198,7 @@ pub fn parse_date(text: &str) -> Result<NaiveDate> {
                 .ok()
                 .map(|t| t.with_timezone(&Utc).date_naive())
         })
-        .ok_or_else(|| Error::Input(format!("'{text}' is not a date: use YYYY-MM-DD")))
+        .ok_or_else(|| Error::InvalidInput(format!("'{text}' is not a date: use YYYY-MM-DD")))
 }
 
 /// The audit log of one data dir.
@@ -250,15 +253,12 @@ impl AuditLog {
 
     /// Appends one entry: one line, one write, then fsync.
     pub fn append(&self, entry: &AuditEntry) -> Result<()> {
-        let mut line = serde_json::to_vec(entry)
-            .map_err(|e| Error::Input(format!("cannot write the audit entry: {e}")))?;
+        let mut line =
+            serde_json::to_vec(entry).map_err(|e| Error::io("write the audit entry", e))?;
         line.push(b'\n');
         let _guard = self.write.lock().unwrap_or_else(|p| p.into_inner());
         let io = |e: std::io::Error| {
-            Error::Input(format!(
-                "cannot write the audit log {}: {e}",
-                self.path.display()
-            ))
+            Error::io(format!("write the audit log {}", self.path.display()), e)
         };
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
@@ -308,10 +308,10 @@ impl AuditLog {
                 Ok(f) => f,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => {
-                    return Err(Error::Input(format!(
-                        "cannot read the audit log {}: {e}",
-                        path.display()
-                    )))
+                    return Err(Error::io(
+                        format!("read the audit log {}", path.display()),
+                        e,
+                    ))
                 }
             };
             for line in BufReader::new(file).split(b'\n') {
@@ -340,7 +340,7 @@ impl AuditLog {
             Utc::now().format("%Y%m%d-%H%M%S")
         ));
         std::fs::write(&path, csv)
-            .map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))?;
+            .map_err(|e| Error::io(format!("write {}", path.display()), e))?;
         Ok(path)
     }
 }

@@ -43,6 +43,10 @@ pub struct Config {
     pub kiosk: bool,
     /// The kiosk PIN as an Argon2id hash (PHC string); the PIN itself is never stored.
     pub kiosk_pin: Option<String>,
+    /// Kiosk mode: the unlocked admin side locks itself after this many seconds without an
+    /// operator's touch (default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kiosk_relock_secs: Option<u32>,
     /// The desktop app's language: `"auto"` (the system's, the default), `"en"` or `"de"`.
     #[serde(default)]
     pub language: LanguageSetting,

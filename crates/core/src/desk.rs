@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
-
 use crate::client::{ApiVersion, Authenticator, LinkRoute, MatchMode, UserSearch, ZitadelClient};
+use crate::clock::{Clock, Timer};
 use crate::error::{sanitize, Error, Result};
 use crate::model::{
     looks_like_id, Capabilities, Me, Org, OrgId, Passkey, Permissions, Registration,
@@ -72,7 +71,7 @@ impl Desk {
                     [] => Err(Error::OrgNotFound {
                         org: name.to_string(),
                     }),
-                    several => Err(Error::Input(format!(
+                    several => Err(Error::InvalidInput(format!(
                         "several organisations are named '{name}': {}; use the org id",
                         several
                             .iter()
@@ -129,7 +128,7 @@ impl Desk {
     pub async fn resolve_user(&self, org: &OrgId, ident: &str) -> Result<User> {
         let ident = ident.trim();
         if ident.is_empty() {
-            return Err(Error::Input(
+            return Err(Error::InvalidInput(
                 "no user given: pass a user id, user name, login name or email".into(),
             ));
         }
@@ -274,21 +273,19 @@ impl Desk {
         Ok(user)
     }
 
-    /// Watches the user's passkeys (one call every `interval`) until one appears that was not
-    /// there when `link` was made, or the link expires. Passing failures (network, timeouts,
-    /// an unavailable or rate-limiting server) are tried again at the next tick; any other
-    /// error ends the wait. Dropping the future stops the watch.
+    /// Watches the user's passkeys (one call every `interval` on `clock`) until one appears
+    /// that was not there when `link` was made, or the link expires by `clock`. Passing
+    /// failures (network, timeouts, an unavailable or rate-limiting server) are tried again at
+    /// the next tick; any other error ends the wait. Dropping the future stops the watch.
     pub async fn wait_for_registration(
         &self,
         link: &RegistrationLink,
         interval: Duration,
+        clock: &dyn Clock,
     ) -> Result<Registration> {
         let mut before = link.passkeys_before.clone();
         loop {
-            let remaining = (link.expires_at - Utc::now())
-                .to_std()
-                .unwrap_or(Duration::ZERO);
-            if remaining.is_zero() {
+            if clock.now() >= link.expires_at {
                 return Ok(Registration::Expired);
             }
             match self.client.list_passkeys(&link.org_id, &link.user_id).await {
@@ -302,11 +299,18 @@ impl Desk {
                     None => before = Some(passkeys.into_iter().map(|p| p.id).collect()),
                 },
                 Err(e) if is_passing(&e) => {
-                    tracing::debug!(code = e.code(), "passkey poll failed; trying again")
+                    tracing::debug!(code = %e.code(), "passkey poll failed; trying again")
                 }
                 Err(e) => return Err(e),
             }
-            tokio::time::sleep(interval.min(remaining)).await;
+            // Whichever comes first: the next look, or the expiry.
+            let next = clock.now() + chrono::Duration::from_std(interval).unwrap_or_default();
+            let (at, timer) = if next < link.expires_at {
+                (next, Timer::Poll)
+            } else {
+                (link.expires_at, Timer::LinkRules)
+            };
+            clock.sleep_until(at, timer).await;
         }
     }
 

@@ -114,8 +114,63 @@ pub enum Error {
     #[error("configuration: {0}")]
     Config(String),
 
+    /// A value given by the person (a PIN, a date, a user, a file's content) is not usable.
     #[error("{0}")]
-    Input(String),
+    InvalidInput(String),
+
+    /// An admin command while the kiosk is locked: only an operator's unlock opens it.
+    #[error("the kiosk is locked: an operator unlocks it (PIN or phone) to {what}")]
+    KioskLocked { what: String },
+
+    /// Something kiosk mode never allows, unlocked or not.
+    #[error("not in kiosk mode: leave kiosk mode (unlock first) to {what}")]
+    KioskMode { what: String },
+
+    /// A kiosk unlock by an account that may not operate this desk.
+    #[error("{account} may not unlock this kiosk: {reason}")]
+    UnlockRefused { account: String, reason: String },
+
+    #[error("no kiosk PIN is set: unlock with your phone instead, or set a PIN in the settings")]
+    NoPin,
+
+    #[error("no link on screen: create one first")]
+    NoLink,
+
+    #[error("choose an organisation first")]
+    NoOrg,
+
+    #[error("no phone sign-in is waiting: start it again")]
+    NoDeviceSignIn,
+
+    /// The person stopped a wait (Ctrl-C).
+    #[error("stopped: {0}")]
+    Interrupted(String),
+
+    /// A file or stream could not be read or written.
+    #[error("cannot {what}: {detail}")]
+    Io { what: String, detail: String },
+
+    /// The desktop around the app failed (browser, mail client, clipboard, windows, folders).
+    #[error("cannot {what}: {detail}")]
+    Desktop { what: String, detail: String },
+}
+
+impl Error {
+    /// An I/O failure of `what` ("write /path/file.png").
+    pub fn io(what: impl Into<String>, e: impl std::fmt::Display) -> Error {
+        Error::Io {
+            what: what.into(),
+            detail: e.to_string(),
+        }
+    }
+
+    /// A failure of the desktop around the app while trying to `what`.
+    pub fn desktop(what: impl Into<String>, detail: impl std::fmt::Display) -> Error {
+        Error::Desktop {
+            what: what.into(),
+            detail: detail.to_string(),
+        }
+    }
 }
 
 fn send_hint(send_allowed: Option<bool>) -> &'static str {
@@ -153,37 +208,47 @@ fn id_hint(id: Option<&str>) -> String {
 
 impl Error {
     /// A stable, machine-readable code. Front ends switch on this, never on message text.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::NotSignedIn { .. } => "not_signed_in",
-            Error::TokenRejected { .. } => "token_rejected",
-            Error::PermissionDenied { .. } => "permission_denied",
-            Error::OrgNotFound { .. } => "org_not_found",
-            Error::UserNotFound { .. } => "user_not_found",
-            Error::AmbiguousUser { .. } => "ambiguous_user",
-            Error::NotHuman { .. } => "not_human",
-            Error::UserNotActive { .. } => "user_not_active",
-            Error::CodeInvalid => "code_invalid",
-            Error::LinkExpired => "link_expired",
-            Error::Conflict { .. } => "conflict",
-            Error::RateLimited { .. } => "rate_limited",
-            Error::Timeout { .. } => "timeout",
-            Error::Network { .. } => "network",
-            Error::Tls { .. } => "tls",
-            Error::Unavailable { .. } => "unavailable",
-            Error::Server { .. } => "server",
-            Error::BadResponse { .. } => "bad_response",
-            Error::ForeignLink { .. } => "foreign_link",
-            Error::Unimplemented { .. } => "unimplemented",
-            Error::SessionEnded => "session_ended",
-            Error::SignInFailed { .. } => "sign_in_failed",
-            Error::SignInDenied { .. } => "sign_in_denied",
-            Error::SignInExpired { .. } => "sign_in_expired",
-            Error::SignInCancelled => "sign_in_cancelled",
-            Error::Keyring { .. } => "keyring",
-            Error::PinRefused { .. } => "pin_refused",
-            Error::Config(_) => "config",
-            Error::Input(_) => "input",
+            Error::NotSignedIn { .. } => ErrorCode::NotSignedIn,
+            Error::TokenRejected { .. } => ErrorCode::TokenRejected,
+            Error::PermissionDenied { .. } => ErrorCode::PermissionDenied,
+            Error::OrgNotFound { .. } => ErrorCode::OrgNotFound,
+            Error::UserNotFound { .. } => ErrorCode::UserNotFound,
+            Error::AmbiguousUser { .. } => ErrorCode::AmbiguousUser,
+            Error::NotHuman { .. } => ErrorCode::NotHuman,
+            Error::UserNotActive { .. } => ErrorCode::UserNotActive,
+            Error::CodeInvalid => ErrorCode::CodeInvalid,
+            Error::LinkExpired => ErrorCode::LinkExpired,
+            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::Timeout { .. } => ErrorCode::Timeout,
+            Error::Network { .. } => ErrorCode::Network,
+            Error::Tls { .. } => ErrorCode::Tls,
+            Error::Unavailable { .. } => ErrorCode::Unavailable,
+            Error::Server { .. } => ErrorCode::Server,
+            Error::BadResponse { .. } => ErrorCode::BadResponse,
+            Error::ForeignLink { .. } => ErrorCode::ForeignLink,
+            Error::Unimplemented { .. } => ErrorCode::Unimplemented,
+            Error::SessionEnded => ErrorCode::SessionEnded,
+            Error::SignInFailed { .. } => ErrorCode::SignInFailed,
+            Error::SignInDenied { .. } => ErrorCode::SignInDenied,
+            Error::SignInExpired { .. } => ErrorCode::SignInExpired,
+            Error::SignInCancelled => ErrorCode::SignInCancelled,
+            Error::Keyring { .. } => ErrorCode::Keyring,
+            Error::PinRefused { .. } => ErrorCode::PinRefused,
+            Error::Config(_) => ErrorCode::Config,
+            Error::InvalidInput(_) => ErrorCode::InvalidInput,
+            Error::KioskLocked { .. } => ErrorCode::KioskLocked,
+            Error::KioskMode { .. } => ErrorCode::KioskMode,
+            Error::UnlockRefused { .. } => ErrorCode::UnlockRefused,
+            Error::NoPin => ErrorCode::NoPin,
+            Error::NoLink => ErrorCode::NoLink,
+            Error::NoOrg => ErrorCode::NoOrg,
+            Error::NoDeviceSignIn => ErrorCode::NoDeviceSignIn,
+            Error::Interrupted(_) => ErrorCode::Interrupted,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Desktop { .. } => ErrorCode::Desktop,
         }
     }
 
@@ -200,8 +265,173 @@ impl Error {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ErrorReport {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
+}
+
+/// What went wrong, as the UI and scripts switch on it: one code per [`Error`] variant,
+/// serialised in snake_case (`"not_signed_in"`), exported to TypeScript as a union of these
+/// strings. The UI's messages and the CLI's exit codes `match` it exhaustively.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    NotSignedIn,
+    TokenRejected,
+    PermissionDenied,
+    OrgNotFound,
+    UserNotFound,
+    AmbiguousUser,
+    NotHuman,
+    UserNotActive,
+    CodeInvalid,
+    LinkExpired,
+    Conflict,
+    RateLimited,
+    Timeout,
+    Network,
+    Tls,
+    Unavailable,
+    Server,
+    BadResponse,
+    ForeignLink,
+    Unimplemented,
+    SessionEnded,
+    SignInFailed,
+    SignInDenied,
+    SignInExpired,
+    SignInCancelled,
+    Keyring,
+    PinRefused,
+    Config,
+    InvalidInput,
+    KioskLocked,
+    KioskMode,
+    UnlockRefused,
+    NoPin,
+    NoLink,
+    NoOrg,
+    NoDeviceSignIn,
+    Interrupted,
+    Io,
+    Desktop,
+}
+
+impl ErrorCode {
+    /// Every code, in the order of the enum (for the tests that pin them).
+    pub const ALL: [ErrorCode; 39] = [
+        ErrorCode::NotSignedIn,
+        ErrorCode::TokenRejected,
+        ErrorCode::PermissionDenied,
+        ErrorCode::OrgNotFound,
+        ErrorCode::UserNotFound,
+        ErrorCode::AmbiguousUser,
+        ErrorCode::NotHuman,
+        ErrorCode::UserNotActive,
+        ErrorCode::CodeInvalid,
+        ErrorCode::LinkExpired,
+        ErrorCode::Conflict,
+        ErrorCode::RateLimited,
+        ErrorCode::Timeout,
+        ErrorCode::Network,
+        ErrorCode::Tls,
+        ErrorCode::Unavailable,
+        ErrorCode::Server,
+        ErrorCode::BadResponse,
+        ErrorCode::ForeignLink,
+        ErrorCode::Unimplemented,
+        ErrorCode::SessionEnded,
+        ErrorCode::SignInFailed,
+        ErrorCode::SignInDenied,
+        ErrorCode::SignInExpired,
+        ErrorCode::SignInCancelled,
+        ErrorCode::Keyring,
+        ErrorCode::PinRefused,
+        ErrorCode::Config,
+        ErrorCode::InvalidInput,
+        ErrorCode::KioskLocked,
+        ErrorCode::KioskMode,
+        ErrorCode::UnlockRefused,
+        ErrorCode::NoPin,
+        ErrorCode::NoLink,
+        ErrorCode::NoOrg,
+        ErrorCode::NoDeviceSignIn,
+        ErrorCode::Interrupted,
+        ErrorCode::Io,
+        ErrorCode::Desktop,
+    ];
+
+    /// The code as it is written on the wire, in the audit log and in the logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::NotSignedIn => "not_signed_in",
+            ErrorCode::TokenRejected => "token_rejected",
+            ErrorCode::PermissionDenied => "permission_denied",
+            ErrorCode::OrgNotFound => "org_not_found",
+            ErrorCode::UserNotFound => "user_not_found",
+            ErrorCode::AmbiguousUser => "ambiguous_user",
+            ErrorCode::NotHuman => "not_human",
+            ErrorCode::UserNotActive => "user_not_active",
+            ErrorCode::CodeInvalid => "code_invalid",
+            ErrorCode::LinkExpired => "link_expired",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Network => "network",
+            ErrorCode::Tls => "tls",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Server => "server",
+            ErrorCode::BadResponse => "bad_response",
+            ErrorCode::ForeignLink => "foreign_link",
+            ErrorCode::Unimplemented => "unimplemented",
+            ErrorCode::SessionEnded => "session_ended",
+            ErrorCode::SignInFailed => "sign_in_failed",
+            ErrorCode::SignInDenied => "sign_in_denied",
+            ErrorCode::SignInExpired => "sign_in_expired",
+            ErrorCode::SignInCancelled => "sign_in_cancelled",
+            ErrorCode::Keyring => "keyring",
+            ErrorCode::PinRefused => "pin_refused",
+            ErrorCode::Config => "config",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::KioskLocked => "kiosk_locked",
+            ErrorCode::KioskMode => "kiosk_mode",
+            ErrorCode::UnlockRefused => "unlock_refused",
+            ErrorCode::NoPin => "no_pin",
+            ErrorCode::NoLink => "no_link",
+            ErrorCode::NoOrg => "no_org",
+            ErrorCode::NoDeviceSignIn => "no_device_sign_in",
+            ErrorCode::Interrupted => "interrupted",
+            ErrorCode::Io => "io",
+            ErrorCode::Desktop => "desktop",
+        }
+    }
+
+    /// The session is over: the admin has to sign in again.
+    pub fn ends_session(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::NotSignedIn | ErrorCode::TokenRejected | ErrorCode::SessionEnded
+        )
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Tests and logs compare a code with its wire name.
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for ErrorCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
 }
 
 /// Makes text from a server safe for a terminal or a log line: control, bidi-override and
@@ -253,6 +483,62 @@ mod tests {
         assert!(msg.contains("user.credential.write"), "{msg}");
         assert!(msg.contains("'send'"), "{msg}");
         assert!(msg.contains("still allowed"), "{msg}");
+    }
+
+    #[test]
+    fn every_code_is_pinned_with_its_wire_name() {
+        let pinned = [
+            "not_signed_in",
+            "token_rejected",
+            "permission_denied",
+            "org_not_found",
+            "user_not_found",
+            "ambiguous_user",
+            "not_human",
+            "user_not_active",
+            "code_invalid",
+            "link_expired",
+            "conflict",
+            "rate_limited",
+            "timeout",
+            "network",
+            "tls",
+            "unavailable",
+            "server",
+            "bad_response",
+            "foreign_link",
+            "unimplemented",
+            "session_ended",
+            "sign_in_failed",
+            "sign_in_denied",
+            "sign_in_expired",
+            "sign_in_cancelled",
+            "keyring",
+            "pin_refused",
+            "config",
+            "invalid_input",
+            "kiosk_locked",
+            "kiosk_mode",
+            "unlock_refused",
+            "no_pin",
+            "no_link",
+            "no_org",
+            "no_device_sign_in",
+            "interrupted",
+            "io",
+            "desktop",
+        ];
+        assert_eq!(ErrorCode::ALL.len(), pinned.len());
+        for (code, name) in ErrorCode::ALL.iter().zip(pinned) {
+            assert_eq!(code.as_str(), name);
+            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(name));
+            assert_eq!(
+                serde_json::from_value::<ErrorCode>(serde_json::json!(name)).unwrap(),
+                *code
+            );
+        }
+        let distinct: std::collections::HashSet<_> = ErrorCode::ALL.iter().collect();
+        assert_eq!(distinct.len(), ErrorCode::ALL.len(), "no code twice");
     }
 
     #[test]

@@ -285,7 +285,7 @@ fn check_user(user: &User) {
 /// or bidi characters, and bounded whatever the server sent (`trusted`: text from the admin's
 /// own configuration, which may be as long as it is).
 fn check_message(error: &Error, trusted: &[String]) {
-    assert!(!error.code().is_empty());
+    assert!(!error.code().as_str().is_empty());
     let text = error.to_string();
     assert!(!text.trim().is_empty());
     let untrusted = trusted

@@ -1,13 +1,15 @@
-//! Enrollment-desk rules (issue 5's core): the admin PIN that guards leaving kiosk mode, and
-//! when a link on a screen that faces the public must be wiped. Pure state machines with the
-//! clock passed in, so the rules are tested without waiting.
+//! The kiosk's PIN: stored only as an Argon2 hash, and a gate that makes wrong PINs wait
+//! longer each time — a wait that survives a restart of the app ([`PinGate::load`]). Pure,
+//! with the clock passed in, so the rules are tested without waiting.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -21,7 +23,7 @@ impl PinHash {
     pub fn new(pin: &str) -> Result<PinHash> {
         let length = pin.chars().count();
         if !(6..=32).contains(&length) || pin.trim() != pin {
-            return Err(Error::Input(
+            return Err(Error::InvalidInput(
                 "a kiosk PIN has 6 to 32 characters, without spaces at the ends".into(),
             ));
         }
@@ -29,7 +31,7 @@ impl PinHash {
         Argon2::default()
             .hash_password(pin.as_bytes(), &salt)
             .map(|hash| PinHash(hash.to_string()))
-            .map_err(|e| Error::Input(format!("cannot hash the PIN: {e}")))
+            .map_err(|e| Error::InvalidInput(format!("cannot hash the PIN: {e}")))
     }
 
     /// A stored hash, checked to be a PHC string.
@@ -56,156 +58,107 @@ impl PinHash {
     }
 }
 
-/// Guards leaving kiosk mode: after [`PinGate::FREE_TRIES`] wrong PINs, every further try
+/// Guards the kiosk's unlock: after [`PinGate::FREE_TRIES`] wrong PINs, every further try
 /// waits twice as long as the one before (2 s, 4 s, 8 s … at most 5 minutes); during the wait
-/// even the right PIN is refused.
+/// even the right PIN is refused. The count and the wait are kept in a file, so quitting the
+/// app (or pulling its plug) does not start the tries afresh.
 #[derive(Debug)]
 pub struct PinGate {
     hash: PinHash,
+    tries: Tries,
+    file: Option<PathBuf>,
+}
+
+/// What the gate remembers between runs (never the PIN or its hash).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Tries {
     failures: u32,
     locked_until: Option<DateTime<Utc>>,
 }
+
+/// The gate's file in the data dir.
+pub const GATE_FILE: &str = "kiosk-gate.json";
 
 impl PinGate {
     pub const FREE_TRIES: u32 = 3;
     const MAX_DELAY: Duration = Duration::from_secs(300);
 
+    /// A gate that forgets its tries when the app stops.
     pub fn new(hash: PinHash) -> PinGate {
         PinGate {
             hash,
-            failures: 0,
-            locked_until: None,
+            tries: Tries::default(),
+            file: None,
         }
     }
 
+    /// A gate whose tries are kept in `data_dir`: a wait that was running when the app
+    /// stopped still runs. A damaged file counts as no failures.
+    pub fn load(hash: PinHash, data_dir: &Path) -> PinGate {
+        let file = data_dir.join(GATE_FILE);
+        let tries = std::fs::read(&file)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        PinGate {
+            hash,
+            tries,
+            file: Some(file),
+        }
+    }
+
+    /// A new PIN starts with no failures.
+    pub fn forget(data_dir: &Path) {
+        let _ = std::fs::remove_file(data_dir.join(GATE_FILE));
+    }
+
     pub fn try_unlock(&mut self, pin: &str, now: DateTime<Utc>) -> Result<()> {
-        if let Some(until) = self.locked_until.filter(|until| *until > now) {
+        if let Some(until) = self.tries.locked_until.filter(|until| *until > now) {
             return Err(Error::PinRefused {
                 retry_after: (until - now).to_std().ok(),
             });
         }
         if self.hash.matches(pin) {
-            self.failures = 0;
-            self.locked_until = None;
+            self.tries = Tries::default();
+            self.save();
             return Ok(());
         }
-        self.failures += 1;
+        self.tries.failures += 1;
         let delay = self.delay();
-        self.locked_until = delay
+        self.tries.locked_until = delay
             .and_then(|d| chrono::Duration::from_std(d).ok())
             .map(|d| now + d);
+        self.save();
         Err(Error::PinRefused { retry_after: delay })
+    }
+
+    /// When the next try is checked (`None`: now).
+    pub fn retry_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.tries.locked_until.filter(|until| *until > now)
     }
 
     /// How long until the next try is checked (`None`: now).
     pub fn retry_after(&self, now: DateTime<Utc>) -> Option<Duration> {
-        self.locked_until
-            .filter(|until| *until > now)
+        self.retry_at(now)
             .and_then(|until| (until - now).to_std().ok())
+    }
+
+    /// Keeps the tries; a gate that cannot write still counts in memory (and says so).
+    fn save(&self) {
+        let Some(file) = &self.file else { return };
+        let written = serde_json::to_vec(&self.tries)
+            .map_err(|e| Error::io("encode the PIN tries", e))
+            .and_then(|bytes| crate::files::write_atomic(file, &bytes));
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "the kiosk's PIN tries are not kept across a restart");
+        }
     }
 
     /// The wait after the current number of failures, if any.
     fn delay(&self) -> Option<Duration> {
-        let over = self.failures.checked_sub(Self::FREE_TRIES)?;
+        let over = self.tries.failures.checked_sub(Self::FREE_TRIES)?;
         let secs = 2u64.saturating_pow(over + 1);
         Some(Duration::from_secs(secs).min(Self::MAX_DELAY))
-    }
-}
-
-/// Why a link left the screen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Wipe {
-    Registered,
-    Expired,
-    Idle,
-    Cancelled,
-}
-
-/// What a public-facing screen shows: nothing, or one link until one of the wipe rules fires.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Screen {
-    Blank,
-    Showing {
-        expires_at: DateTime<Utc>,
-        last_activity: DateTime<Utc>,
-    },
-}
-
-/// The wipe rules: on registration, on expiry, after `idle_timeout` without activity, and on
-/// cancel. The next person always starts from [`Screen::Blank`].
-#[derive(Clone, Debug)]
-pub struct LinkScreen {
-    idle_timeout: Duration,
-    screen: Screen,
-}
-
-impl LinkScreen {
-    /// The default idle timeout of an enrollment desk.
-    pub const DEFAULT_IDLE: Duration = Duration::from_secs(120);
-
-    pub fn new(idle_timeout: Duration) -> LinkScreen {
-        LinkScreen {
-            idle_timeout,
-            screen: Screen::Blank,
-        }
-    }
-
-    pub fn set_idle_timeout(&mut self, idle_timeout: Duration) {
-        self.idle_timeout = idle_timeout;
-    }
-
-    pub fn screen(&self) -> &Screen {
-        &self.screen
-    }
-
-    pub fn show(&mut self, expires_at: DateTime<Utc>, now: DateTime<Utc>) {
-        self.screen = Screen::Showing {
-            expires_at,
-            last_activity: now,
-        };
-    }
-
-    /// Someone touched the screen or the admin acted: the idle clock restarts.
-    pub fn activity(&mut self, now: DateTime<Utc>) {
-        if let Screen::Showing { last_activity, .. } = &mut self.screen {
-            *last_activity = now;
-        }
-    }
-
-    /// Checks the clock-driven rules; returns the wipe if one fired.
-    pub fn tick(&mut self, now: DateTime<Utc>) -> Option<Wipe> {
-        let Screen::Showing {
-            expires_at,
-            last_activity,
-        } = self.screen
-        else {
-            return None;
-        };
-        let idle = chrono::Duration::from_std(self.idle_timeout).unwrap_or(chrono::Duration::MAX);
-        let reason = if now >= expires_at {
-            Wipe::Expired
-        } else if now - last_activity >= idle {
-            Wipe::Idle
-        } else {
-            return None;
-        };
-        self.screen = Screen::Blank;
-        Some(reason)
-    }
-
-    pub fn registered(&mut self) -> Option<Wipe> {
-        self.wipe(Wipe::Registered)
-    }
-
-    pub fn cancel(&mut self) -> Option<Wipe> {
-        self.wipe(Wipe::Cancelled)
-    }
-
-    fn wipe(&mut self, reason: Wipe) -> Option<Wipe> {
-        match std::mem::replace(&mut self.screen, Screen::Blank) {
-            Screen::Blank => None,
-            Screen::Showing { .. } => Some(reason),
-        }
     }
 }
 
@@ -230,7 +183,11 @@ mod tests {
         assert_eq!(PinHash::parse(hash.as_str()).unwrap(), hash);
         assert_eq!(PinHash::parse("482916").unwrap_err().code(), "config");
         for bad in ["12345", " 123456", &"9".repeat(33)] {
-            assert_eq!(PinHash::new(bad).unwrap_err().code(), "input", "{bad:?}");
+            assert_eq!(
+                PinHash::new(bad).unwrap_err().code(),
+                "invalid_input",
+                "{bad:?}"
+            );
         }
     }
 
@@ -280,33 +237,37 @@ mod tests {
     }
 
     #[test]
-    fn a_link_is_wiped_by_registration_expiry_idleness_or_cancel() {
-        let mut screen = LinkScreen::new(Duration::from_secs(120));
-        assert_eq!(screen.tick(t(0)), None);
-        screen.show(t(3600), t(0));
-        assert_eq!(screen.tick(t(119)), None);
-        screen.activity(t(100));
-        assert_eq!(
-            screen.tick(t(219)),
-            None,
-            "activity restarts the idle clock"
-        );
-        assert_eq!(screen.tick(t(220)), Some(Wipe::Idle));
-        assert_eq!(screen.screen(), &Screen::Blank);
-
-        screen.show(t(60), t(0));
-        assert_eq!(
-            screen.tick(t(60)),
-            Some(Wipe::Expired),
-            "expiry wins even when the screen is busy"
+    fn the_wait_survives_a_restart_and_a_success_clears_it() {
+        let dir = std::env::temp_dir().join(format!("pd-gate-{}", std::process::id()));
+        let hash = PinHash::new("482916").unwrap();
+        let mut gate = PinGate::load(hash.clone(), &dir);
+        for _ in 0..PinGate::FREE_TRIES {
+            let _ = gate.try_unlock("000000", t(0));
+        }
+        assert_eq!(gate.retry_after(t(0)), Some(Duration::from_secs(2)));
+        let text = std::fs::read_to_string(dir.join(GATE_FILE)).unwrap();
+        assert!(
+            !text.contains("482916") && !text.contains("argon2"),
+            "{text}"
         );
 
-        screen.show(t(3600), t(0));
-        assert_eq!(screen.registered(), Some(Wipe::Registered));
-        assert_eq!(screen.registered(), None, "nothing left to wipe");
+        // The app restarts: the wait and the count are still there.
+        let mut again = PinGate::load(hash.clone(), &dir);
+        assert_eq!(again.retry_after(t(1)), Some(Duration::from_secs(1)));
+        assert!(matches!(
+            again.try_unlock("482916", t(1)),
+            Err(Error::PinRefused { .. })
+        ));
+        assert!(
+            matches!(again.try_unlock("000000", t(2)), Err(Error::PinRefused { retry_after: Some(d) }) if d == Duration::from_secs(4)),
+            "the fourth failure waits 4 s: the count survived"
+        );
+        assert!(again.try_unlock("482916", t(6)).is_ok());
+        assert_eq!(PinGate::load(hash.clone(), &dir).retry_after(t(6)), None);
 
-        screen.show(t(3600), t(0));
-        assert_eq!(screen.cancel(), Some(Wipe::Cancelled));
-        assert_eq!(screen.screen(), &Screen::Blank);
+        // A damaged file is no failures.
+        std::fs::write(dir.join(GATE_FILE), "{not json").unwrap();
+        assert_eq!(PinGate::load(hash, &dir).retry_after(t(6)), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

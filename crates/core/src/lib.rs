@@ -7,20 +7,23 @@ pub mod auth;
 #[doc(hidden)]
 pub mod bench_support;
 pub mod client;
+pub mod clock;
 pub mod config;
 pub mod desk;
 pub mod duration;
 pub mod error;
+pub mod files;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod kiosk;
 pub mod link;
+pub mod links;
 pub mod model;
 pub mod qr;
 pub mod secret;
 
 pub use client::{ClientOptions, ZitadelClient};
 pub use desk::Desk;
-pub use error::{Error, ErrorReport, Result};
+pub use error::{Error, ErrorCode, ErrorReport, Result};
 pub use model::*;
 pub use secret::Secret;

@@ -50,7 +50,7 @@ impl Qr {
         let code = QRBuilder::new(text.as_bytes())
             .ecl(level)
             .build()
-            .map_err(|e| Error::Input(format!("cannot encode a QR code: {e}")))?;
+            .map_err(|e| Error::InvalidInput(format!("cannot encode a QR code: {e}")))?;
         let width = code.size;
         let dark = (0..width)
             .flat_map(|y| code[y].iter().map(|m| m.value()))
@@ -120,7 +120,7 @@ impl Qr {
     pub fn png(&self, size: u32) -> Result<Vec<u8>> {
         let side = self.side() as u32;
         if size < side {
-            return Err(Error::Input(format!(
+            return Err(Error::InvalidInput(format!(
                 "a PNG of this QR code needs at least {side} px, not {size}"
             )));
         }
@@ -147,7 +147,7 @@ impl Qr {
         let mut png = Vec::new();
         canvas
             .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
-            .map_err(|e| Error::Input(format!("cannot write the PNG: {e}")))?;
+            .map_err(|e| Error::io("write the PNG", e))?;
         Ok(png)
     }
 
@@ -289,7 +289,7 @@ mod tests {
     #[test]
     fn a_text_too_long_for_any_qr_code_is_an_input_error() {
         let e = Qr::new(&"x".repeat(3000)).err().unwrap();
-        assert_eq!(e.code(), "input");
+        assert_eq!(e.code(), "invalid_input");
     }
 
     proptest! {
@@ -328,7 +328,7 @@ mod tests {
     #[test]
     fn png_refuses_a_size_too_small_for_the_modules() {
         let qr = Qr::new(LINK).unwrap();
-        assert_eq!(qr.png(20).unwrap_err().code(), "input");
+        assert_eq!(qr.png(20).unwrap_err().code(), "invalid_input");
     }
 
     #[test]

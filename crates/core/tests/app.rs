@@ -1,138 +1,25 @@
-//! The desktop app's behaviour (`DeskApp`) without a window, against zitadel-sim: a test
-//! `Host` stands in for the browser, the clipboard and the Downloads folder.
+//! The desktop app's behaviour (`DeskApp`) without a window, against zitadel-sim over real
+//! HTTP, on a manual clock: the desk's state is read from what the core pushes
+//! (`watch_desk`, `watch_public`), and time moves only when a test moves it.
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+mod common;
+
+use std::sync::Arc;
 use std::time::Duration;
 
+use common::app::{calls, code_of, desk_until, link_state, screen_until, workspace, Fixture};
 use passkey_desk_core::app::{
-    system_language, AppPaths, DeskApp, Host, Language, LanguageSetting, Monitor, RegistrationView,
-    ScreenView, SettingsView,
+    system_language, Host, Language, LanguageSetting, LinkState, ScreenView, SettingsView,
 };
-use passkey_desk_core::auth::{MemoryStore, Method};
-use passkey_desk_core::Result;
-use zitadel_sim::{seed, Sim, SimConfig};
+use passkey_desk_core::audit::{AuditAction, AuditFilter};
+use passkey_desk_core::auth::Method;
+use passkey_desk_core::client::Authenticator;
+use passkey_desk_core::clock::{Clock, Timer};
+use passkey_desk_core::ErrorCode;
+use zitadel_sim::{seed, SimConfig};
 
-#[derive(Default)]
-struct TestHost {
-    opened: Mutex<Vec<String>>,
-    clipboard: Mutex<Option<String>>,
-    downloads: PathBuf,
-    /// The monitor the presenter window is on, if open.
-    presenter: Mutex<Option<String>>,
-    kiosk: Mutex<bool>,
-}
-
-fn monitor(name: &str, x: i32, primary: bool) -> Monitor {
-    Monitor {
-        name: name.into(),
-        width: 1920,
-        height: 1080,
-        x,
-        y: 0,
-        primary,
-    }
-}
-
-impl Host for TestHost {
-    /// Like a browser: follows an http(s) URL's redirects (to the loopback listener).
-    fn open(&self, url: &str) -> Result<()> {
-        self.opened.lock().unwrap().push(url.to_string());
-        if url.starts_with("http") {
-            let url = url.to_string();
-            tokio::spawn(async move {
-                let _ = reqwest::get(url).await;
-            });
-        }
-        Ok(())
-    }
-    fn write_clipboard(&self, text: &str) -> Result<()> {
-        *self.clipboard.lock().unwrap() = Some(text.to_string());
-        Ok(())
-    }
-    fn read_clipboard(&self) -> Option<String> {
-        self.clipboard.lock().unwrap().clone()
-    }
-    fn downloads_dir(&self) -> Option<PathBuf> {
-        Some(self.downloads.clone())
-    }
-    fn monitors(&self) -> Vec<Monitor> {
-        vec![monitor("DP-1", 0, true), monitor("HDMI-1", 1920, false)]
-    }
-    fn open_presenter(&self, monitor: &Monitor) -> Result<()> {
-        *self.presenter.lock().unwrap() = Some(monitor.name.clone());
-        Ok(())
-    }
-    fn close_presenter(&self) {
-        *self.presenter.lock().unwrap() = None;
-    }
-    fn set_kiosk(&self, on: bool) -> Result<()> {
-        *self.kiosk.lock().unwrap() = on;
-        Ok(())
-    }
-}
-
-struct Fixture {
-    sim: Sim,
-    host: Arc<TestHost>,
-    store: Arc<MemoryStore>,
-    dir: PathBuf,
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-impl Fixture {
-    async fn new() -> Fixture {
-        Fixture::with(SimConfig::default()).await
-    }
-
-    async fn with(config: SimConfig) -> Fixture {
-        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("pd-app-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(dir.join("downloads")).unwrap();
-        let host = Arc::new(TestHost {
-            downloads: dir.join("downloads"),
-            ..TestHost::default()
-        });
-        Fixture {
-            sim: Sim::start(config).await.unwrap(),
-            host,
-            store: Arc::new(MemoryStore::default()),
-            dir,
-        }
-    }
-
-    fn app(&self) -> DeskApp {
-        let paths = AppPaths {
-            config_file: self.dir.join("config.toml"),
-            data_dir: self.dir.join("data"),
-        };
-        DeskApp::new(self.host.clone(), paths, self.store.clone()).unwrap()
-    }
-
-    fn settings(&self, client_id: &str) -> SettingsView {
-        SettingsView {
-            instance: Some(self.sim.url()),
-            client_id: Some(client_id.into()),
-            clipboard_clear_secs: 60,
-            ..SettingsView::default()
-        }
-    }
-
-    async fn signed_in(&self, admin: &str) -> DeskApp {
-        let app = self.app();
-        app.settings_save(self.settings(seed::NATIVE_CLIENT_ID))
-            .unwrap();
-        self.sim.set_auto_login(Some(admin));
-        app.sign_in_browser().await.unwrap();
-        app
-    }
-}
+/// The passkey list of a v1 user.
+const PASSKEY_SEARCH: &str = "/passwordless/_search";
 
 #[tokio::test]
 async fn settings_and_test_connection_say_what_is_wrong() {
@@ -150,12 +37,15 @@ async fn settings_and_test_connection_say_what_is_wrong() {
         .connection_test(f.settings("unknown-client"))
         .await
         .unwrap_err();
-    assert_eq!(e.code(), "sign_in_failed");
+    assert_eq!(e.code(), ErrorCode::SignInFailed);
     assert!(e.to_string().contains("client id"), "{e}");
 
     let mut remote_http = f.settings(seed::NATIVE_CLIENT_ID);
     remote_http.instance = Some("http://auth.example.com".into());
-    assert_eq!(app.settings_save(remote_http).unwrap_err().code(), "config");
+    assert_eq!(
+        app.settings_save(remote_http).await.unwrap_err().code(),
+        ErrorCode::Config
+    );
 
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let mut nothing = f.settings(seed::NATIVE_CLIENT_ID);
@@ -163,16 +53,21 @@ async fn settings_and_test_connection_say_what_is_wrong() {
     drop(closed);
     assert_eq!(
         app.connection_test(nothing).await.unwrap_err().code(),
-        "network"
+        ErrorCode::Network
     );
 
     let saved = app
         .settings_save(SettingsView {
             clipboard_clear_secs: 5,
+            kiosk_relock_secs: 90,
             ..f.settings(seed::NATIVE_CLIENT_ID)
         })
+        .await
         .unwrap();
-    assert_eq!(saved.clipboard_clear_secs, 5);
+    assert_eq!(
+        (saved.clipboard_clear_secs, saved.kiosk_relock_secs),
+        (5, 90)
+    );
     assert_eq!(f.app().settings_get(), saved, "saved to the config file");
 }
 
@@ -198,6 +93,7 @@ async fn the_language_setting_is_saved_and_resolved_for_the_window() {
                 system_language: Language::De,
                 ..f.settings(seed::NATIVE_CLIENT_ID)
             })
+            .await
             .unwrap();
         assert_eq!(
             (saved.language, saved.ui_language, saved.system_language),
@@ -210,10 +106,11 @@ async fn the_language_setting_is_saved_and_resolved_for_the_window() {
 }
 
 #[tokio::test]
-async fn the_whole_helpdesk_flow() {
+async fn the_whole_helpdesk_flow_as_the_desk_pushes_it() {
     let f = Fixture::new().await;
     let app = f.signed_in(seed::ADMIN_IAM_OWNER).await;
-    let session = app.session_get().await.unwrap().unwrap();
+    let view = app.desk_view();
+    let session = workspace(&view).session.clone().expect("signed in");
     assert_eq!(session.method, Method::Browser);
     assert_eq!(
         session.login_name.as_deref(),
@@ -226,6 +123,7 @@ async fn the_whole_helpdesk_flow() {
     assert!(org.capabilities.create_link && org.create_link_lacks.is_none());
     // The demo instance's links are Login UI v1's: the kind of passkey can be chosen.
     assert!(org.authenticator_choice);
+    assert_eq!(workspace(&app.desk_view()).org, Some(org));
 
     let rows = app.users_search("mü").await.unwrap();
     let zoe = rows
@@ -233,10 +131,36 @@ async fn the_whole_helpdesk_flow() {
         .find(|r| r.user.id.as_str() == seed::ZOE_ID)
         .expect("Zoë is found");
     assert_eq!(zoe.passkey_count, Some(1));
+    // A person from the search is chosen without asking the server again.
+    let before = f.sim.requests().len();
+    app.user_select(seed::ZOE_ID).await.unwrap();
+    assert_eq!(f.sim.requests().len(), before);
+    assert_eq!(
+        workspace(&app.desk_view())
+            .selected
+            .as_ref()
+            .map(|r| r.user.id.as_str()),
+        Some(seed::ZOE_ID)
+    );
 
-    let view = app.link_create(seed::JOSE_ID).await.unwrap();
+    let view = app
+        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .await
+        .unwrap();
     assert!(view.qr_svg.starts_with("<svg") && view.link.starts_with(&f.sim.url()));
     assert_eq!(view.user.display_name, "José Núñez");
+    assert_eq!(
+        link_state(&app.desk_view()),
+        Some(&LinkState::Live { link: view.clone() })
+    );
+    assert_eq!(
+        workspace(&app.desk_view())
+            .selected
+            .as_ref()
+            .map(|r| r.user.id.as_str()),
+        Some(seed::JOSE_ID),
+        "the link's person is the one on screen"
+    );
 
     app.link_copy().unwrap();
     assert_eq!(f.host.read_clipboard().as_deref(), Some(view.link.as_str()));
@@ -251,61 +175,145 @@ async fn the_whole_helpdesk_flow() {
     let mut prepared = rqrr::PreparedImage::prepare(img);
     assert_eq!(prepared.detect_grids()[0].decode().unwrap().1, view.link);
 
-    let app = Arc::new(app);
-    let waiting = {
-        let app = app.clone();
-        tokio::spawn(async move { app.link_wait().await })
-    };
-    let url = url::Url::parse(&view.link).unwrap();
-    let q = |k: &str| {
-        url.query_pairs()
-            .find(|(n, _)| n == k)
-            .unwrap()
-            .1
-            .into_owned()
-    };
-    f.sim
-        .complete_registration(seed::JOSE_ID, &q("codeID"), &q("code"), "Pixel 9")
-        .unwrap();
-    match waiting.await.unwrap().unwrap() {
-        RegistrationView::Registered { passkey } => assert_eq!(passkey.name, "Pixel 9"),
+    f.register(&view.link, seed::JOSE_ID, "Pixel 9");
+    let seen = f.clock.now();
+    let done = f
+        .polls_until(&app, |v| {
+            matches!(link_state(v), Some(LinkState::Registered { .. }))
+        })
+        .await;
+    match link_state(&done) {
+        Some(LinkState::Registered { user, passkey }) => {
+            assert_eq!(user.id.as_str(), seed::JOSE_ID);
+            assert_eq!(passkey.name, "Pixel 9");
+            assert!(passkey.seen_at >= seen, "when the desk saw it");
+            assert!(!passkey.id.is_empty());
+        }
         other => panic!("{other:?}"),
     }
-    assert!(
-        app.current_link_user().is_none(),
-        "the link is wiped after the registration"
-    );
-    assert_eq!(app.link_copy().unwrap_err().code(), "input");
-}
-
-#[tokio::test]
-async fn closing_the_link_ends_the_wait_and_the_clipboard_is_cleared() {
-    let f = Fixture::new().await;
-    let app = Arc::new(f.signed_in(seed::ADMIN_IAM_OWNER).await);
-    app.settings_save(SettingsView {
-        clipboard_clear_secs: 1,
-        ..f.settings(seed::NATIVE_CLIENT_ID)
-    })
-    .unwrap();
-    // Saving the same instance keeps the session.
-    assert!(app.session_get().await.unwrap().is_some());
-    app.org_select(seed::ACME_ORG_ID).await.unwrap();
-    let view = app.link_create("max.muster").await.unwrap();
-    app.link_copy().unwrap();
-    let waiting = {
-        let app = app.clone();
-        tokio::spawn(async move { app.link_wait().await })
-    };
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    app.close_link();
-    assert_eq!(waiting.await.unwrap().unwrap(), RegistrationView::Closed);
-    tokio::time::sleep(Duration::from_millis(1300)).await;
     assert_eq!(
         f.host.read_clipboard().as_deref(),
         Some(""),
-        "the link {} was cleared",
-        view.user.user_name
+        "the clipboard forgets the link at once"
     );
+    assert_eq!(app.link_copy().unwrap_err().code(), ErrorCode::NoLink);
+    let text = serde_json::to_string(&done).unwrap();
+    assert!(!text.contains(&view.link), "nothing of the link stays");
+}
+
+#[tokio::test]
+async fn a_copied_link_leaves_the_clipboard_after_the_set_time() {
+    let f = Fixture::new().await;
+    let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
+    app.settings_save(SettingsView {
+        clipboard_clear_secs: 30,
+        ..f.settings(seed::NATIVE_CLIENT_ID)
+    })
+    .await
+    .unwrap();
+    // Saving the same instance keeps the session.
+    assert!(workspace(&app.desk_view()).session.is_some());
+    let view = app
+        .link_create("max.muster", Authenticator::Any)
+        .await
+        .unwrap();
+    app.link_copy().unwrap();
+    f.clock.parked(Timer::Clipboard).await;
+    f.clock.advance(Duration::from_secs(29));
+    assert_eq!(f.host.read_clipboard().as_deref(), Some(view.link.as_str()));
+    f.clock.advance(Duration::from_secs(1));
+    common::app::within(async {
+        while f.host.read_clipboard().as_deref() != Some("") {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn another_org_another_person_and_back_to_search_close_the_link() {
+    let f = Fixture::new().await;
+    let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
+    let data = f.dir.join("data");
+    let audit = || {
+        passkey_desk_core::audit::AuditLog::in_dir(&data)
+            .read(&AuditFilter::default())
+            .unwrap()
+    };
+
+    // Each way of moving on, one after the other: the link is closed by each.
+    type MoveOn<'a> =
+        Box<dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>> + 'a>;
+    let ways: Vec<(&str, MoveOn)> = vec![
+        (
+            "back to search",
+            Box::new(|| Box::pin(async { app.back_to_search().await.unwrap() })),
+        ),
+        (
+            "another person",
+            Box::new(|| {
+                Box::pin(async {
+                    app.user_select(seed::ZOE_ID).await.unwrap();
+                })
+            }),
+        ),
+        (
+            "another org",
+            Box::new(|| {
+                Box::pin(async {
+                    app.org_select(seed::GLOBEX_ORG_ID).await.unwrap();
+                    app.org_select(seed::ACME_ORG_ID).await.unwrap();
+                })
+            }),
+        ),
+        (
+            "close",
+            Box::new(|| Box::pin(async { app.link_close().await.unwrap() })),
+        ),
+    ];
+    for (way, move_on) in ways {
+        let view = app
+            .link_create(seed::JOSE_ID, Authenticator::Any)
+            .await
+            .unwrap();
+        app.link_copy().unwrap();
+        // The watch is waiting for its next look.
+        f.clock.parked(Timer::Poll).await;
+        let polls = calls(&f.sim, PASSKEY_SEARCH);
+        let entries = audit().len();
+
+        move_on().await;
+
+        assert_eq!(
+            link_state(&app.desk_view()),
+            None,
+            "{way}: the link is gone"
+        );
+        assert!(!f.clock.waiting_on(Timer::Poll), "{way}: the watch stopped");
+        f.clock.advance(Duration::from_secs(10));
+        tokio::task::yield_now().await;
+        assert_eq!(
+            calls(&f.sim, PASSKEY_SEARCH),
+            polls,
+            "{way}: no look at the passkeys after the close"
+        );
+        assert_eq!(
+            f.host.read_clipboard().as_deref(),
+            Some(""),
+            "{way}: clipboard"
+        );
+        let new: Vec<_> = audit().into_iter().take(audit().len() - entries).collect();
+        assert_eq!(
+            new.iter().map(|e| e.action).collect::<Vec<_>>(),
+            vec![AuditAction::WipedClosed],
+            "{way}"
+        );
+        assert_eq!(new[0].user_id, seed::JOSE_ID);
+        assert!(!std::fs::read_to_string(data.join("audit.jsonl"))
+            .unwrap()
+            .contains(&view.link));
+        assert!(matches!(app.screen(), ScreenView::Welcome(_)), "{way}");
+    }
 }
 
 #[tokio::test]
@@ -334,7 +342,7 @@ async fn a_restart_restores_the_session_and_the_org_and_sign_out_ends_both() {
 
     let app = f.app();
     let session = app
-        .session_get()
+        .session_restore()
         .await
         .unwrap()
         .expect("restored from the store");
@@ -348,17 +356,28 @@ async fn a_restart_restores_the_session_and_the_org_and_sign_out_ends_both() {
         .unwrap()
         .expect("the remembered org");
     assert_eq!(org.org.name, "Globex GmbH");
+    assert_eq!(workspace(&app.desk_view()).org.as_ref(), Some(&org));
 
     app.sign_out().await.unwrap();
-    assert!(app.session_get().await.unwrap().is_none());
-    assert_eq!(app.orgs_list().await.unwrap_err().code(), "not_signed_in");
+    let view = app.desk_view();
+    assert!(workspace(&view).session.is_none() && workspace(&view).org.is_none());
+    assert!(app.session_restore().await.unwrap().is_none());
+    assert_eq!(
+        app.orgs_list().await.unwrap_err().code(),
+        ErrorCode::NotSignedIn
+    );
 }
 
 #[tokio::test]
 async fn device_sign_in_and_cancel() {
-    let f = Fixture::new().await;
+    let f = Fixture::with(SimConfig {
+        device_interval: Duration::from_secs(1),
+        ..SimConfig::default()
+    })
+    .await;
     let app = Arc::new(f.app());
     app.settings_save(f.settings(seed::NATIVE_CLIENT_ID))
+        .await
         .unwrap();
     let device = app.sign_in_device_start().await.unwrap();
     assert!(device.qr_svg.starts_with("<svg"));
@@ -373,38 +392,43 @@ async fn device_sign_in_and_cancel() {
         let app = app.clone();
         tokio::spawn(async move { app.sign_in_device_finish().await })
     };
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    app.sign_in_cancel().await;
+    // Cancel once the finish is waiting on the phone: repeated until it lands.
+    let outcome = common::app::within(async {
+        loop {
+            app.sign_in_cancel().await;
+            if finishing.is_finished() {
+                return finishing.await.unwrap();
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    // Cancelled while it waited for the phone, or before it started waiting: either way over.
+    let code = outcome.unwrap_err().code();
+    assert!(
+        [ErrorCode::SignInCancelled, ErrorCode::NoDeviceSignIn].contains(&code),
+        "{code}"
+    );
     assert_eq!(
-        finishing.await.unwrap().unwrap_err().code(),
-        "sign_in_cancelled"
+        app.sign_in_device_finish().await.unwrap_err().code(),
+        ErrorCode::NoDeviceSignIn
     );
 }
 
-/// The query parameters of a Login v1 link: (codeID, code).
-fn code_of(link: &str) -> (String, String) {
-    let url = url::Url::parse(link).unwrap();
-    let q = |k: &str| {
-        url.query_pairs()
-            .find(|(n, _)| n == k)
-            .unwrap()
-            .1
-            .into_owned()
-    };
-    (q("codeID"), q("code"))
-}
-
 #[tokio::test]
-async fn the_public_screen_shows_only_the_persons_part_and_is_wiped_on_registration() {
+async fn the_public_screen_shows_only_the_persons_part_and_the_new_passkey() {
     let f = Fixture::new().await;
-    let app = Arc::new(f.signed_in(seed::ADMIN_IAM_OWNER).await);
-    app.org_select(seed::ACME_ORG_ID).await.unwrap();
-    let blank = app.screen_get();
-    assert_eq!(blank.view, ScreenView::Blank);
+    let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
+    assert_eq!(
+        app.screen(),
+        ScreenView::Welcome(passkey_desk_core::app::Welcome {
+            org_name: Some("ACME AG".into())
+        })
+    );
 
-    let opened = app.presenter_open(None).unwrap();
+    let opened = app.presenter_open(None).await.unwrap();
     assert_eq!(opened.name, "HDMI-1", "not the admin's (primary) monitor");
-    assert_eq!(app.presenter_open(Some("DP-1")).unwrap().name, "DP-1");
+    assert_eq!(app.presenter_open(Some("DP-1")).await.unwrap().name, "DP-1");
     assert!(
         app.presenter_monitors()
             .unwrap()
@@ -413,19 +437,28 @@ async fn the_public_screen_shows_only_the_persons_part_and_is_wiped_on_registrat
         "an explicit choice is remembered"
     );
     assert_eq!(
-        app.presenter_open(Some("VGA-9")).unwrap_err().code(),
-        "input"
+        app.presenter_open(Some("VGA-9")).await.unwrap_err().code(),
+        ErrorCode::InvalidInput
+    );
+    assert_eq!(
+        workspace(&app.desk_view())
+            .presenting
+            .as_ref()
+            .map(|m| m.name.as_str()),
+        Some("DP-1")
     );
 
-    let view = app.link_create(seed::JOSE_ID).await.unwrap();
-    let showing = app.screen_next(blank.version).await;
-    let ScreenView::Showing(shown) = &showing.view else {
-        panic!("{showing:?}")
+    let view = app
+        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .await
+        .unwrap();
+    let ScreenView::Showing(shown) = app.screen() else {
+        panic!("{:?}", app.screen())
     };
     assert_eq!(shown.display_name, "José Núñez");
     assert_eq!(shown.org_name, "ACME AG");
     assert_eq!(shown.qr_svg, view.qr_svg);
-    let public = serde_json::to_string(&showing).unwrap();
+    let public = serde_json::to_string(&*app.watch_public().borrow()).unwrap();
     for private in [
         view.link.as_str(),
         view.user.user_name.as_str(),
@@ -433,168 +466,130 @@ async fn the_public_screen_shows_only_the_persons_part_and_is_wiped_on_registrat
     ] {
         assert!(!public.contains(private), "{private} is not public");
     }
+    assert!(
+        !public.contains("unlock\":{"),
+        "no kiosk, no unlock: {public}"
+    );
 
-    app.link_copy().unwrap();
-    let waiting = {
-        let app = app.clone();
-        tokio::spawn(async move { app.link_wait().await })
-    };
-    let (code_id, code) = code_of(&view.link);
-    f.sim
-        .complete_registration(seed::JOSE_ID, &code_id, &code, "iPhone 17")
-        .unwrap();
-    assert!(matches!(
-        waiting.await.unwrap().unwrap(),
-        RegistrationView::Registered { .. }
-    ));
-    let registered = app.screen_next(showing.version).await;
-    match &registered.view {
-        ScreenView::Registered(person) => assert_eq!(person.display_name, "José Núñez"),
+    f.register(&view.link, seed::JOSE_ID, "iPhone 17");
+    f.polls_until(&app, |v| {
+        matches!(link_state(v), Some(LinkState::Registered { .. }))
+    })
+    .await;
+    match app.screen() {
+        ScreenView::Registered(person) => {
+            assert_eq!(person.display_name, "José Núñez");
+            assert_eq!(person.passkey_name, "iPhone 17");
+        }
         other => panic!("{other:?}"),
     }
-    assert_eq!(
-        f.host.read_clipboard().as_deref(),
-        Some(""),
-        "the clipboard forgets the link at once"
-    );
+    // "Registered ✓" stays 10 s, then the next person starts from the welcome.
+    f.clock.parked(Timer::RegisteredHold).await;
+    f.clock.advance(Duration::from_secs(10));
+    screen_until(&app, |s| matches!(s, ScreenView::Welcome(_))).await;
+    // The admin still sees which passkey appeared.
+    assert!(matches!(
+        link_state(&app.desk_view()),
+        Some(LinkState::Registered { .. })
+    ));
     app.presenter_close();
     assert_eq!(*f.host.presenter.lock().unwrap(), None);
+    assert_eq!(workspace(&app.desk_view()).presenting, None);
 }
 
 #[tokio::test]
-async fn an_idle_link_on_a_public_screen_is_wiped_and_activity_keeps_it() {
+async fn an_idle_link_on_a_public_screen_is_wiped_and_touches_keep_it() {
     let f = Fixture::new().await;
-    let app = Arc::new(f.signed_in(seed::ADMIN_IAM_OWNER).await);
+    let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
     app.settings_save(SettingsView {
-        idle_timeout_secs: 2,
+        idle_timeout_secs: 30,
         ..f.settings(seed::NATIVE_CLIENT_ID)
     })
+    .await
     .unwrap();
-    app.org_select(seed::ACME_ORG_ID).await.unwrap();
     // The admin alone with a link is not hurried.
-    app.link_create(seed::JOSE_ID).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert!(
-        app.current_link_user().is_some(),
-        "no idle rule without a public screen"
-    );
-    // With the presenter open, the rule applies.
-    app.presenter_open(None).unwrap();
-    app.link_create("max.muster").await.unwrap();
-    let waiting = {
-        let app = app.clone();
-        tokio::spawn(async move { app.link_wait().await })
-    };
+    app.link_create(seed::JOSE_ID, Authenticator::Any)
+        .await
+        .unwrap();
+    f.clock.parked(Timer::Poll).await;
+    assert!(!f.clock.waiting_on(Timer::LinkRules));
+    f.clock.advance(Duration::from_secs(300));
+    assert!(matches!(
+        link_state(&app.desk_view()),
+        Some(LinkState::Live { .. })
+    ));
+
+    // With the presenter open, the rule applies; touches restart it.
+    app.presenter_open(None).await.unwrap();
+    app.link_create("max.muster", Authenticator::Any)
+        .await
+        .unwrap();
     for _ in 0..3 {
-        tokio::time::sleep(Duration::from_millis(1000)).await;
+        f.clock.parked(Timer::LinkRules).await;
+        f.clock.advance(Duration::from_secs(20));
         app.screen_activity();
     }
     assert!(
-        app.current_link_user().is_some(),
-        "touches keep the link for longer than the timeout"
+        matches!(link_state(&app.desk_view()), Some(LinkState::Live { .. })),
+        "60 s of touches keep a link with a 30 s idle timeout"
     );
-    assert_eq!(waiting.await.unwrap().unwrap(), RegistrationView::Idle);
-    assert!(app.current_link_user().is_none());
-    assert_eq!(app.screen_get().view, ScreenView::Blank);
+    f.clock.parked(Timer::LinkRules).await;
+    f.clock.advance(Duration::from_secs(30));
+    let view = desk_until(&app, |v| {
+        matches!(link_state(v), Some(LinkState::Idle { .. }))
+    })
+    .await;
+    assert!(matches!(
+        link_state(&view),
+        Some(LinkState::Idle { user }) if user.user_name == "max.muster"
+    ));
+    assert!(matches!(app.screen(), ScreenView::Welcome(_)));
 }
 
 #[tokio::test]
-async fn an_expired_link_is_wiped() {
-    let f = Fixture::with(SimConfig {
-        code_lifetime: Duration::from_secs(2),
-        ..SimConfig::default()
-    })
-    .await;
-    let app = Arc::new(f.signed_in(seed::ADMIN_IAM_OWNER).await);
-    app.org_select(seed::ACME_ORG_ID).await.unwrap();
-    app.link_create(seed::ZOE_ID).await.unwrap();
-    let ScreenView::Showing(shown) = app.screen_get().view else {
+async fn an_expired_link_is_wiped_by_the_cores_clock() {
+    let f = Fixture::new().await;
+    let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
+    let view = app
+        .link_create(seed::ZOE_ID, Authenticator::Any)
+        .await
+        .unwrap();
+    let ScreenView::Showing(shown) = app.screen() else {
         panic!("a link is showing")
     };
     assert_eq!(shown.language, Language::De, "Zoë prefers German");
-    assert_eq!(app.link_wait().await.unwrap(), RegistrationView::Expired);
-    assert_eq!(app.screen_get().view, ScreenView::Blank);
-    assert!(app.current_link_user().is_none());
+    f.clock.parked(Timer::Poll).await;
+    f.clock
+        .advance((view.expires_at - f.clock.now()).to_std().unwrap());
+    let ended = desk_until(&app, |v| {
+        matches!(link_state(v), Some(LinkState::Expired { .. }))
+    })
+    .await;
+    assert!(!serde_json::to_string(&ended).unwrap().contains(&view.link));
+    assert!(matches!(app.screen(), ScreenView::Welcome(_)));
 }
 
 #[tokio::test]
 async fn an_ended_session_pauses_the_public_screen_and_a_new_sign_in_clears_it() {
     let f = Fixture::new().await;
-    let app = Arc::new(f.signed_in(seed::ADMIN_IAM_OWNER).await);
-    app.org_select(seed::ACME_ORG_ID).await.unwrap();
-    app.link_create("max.muster").await.unwrap();
+    let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
+    app.link_create("max.muster", Authenticator::Any)
+        .await
+        .unwrap();
     f.sim
         .revoke_sessions_of(&f.sim.demo().admin(seed::ADMIN_IAM_OWNER).user_id);
-    let e = app.link_wait().await.unwrap_err();
-    assert!(
-        ["session_ended", "token_rejected"].contains(&e.code),
-        "{e:?}"
+    let view = f
+        .polls_until(&app, |v| workspace(v).session_lost.is_some())
+        .await;
+    let lost = workspace(&view).session_lost.clone().unwrap();
+    assert!(lost.code.ends_session(), "{lost:?}");
+    assert!(workspace(&view).session.is_none(), "back to the sign-in");
+    assert_eq!(app.screen(), ScreenView::Paused, "one moment");
+    assert_eq!(
+        app.users_search("max").await.unwrap_err().code(),
+        ErrorCode::NotSignedIn
     );
-    assert_eq!(app.screen_get().view, ScreenView::Paused, "one moment");
-    assert!(app.current_link_user().is_none());
     app.sign_in_browser().await.unwrap();
-    assert_eq!(app.screen_get().view, ScreenView::Blank);
-}
-
-#[tokio::test]
-async fn kiosk_mode_is_left_only_with_the_pin_and_wrong_pins_wait() {
-    let f = Fixture::new().await;
-    let app = f.signed_in(seed::ADMIN_IAM_OWNER).await;
-    assert_eq!(app.kiosk_pin_set(Some("123")).unwrap_err().code(), "input");
-    assert!(app.kiosk_pin_set(Some("482916")).unwrap().kiosk_pin_set);
-    let file = std::fs::read_to_string(f.dir.join("config.toml")).unwrap();
-    assert!(
-        file.contains("$argon2id$") && !file.contains("482916"),
-        "{file}"
-    );
-    // Saving the other settings keeps the PIN.
-    app.settings_save(f.settings(seed::NATIVE_CLIENT_ID))
-        .unwrap();
-    assert!(app.settings_get().kiosk_pin_set);
-
-    assert!(app.kiosk_enter().unwrap().active);
-    assert!(*f.host.kiosk.lock().unwrap());
-    assert!(!app.may_close());
-    for refused in [
-        app.settings_save(f.settings(seed::NATIVE_CLIENT_ID))
-            .map(drop),
-        app.kiosk_pin_set(None).map(drop),
-    ] {
-        assert_eq!(refused.unwrap_err().code(), "input");
-    }
-    app.org_select(seed::ACME_ORG_ID).await.unwrap();
-    app.link_create("max.muster").await.unwrap();
-    assert_eq!(
-        app.link_copy().unwrap_err().code(),
-        "input",
-        "no copy on a kiosk"
-    );
-
-    for _ in 0..3 {
-        assert_eq!(app.kiosk_leave("000000").unwrap_err().code(), "pin_refused");
-    }
-    let waiting = app.kiosk_get();
-    assert_eq!(waiting.retry_after_secs, Some(2), "{waiting:?}");
-    assert_eq!(
-        app.kiosk_leave("482916").unwrap_err().code(),
-        "pin_refused",
-        "even the right PIN waits"
-    );
-    assert!(app.kiosk_get().active && !app.may_close());
-    tokio::time::sleep(Duration::from_millis(2100)).await;
-    assert!(!app.kiosk_leave("482916").unwrap().active);
-    assert!(app.may_close());
-    assert!(!*f.host.kiosk.lock().unwrap());
-}
-
-#[tokio::test]
-async fn a_kiosk_without_pin_is_left_by_signing_in_again() {
-    let f = Fixture::new().await;
-    let app = f.signed_in(seed::ADMIN_IAM_OWNER).await;
-    app.kiosk_enter().unwrap();
-    let e = app.kiosk_leave("482916").unwrap_err();
-    assert!(e.to_string().contains("sign in again"), "{e}");
-    assert!(app.kiosk_get().active);
-    assert!(!app.kiosk_leave_by_sign_in().await.unwrap().active);
-    assert!(app.may_close());
+    assert!(matches!(app.screen(), ScreenView::Welcome(_)));
+    assert_eq!(workspace(&app.desk_view()).session_lost, None);
 }

@@ -1,120 +1,36 @@
 //! The audit trail through `DeskApp` against zitadel-sim: one entry per action with the right
 //! fields, no secret in the file, and a log that survives a process killed mid-append.
 
+mod common;
+
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use passkey_desk_core::app::{AppPaths, DeskApp, Host, Monitor, RegistrationView, SettingsView};
+use common::app::{code_of, link_state, Fixture};
+use passkey_desk_core::app::{DeskApp, LinkState, SettingsView};
 use passkey_desk_core::audit::{AuditAction, AuditEntry, AuditFilter, AuditLog, AuditSubject};
-use passkey_desk_core::auth::MemoryStore;
-use passkey_desk_core::Result;
-use zitadel_sim::{seed, Sim, SimConfig};
+use passkey_desk_core::client::Authenticator;
+use passkey_desk_core::clock::{Clock, Timer};
+use passkey_desk_core::ErrorCode;
+use zitadel_sim::{seed, SimConfig};
 
-#[derive(Default)]
-struct TestHost {
-    clipboard: Mutex<Option<String>>,
-    downloads: PathBuf,
+/// A desk in ACME AG whose public screens wipe an untouched link after `idle_timeout_secs`.
+async fn signed_in(f: &Fixture, admin: &str, idle_timeout_secs: u32) -> DeskApp {
+    let app = f.app();
+    app.settings_save(SettingsView {
+        idle_timeout_secs,
+        ..f.settings(seed::NATIVE_CLIENT_ID)
+    })
+    .await
+    .unwrap();
+    f.sim.set_auto_login(Some(admin));
+    app.sign_in_browser().await.unwrap();
+    app.org_select(seed::ACME_ORG_ID).await.unwrap();
+    app
 }
 
-impl Host for TestHost {
-    fn open(&self, url: &str) -> Result<()> {
-        if url.starts_with("http") {
-            let url = url.to_string();
-            tokio::spawn(async move {
-                let _ = reqwest::get(url).await;
-            });
-        }
-        Ok(())
-    }
-    fn write_clipboard(&self, text: &str) -> Result<()> {
-        *self.clipboard.lock().unwrap() = Some(text.to_string());
-        Ok(())
-    }
-    fn read_clipboard(&self) -> Option<String> {
-        self.clipboard.lock().unwrap().clone()
-    }
-    fn downloads_dir(&self) -> Option<PathBuf> {
-        Some(self.downloads.clone())
-    }
-    fn monitors(&self) -> Vec<Monitor> {
-        vec![Monitor {
-            name: "HDMI-1".into(),
-            width: 1920,
-            height: 1080,
-            x: 1920,
-            y: 0,
-            primary: false,
-        }]
-    }
-    fn open_presenter(&self, _monitor: &Monitor) -> Result<()> {
-        Ok(())
-    }
-}
-
-struct Fixture {
-    sim: Sim,
-    dir: PathBuf,
-    host: Arc<TestHost>,
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-impl Fixture {
-    async fn with(config: SimConfig, name: &str) -> Fixture {
-        let dir = std::env::temp_dir().join(format!("pd-audit-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("downloads")).unwrap();
-        let host = Arc::new(TestHost {
-            downloads: dir.join("downloads"),
-            ..TestHost::default()
-        });
-        Fixture {
-            sim: Sim::start(config).await.unwrap(),
-            dir,
-            host,
-        }
-    }
-
-    async fn signed_in(&self, admin: &str, idle_timeout_secs: u32) -> Arc<DeskApp> {
-        let paths = AppPaths {
-            config_file: self.dir.join("config.toml"),
-            data_dir: self.dir.join("data"),
-        };
-        let app = DeskApp::new(self.host.clone(), paths, Arc::new(MemoryStore::default())).unwrap();
-        app.settings_save(SettingsView {
-            instance: Some(self.sim.url()),
-            client_id: Some(seed::NATIVE_CLIENT_ID.into()),
-            clipboard_clear_secs: 60,
-            idle_timeout_secs,
-            ..SettingsView::default()
-        })
-        .unwrap();
-        self.sim.set_auto_login(Some(admin));
-        app.sign_in_browser().await.unwrap();
-        app.org_select(seed::ACME_ORG_ID).await.unwrap();
-        Arc::new(app)
-    }
-
-    fn audit_file(&self) -> PathBuf {
-        self.dir.join("data").join("audit.jsonl")
-    }
-}
-
-fn code_of(link: &str) -> (String, String) {
-    let url = url::Url::parse(link).unwrap();
-    let q = |k: &str| {
-        url.query_pairs()
-            .find(|(n, _)| n == k)
-            .unwrap()
-            .1
-            .into_owned()
-    };
-    (q("codeID"), q("code"))
+fn audit_file(f: &Fixture) -> PathBuf {
+    f.dir.join("data").join("audit.jsonl")
 }
 
 fn actions(entries: &[AuditEntry]) -> Vec<(AuditAction, String, String)> {
@@ -128,58 +44,64 @@ fn actions(entries: &[AuditEntry]) -> Vec<(AuditAction, String, String)> {
 
 #[tokio::test]
 async fn every_action_is_one_entry_and_no_secret_is_in_the_file() {
-    let f = Fixture::with(SimConfig::default(), "actions").await;
-    let app = f.signed_in(seed::ADMIN_IAM_OWNER, 4).await;
+    let f = Fixture::new().await;
+    let app = signed_in(&f, seed::ADMIN_IAM_OWNER, 4).await;
     let mut links = Vec::new();
+    let any = Authenticator::Any;
 
     // Created, copied, emailed, closed.
-    let jose = app.link_create(seed::JOSE_ID).await.unwrap();
+    let jose = app.link_create(seed::JOSE_ID, any).await.unwrap();
     links.push(jose.link.clone());
     app.link_copy().unwrap();
     app.link_email().unwrap();
-    app.close_link();
+    app.link_close().await.unwrap();
 
     // Sent by ZITADEL.
     app.link_send(seed::JOSE_ID).await.unwrap();
 
     // Presented (the presenter opens on a link), then registered.
-    let max = app.link_create("max.muster").await.unwrap();
+    let max = app.link_create("max.muster", any).await.unwrap();
     links.push(max.link.clone());
-    app.presenter_open(None).unwrap();
-    let waiting = {
-        let app = app.clone();
-        tokio::spawn(async move { app.link_wait().await })
-    };
-    let (code_id, code) = code_of(&max.link);
-    f.sim
-        .complete_registration(max.user.id.as_str(), &code_id, &code, "Pixel 9")
-        .unwrap();
-    assert!(matches!(
-        waiting.await.unwrap().unwrap(),
-        RegistrationView::Registered { .. }
-    ));
+    app.presenter_open(None).await.unwrap();
+    f.register(&max.link, max.user.id.as_str(), "Pixel 9");
+    f.polls_until(&app, |v| {
+        matches!(link_state(v), Some(LinkState::Registered { .. }))
+    })
+    .await;
 
     // Presented (a link made while the presenter is open), then wiped as idle.
-    let zoe = app.link_create(seed::ZOE_ID).await.unwrap();
+    let zoe = app.link_create(seed::ZOE_ID, any).await.unwrap();
     links.push(zoe.link.clone());
-    assert_eq!(app.link_wait().await.unwrap(), RegistrationView::Idle);
+    f.clock.parked(Timer::LinkRules).await;
+    f.clock.advance(Duration::from_secs(4));
+    common::app::desk_until(&app, |v| {
+        matches!(link_state(v), Some(LinkState::Idle { .. }))
+    })
+    .await;
     app.presenter_close();
 
     // Wiped by the session's end: the server ends it, then the admin signs out.
-    let again = app.link_create(seed::JOSE_ID).await.unwrap();
+    let again = app.link_create(seed::JOSE_ID, any).await.unwrap();
     links.push(again.link.clone());
     f.sim
         .revoke_sessions_of(&f.sim.demo().admin(seed::ADMIN_IAM_OWNER).user_id);
-    let ended = app.link_wait().await.unwrap_err();
+    let view = f
+        .polls_until(&app, |v| {
+            matches!(link_state(v), Some(LinkState::Failed { .. }))
+        })
+        .await;
+    let Some(LinkState::Failed { error: ended, .. }) = link_state(&view).cloned() else {
+        unreachable!()
+    };
     app.sign_in_browser().await.unwrap();
     app.org_select(seed::ACME_ORG_ID).await.unwrap();
-    let last = app.link_create(seed::JOSE_ID).await.unwrap();
+    let last = app.link_create(seed::JOSE_ID, any).await.unwrap();
     links.push(last.link.clone());
     app.sign_out().await.unwrap();
 
     // A failure is recorded with its code.
-    let app = f.signed_in(seed::ADMIN_IAM_OWNER, 4).await;
-    let missing = app.link_create("no-such-user").await.unwrap_err();
+    let app = signed_in(&f, seed::ADMIN_IAM_OWNER, 4).await;
+    let missing = app.link_create("no-such-user", any).await.unwrap_err();
 
     let entries = app.audit_list(AuditFilter::default()).unwrap();
     let jose_login = jose.user.login_name.clone();
@@ -243,7 +165,7 @@ async fn every_action_is_one_entry_and_no_secret_is_in_the_file() {
     assert_eq!(text.lines().count(), entries.len() + 1);
 
     // The secret scan: no link, code or token in the log (or the export).
-    let log = std::fs::read_to_string(f.audit_file()).unwrap();
+    let log = std::fs::read_to_string(audit_file(&f)).unwrap();
     let mut needles: Vec<String> = zitadel_sim::secrets_seen();
     needles.extend(f.sim.demo().admins.iter().map(|a| a.pat.clone()));
     needles.extend(links.iter().cloned());
@@ -271,17 +193,23 @@ async fn every_action_is_one_entry_and_no_secret_is_in_the_file() {
 
 #[tokio::test]
 async fn an_expired_link_is_recorded() {
-    let f = Fixture::with(
-        SimConfig {
-            code_lifetime: Duration::from_secs(2),
-            ..SimConfig::default()
-        },
-        "expired",
-    )
+    let f = Fixture::with(SimConfig {
+        code_lifetime: Duration::from_secs(120),
+        ..SimConfig::default()
+    })
     .await;
-    let app = f.signed_in(seed::ADMIN_IAM_OWNER, 0).await;
-    let view = app.link_create(seed::ZOE_ID).await.unwrap();
-    assert_eq!(app.link_wait().await.unwrap(), RegistrationView::Expired);
+    let app = signed_in(&f, seed::ADMIN_IAM_OWNER, 0).await;
+    let view = app
+        .link_create(seed::ZOE_ID, Authenticator::Any)
+        .await
+        .unwrap();
+    f.clock.parked(Timer::Poll).await;
+    f.clock
+        .advance((view.expires_at - f.clock.now()).to_std().unwrap());
+    common::app::desk_until(&app, |v| {
+        matches!(link_state(v), Some(LinkState::Expired { .. }))
+    })
+    .await;
     let entries = app.audit_list(AuditFilter::default()).unwrap();
     assert_eq!(
         entries.iter().map(|e| e.action).collect::<Vec<_>>(),
@@ -289,22 +217,30 @@ async fn an_expired_link_is_recorded() {
     );
     assert_eq!(entries[0].expires_at, Some(view.expires_at));
     assert_eq!(entries[0].user_id, seed::ZOE_ID);
+    assert_eq!(
+        entries[0].time,
+        view.expires_at.max(entries[0].time),
+        "the core's clock"
+    );
 }
 
 #[tokio::test]
 async fn the_audit_screen_is_not_for_the_kiosk() {
-    let f = Fixture::with(SimConfig::default(), "kiosk").await;
-    let app = f.signed_in(seed::ADMIN_IAM_OWNER, 0).await;
+    let f = Fixture::new().await;
+    let app = signed_in(&f, seed::ADMIN_IAM_OWNER, 0).await;
+    app.kiosk_pin_set(Some("482916")).unwrap();
     app.kiosk_enter().unwrap();
+    app.kiosk_unlock_pin("482916").unwrap();
+    // Even unlocked, a kiosk shows no audit log: it names the people who came.
     assert_eq!(
         app.audit_list(AuditFilter::default()).unwrap_err().code(),
-        "input"
+        ErrorCode::KioskMode
     );
     assert_eq!(
         app.audit_export_csv(AuditFilter::default())
             .unwrap_err()
             .code(),
-        "input"
+        ErrorCode::KioskMode
     );
 }
 

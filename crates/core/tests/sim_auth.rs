@@ -10,7 +10,7 @@ use std::time::Duration;
 use passkey_desk_core::auth::{
     Auth, LoginOptions, MemoryStore, Method, SecretStore, Session, SessionIndex,
 };
-use passkey_desk_core::{ClientOptions, Error, Secret, ZitadelClient};
+use passkey_desk_core::{ClientOptions, Error, ErrorCode, Secret, ZitadelClient};
 use zitadel_sim::{seed, Fault, FaultKind, Sim, SimConfig};
 
 struct Desk {
@@ -567,7 +567,7 @@ async fn service_user_with_a_key_file() {
         .await
         .err()
         .unwrap();
-    assert_eq!(e.code(), "input");
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
 }
 
 #[tokio::test]

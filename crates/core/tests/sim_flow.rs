@@ -452,18 +452,18 @@ async fn waiting_sees_a_new_passkey_but_not_the_old_ones() {
         Some(&[seed::ZOE_PASSKEY_ID.to_string()][..])
     );
     let (code_id, code) = code_of(link.link.expose());
+    let clock = passkey_desk_core::clock::ManualClock::starting_now();
+    let poll = std::time::Duration::from_secs(2);
     let watcher = {
-        let desk = desk.clone();
-        let link = link.clone();
-        tokio::spawn(async move {
-            desk.wait_for_registration(&link, std::time::Duration::from_millis(50))
-                .await
-        })
+        let (desk, link, clock) = (desk.clone(), link.clone(), clock.clone());
+        tokio::spawn(async move { desk.wait_for_registration(&link, poll, &clock).await })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // The first look found nothing: the watch waits for the next one.
+    clock.parked(passkey_desk_core::clock::Timer::Poll).await;
     assert!(!watcher.is_finished(), "nothing registered yet");
     sim.complete_registration(user.id.as_str(), &code_id, &code, "iPad")
         .unwrap();
+    clock.advance(poll);
     match watcher.await.unwrap().unwrap() {
         passkey_desk_core::Registration::Registered(p) => assert_eq!(p.name, "iPad"),
         other => panic!("{other:?}"),
@@ -472,12 +472,7 @@ async fn waiting_sees_a_new_passkey_but_not_the_old_ones() {
 
 #[tokio::test]
 async fn waiting_ends_when_the_link_expires_and_survives_passing_failures() {
-    let sim = zitadel_sim::Sim::start(zitadel_sim::SimConfig {
-        code_lifetime: std::time::Duration::from_secs(1),
-        ..zitadel_sim::SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = sim().await;
     let desk = desk(&sim, seed::ADMIN_IAM_OWNER);
     let (_, link) = desk.create_link(&acme(), "jose.nunez").await.unwrap();
     sim.inject(zitadel_sim::Fault {
@@ -486,10 +481,26 @@ async fn waiting_ends_when_the_link_expires_and_survives_passing_failures() {
         times: Some(2),
         kind: zitadel_sim::FaultKind::Status { status: 503 },
     });
-    let outcome = desk
-        .wait_for_registration(&link, std::time::Duration::from_millis(100))
-        .await
-        .unwrap();
+    use passkey_desk_core::clock::{Clock, ManualClock, Timer};
+    let clock = ManualClock::starting_now();
+    let poll = std::time::Duration::from_secs(2);
+    let watch = desk.wait_for_registration(&link, poll, &clock);
+    tokio::pin!(watch);
+    // Three looks (two answered 503), then the clock passes the expiry.
+    for _ in 0..3 {
+        tokio::select! {
+            outcome = &mut watch => panic!("ended early: {outcome:?}"),
+            _ = clock.parked(Timer::Poll) => clock.advance(poll),
+        }
+    }
+    let outcome = tokio::select! {
+        outcome = &mut watch => outcome.unwrap(),
+        _ = async {
+            clock.parked(Timer::Poll).await;
+            clock.advance((link.expires_at - clock.now()).to_std().unwrap());
+            std::future::pending::<()>().await
+        } => unreachable!(),
+    };
     assert_eq!(outcome, passkey_desk_core::Registration::Expired);
     let polls = sim
         .requests()
@@ -511,7 +522,11 @@ async fn waiting_stops_on_an_error_that_will_not_pass() {
         kind: zitadel_sim::FaultKind::Status { status: 403 },
     });
     let e = desk
-        .wait_for_registration(&link, std::time::Duration::from_millis(50))
+        .wait_for_registration(
+            &link,
+            std::time::Duration::from_secs(2),
+            &passkey_desk_core::clock::SystemClock,
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), "permission_denied");

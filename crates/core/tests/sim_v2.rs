@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use passkey_desk_core::client::{ApiVersion, Authenticator, LoginUi, MatchMode, UserSearch};
-use passkey_desk_core::{ClientOptions, Error, LinkVia, UserId, UserKind};
+use passkey_desk_core::{ClientOptions, Error, ErrorCode, LinkVia, UserId, UserKind};
 use zitadel_sim::features::{FeaturesUpdate, LoginV2, V1Link};
 use zitadel_sim::{seed, Fault, FaultKind, Sim};
 
@@ -437,7 +437,7 @@ async fn the_authenticator_choice() {
         .create_link_with(&acme(), "jose.nunez", Authenticator::Platform)
         .await
         .unwrap_err();
-    assert_eq!(e.code(), "input", "{e}");
+    assert_eq!(e.code(), ErrorCode::InvalidInput, "{e}");
     assert!(creating_calls(&sim).is_empty());
 }
 

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::language::{Language, LanguageSetting};
 use crate::auth::Method;
-use crate::model::{Capabilities, Org, Passkey, User};
+use crate::error::ErrorReport;
+use crate::model::{Capabilities, Org, User};
 
 #[cfg(feature = "ts")]
 use ts_rs::TS;
@@ -28,6 +29,9 @@ pub struct SettingsView {
     pub idle_timeout_secs: u32,
     /// Start in kiosk mode.
     pub kiosk: bool,
+    /// Kiosk mode: the admin side locks itself after this many seconds without an operator's
+    /// touch (and at once when a link is shown to the person).
+    pub kiosk_relock_secs: u32,
     /// Whether a kiosk PIN is set (read only here: the PIN has its own command).
     pub kiosk_pin_set: bool,
     /// The language of the admin's window: `auto` (the system's) or a fixed one.
@@ -124,19 +128,71 @@ pub struct LinkView {
     pub expires_at: DateTime<Utc>,
 }
 
-/// How waiting for the registration ended.
+/// The link on the admin's screen: live, or how it ended. Once it ended only the person is
+/// kept (and, after a registration, the new passkey): nothing of the link stays.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]
-#[serde(tag = "outcome", rename_all = "camelCase")]
-pub enum RegistrationView {
-    Registered {
-        passkey: Passkey,
+#[serde(tag = "phase", rename_all = "camelCase")]
+pub enum LinkState {
+    Live {
+        link: LinkView,
     },
-    Expired,
-    /// Nobody touched the screen for the idle timeout: the link was wiped.
-    Idle,
-    /// The link was closed (or replaced) before anything happened.
-    Closed,
+    /// A passkey appeared that was not there when the link was made: which one, and when it
+    /// was seen (so a passkey registered by someone else is noticed at the desk).
+    Registered {
+        user: User,
+        passkey: NewPasskey,
+    },
+    Expired {
+        user: User,
+    },
+    /// Nobody touched the public screen for the idle timeout: the link was wiped.
+    Idle {
+        user: User,
+    },
+    /// Watching the link failed (e.g. the session ended): it was wiped.
+    Failed {
+        user: User,
+        error: ErrorReport,
+    },
+}
+
+/// A passkey that appeared while a link was up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct NewPasskey {
+    pub id: String,
+    pub name: String,
+    /// When the desk saw it (ZITADEL's passkey list has no creation time).
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub seen_at: DateTime<Utc>,
+}
+
+/// The admin's side of the desk, pushed to the admin's window on every change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct DeskView {
+    pub kiosk: KioskView,
+    /// `None` while the kiosk is locked: nothing of the workspace leaves the core then.
+    pub workspace: Option<Workspace>,
+}
+
+/// What the admin works with: who is signed in, where, for whom, and the link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct Workspace {
+    pub session: Option<SessionView>,
+    /// Why the last session ended on its own (the sign-in screen says it); `None` after a
+    /// sign-in or a sign-out.
+    pub session_lost: Option<ErrorReport>,
+    pub org: Option<OrgView>,
+    pub selected: Option<UserRow>,
+    pub link: Option<LinkState>,
+    /// The presenter window's monitor while it is open.
+    pub presenting: Option<MonitorView>,
 }
 
 /// What a screen that faces the public (the presenter window, the kiosk) shows: only what
@@ -145,14 +201,22 @@ pub enum RegistrationView {
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]
 #[serde(tag = "phase", rename_all = "camelCase")]
 pub enum ScreenView {
-    /// Nothing: the next person starts here.
-    Blank,
+    /// A neutral welcome: the next person starts here, nothing of anyone.
+    Welcome(Welcome),
     /// The admin has to act (e.g. sign in again): a neutral "one moment".
     Paused,
     /// A link for this person.
     Showing(ShownLink),
     /// The passkey is registered; the QR and the link are gone.
     Registered(RegisteredPerson),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct Welcome {
+    /// The organisation the desk works for, if one is chosen.
+    pub org_name: Option<String>,
 }
 
 /// The public part of a link on screen: no login name, email or user id, and the link only
@@ -175,17 +239,34 @@ pub struct ShownLink {
 #[serde(rename_all = "camelCase")]
 pub struct RegisteredPerson {
     pub display_name: String,
+    /// The name of the passkey that was registered (as the person's device named it).
+    pub passkey_name: String,
     pub language: Language,
 }
 
-/// One state of the public screen; `version` grows with every change (for `screen_next`).
+/// What a public window receives: the screen, and for the kiosk's window the operator's ways
+/// to unlock the admin side (never anything of the workspace).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]
 #[serde(rename_all = "camelCase")]
-pub struct ScreenState {
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub version: u64,
-    pub view: ScreenView,
+pub struct PublicView {
+    pub screen: ScreenView,
+    /// Only for the kiosk's window while kiosk mode is on.
+    pub unlock: Option<UnlockOptions>,
+}
+
+/// How an operator can unlock the kiosk from its public window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct UnlockOptions {
+    /// A PIN is set.
+    pub pin_set: bool,
+    /// After wrong PINs: no try is checked before this time.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub pin_retry_at: Option<DateTime<Utc>>,
+    /// "Unlock with your phone" (the device grant) is possible: a client id is configured.
+    pub phone: bool,
 }
 
 /// A monitor the presenter window can go to.
@@ -208,12 +289,14 @@ pub struct MonitorView {
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct KioskView {
+    /// Kiosk mode is on.
     pub active: bool,
-    /// A PIN is set (leaving then needs it, or signing in again).
-    pub pin_set: bool,
-    /// After too many wrong PINs: seconds until the next try is checked.
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub retry_after_secs: Option<u64>,
+    /// The admin side is locked (only the public screen and the unlock are reachable).
+    pub locked: bool,
+    pub unlock: UnlockOptions,
+    /// While unlocked: when the admin side locks itself again unless an operator acts.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub relocks_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]
@@ -224,12 +307,18 @@ mod tests {
     fn the_public_screen_serialises_with_its_phase() {
         let json = serde_json::to_value(ScreenView::Registered(RegisteredPerson {
             display_name: "Zoë Müller".into(),
+            passkey_name: "iPhone".into(),
             language: Language::De,
         }))
         .unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"phase": "registered", "displayName": "Zoë Müller", "language": "de"})
+            serde_json::json!({"phase": "registered", "displayName": "Zoë Müller", "passkeyName": "iPhone", "language": "de"})
+        );
+        let json = serde_json::to_value(ScreenView::Welcome(Welcome { org_name: None })).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"phase": "welcome", "orgName": null})
         );
     }
 }

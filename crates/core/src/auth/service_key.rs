@@ -40,7 +40,7 @@ impl ServiceKey {
     /// Parses a key file. The error never quotes the file: it holds a private key.
     pub fn parse(json: &str) -> Result<ServiceKey> {
         let bad = |why: &str| {
-            Error::Input(format!("not a ZITADEL key file ({why}): download the JSON key of the service user in the Console"))
+            Error::InvalidInput(format!("not a ZITADEL key file ({why}): download the JSON key of the service user in the Console"))
         };
         let file: KeyFile = serde_json::from_str(json)
             .map_err(|_| bad("expected JSON with keyId, key and userId"))?;
@@ -82,7 +82,7 @@ impl ServiceKey {
         };
         jsonwebtoken::encode(&header, &claims, &self.encoding_key)
             .map(Secret::new)
-            .map_err(|e| Error::Input(format!("cannot sign with the key file: {e}")))
+            .map_err(|e| Error::InvalidInput(format!("cannot sign with the key file: {e}")))
     }
 }
 
@@ -99,7 +99,7 @@ mod tests {
             "{\"type\":\"application\",\"keyId\":\"1\",\"userId\":\"2\",\"key\":\"x\"}",
         ] {
             let e = ServiceKey::parse(text).err().expect(text);
-            assert_eq!(e.code(), "input");
+            assert_eq!(e.code(), "invalid_input");
             assert!(!e.to_string().contains("SECRET"), "{e}");
         }
     }

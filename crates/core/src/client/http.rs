@@ -293,7 +293,7 @@ impl Http {
             retries += 1;
             tracing::debug!(
                 %method,
-                code = failed.error.code(),
+                code = %failed.error.code(),
                 wait_ms = wait.as_millis() as u64,
                 retry = retries,
                 "read refused for now; trying again"

@@ -77,7 +77,7 @@ impl std::str::FromStr for ApiVersion {
             "auto" => Ok(ApiVersion::Auto),
             "v1" => Ok(ApiVersion::V1),
             "v2" => Ok(ApiVersion::V2),
-            _ => Err(Error::Input(format!(
+            _ => Err(Error::InvalidInput(format!(
                 "api must be auto, v1 or v2, not '{}'",
                 crate::error::sanitize(s, 20)
             ))),
@@ -105,7 +105,7 @@ impl std::str::FromStr for LoginUi {
             "auto" => Ok(LoginUi::Auto),
             "v1" => Ok(LoginUi::V1),
             "v2" => Ok(LoginUi::V2),
-            _ => Err(Error::Input(format!(
+            _ => Err(Error::InvalidInput(format!(
                 "login_ui must be auto, v1 or v2, not '{}'",
                 crate::error::sanitize(s, 20)
             ))),
@@ -134,7 +134,7 @@ impl std::str::FromStr for Authenticator {
             "any" => Ok(Authenticator::Any),
             "platform" => Ok(Authenticator::Platform),
             "cross-platform" | "crossplatform" => Ok(Authenticator::CrossPlatform),
-            _ => Err(Error::Input(format!(
+            _ => Err(Error::InvalidInput(format!(
                 "the authenticator must be platform or cross-platform, not '{}'",
                 crate::error::sanitize(s, 20)
             ))),

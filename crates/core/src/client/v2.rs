@@ -109,7 +109,7 @@ impl ZitadelClient {
             Ok(f) => f.login_v2.unwrap_or_default(),
             Err(e @ (Error::Unimplemented { .. } | Error::PermissionDenied { .. })) => {
                 tracing::info!(
-                    code = e.code(),
+                    code = %e.code(),
                     "instance features not readable; Login UI v1 assumed"
                 );
                 if self.login_ui == LoginUi::V2 {
@@ -166,7 +166,7 @@ impl ZitadelClient {
     ) -> Result<RegistrationLink> {
         let format = self.link_format().await?;
         if authenticator != Authenticator::Any && format != LinkFormat::LoginV1 {
-            return Err(Error::Input(
+            return Err(Error::InvalidInput(
                 "choosing the kind of passkey (this device only / security key only) works with Login UI v1 links only; this instance's links are built for Login UI v2 or a template: create the link for any kind of passkey".into(),
             ));
         }

@@ -61,3 +61,5 @@ pub fn code_of(link: &str) -> (String, String) {
     };
     (get("codeID"), get("code"))
 }
+
+pub mod app;

@@ -1,0 +1,401 @@
+//! The admin's work: the organisation, the person, the link and what can be done with it,
+//! and the audit log. Every command here is refused while a kiosk is locked.
+
+use std::sync::Arc;
+
+use super::state::{Live, WatchEnd};
+use super::views::{LinkView, OrgView, UserRow};
+use super::{lock, DeskApp, Shared, Watch, SEARCH_LIMIT};
+use crate::audit::{AuditAction, AuditEntry, AuditFilter};
+use crate::client::Authenticator;
+use crate::clock::Timer;
+use crate::error::{Error, Result};
+use crate::links::IssuedLink;
+use crate::model::{Org, Registration, User};
+use crate::qr::Qr;
+
+impl DeskApp {
+    // ---- organisations ------------------------------------------------------------------------
+
+    pub async fn orgs_list(&self) -> Result<Vec<Org>> {
+        let shared = self.shared();
+        shared.admin("list the organisations")?;
+        let (_, links) = shared.live()?;
+        shared.observe(links.desk().orgs().await).await
+    }
+
+    /// Chooses the org to act in, reads the admin's permissions there, and remembers it.
+    /// Another org closes the link on screen and forgets the person.
+    pub async fn org_select(&self, org_id: &str) -> Result<OrgView> {
+        let shared = self.shared();
+        shared.admin("choose an organisation")?;
+        let view = shared.observe(shared.org_view(org_id).await).await?;
+        let (session, _) = shared.live()?;
+        shared
+            .prefs()
+            .remember_org(&session.info().await.instance, view.org.id.as_str())?;
+        let chosen = view.clone();
+        shared.apply(|state| state.org_chosen(chosen)).await;
+        Ok(view)
+    }
+
+    /// The org on screen, else the remembered (or configured) one with fresh permissions;
+    /// forgotten if the server says it is gone.
+    pub async fn org_current(&self) -> Result<Option<OrgView>> {
+        self.shared().admin("choose an organisation")?;
+        self.org_restore().await
+    }
+
+    pub(super) async fn org_restore(&self) -> Result<Option<OrgView>> {
+        let shared = self.shared();
+        if let Some(view) = lock(&shared.state).org().cloned() {
+            return Ok(Some(view));
+        }
+        let (session, _) = shared.live()?;
+        let instance = session.info().await.instance;
+        let remembered = shared.prefs().last_org(&instance)?;
+        let configured = lock(&shared.config).default_org.clone();
+        let Some(org_id) = remembered.or(configured) else {
+            return Ok(None);
+        };
+        match shared.observe(shared.org_view(&org_id).await).await {
+            Ok(view) => {
+                let chosen = view.clone();
+                shared.apply(|state| state.org_chosen(chosen)).await;
+                Ok(Some(view))
+            }
+            Err(Error::OrgNotFound { .. }) => {
+                shared.prefs().forget_org(&instance)?;
+                shared.apply(|state| state.org_cleared()).await;
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    // ---- people -------------------------------------------------------------------------------
+
+    /// People of the current org matching `query`, with their passkey counts (read in
+    /// parallel).
+    pub async fn users_search(&self, query: &str) -> Result<Vec<UserRow>> {
+        let shared = self.shared();
+        shared.admin("search people")?;
+        let rows = shared.observe(shared.search(query).await).await?;
+        *lock(&shared.results) = rows.clone();
+        Ok(rows)
+    }
+
+    /// Chooses the person to work for (from the last search, else looked up in the org). A
+    /// link for someone else closes.
+    pub async fn user_select(&self, user_id: &str) -> Result<UserRow> {
+        let shared = self.shared();
+        shared.admin("choose a person")?;
+        let found = lock(&shared.results)
+            .iter()
+            .find(|r| r.user.id.as_str() == user_id)
+            .cloned();
+        let row = match found {
+            Some(row) => row,
+            None => {
+                let (_, links) = shared.live()?;
+                let org = shared.current_org()?;
+                let user = shared
+                    .observe(links.desk().resolve_user(&org.id, user_id).await)
+                    .await?;
+                UserRow {
+                    user,
+                    passkey_count: None,
+                }
+            }
+        };
+        let chosen = row.clone();
+        shared.apply(|state| state.user_selected(chosen)).await;
+        Ok(row)
+    }
+
+    /// "Back to search" and "Next person": the link on screen is closed (its watch stops, the
+    /// clipboard forgets it, the audit says so) and the person is forgotten.
+    pub async fn back_to_search(&self) -> Result<()> {
+        let shared = self.shared();
+        shared.admin("go back to the search")?;
+        shared.apply(|state| state.back_to_search()).await;
+        Ok(())
+    }
+
+    // ---- the link -----------------------------------------------------------------------------
+
+    /// Creates a link for a person of the current org. The link on screen is closed first;
+    /// the new one's watch looks for the registration; a kiosk locks as soon as it shows.
+    pub async fn link_create(
+        &self,
+        user_id: &str,
+        authenticator: Authenticator,
+    ) -> Result<LinkView> {
+        let shared = self.shared();
+        shared.admin("create a link")?;
+        let (_, links) = shared.live()?;
+        let org = shared.current_org()?;
+        shared.apply(|state| state.close_link()).await;
+        let issued = shared
+            .observe(links.create(&org, user_id, authenticator).await)
+            .await?;
+        let view = LinkView {
+            qr_svg: Qr::new(issued.link.link.expose())?.svg(),
+            link: issued.link.link.expose().clone(),
+            expires_at: issued.link.expires_at,
+            org_id: org.id.to_string(),
+            user: issued.user.clone(),
+        };
+        let now = shared.clock.now();
+        let generation = shared.update(|state| state.next_generation());
+        let live = Live {
+            generation,
+            view: view.clone(),
+            subject: issued.subject.clone(),
+            last_activity: now,
+        };
+        shared.apply(|state| state.link_shown(live)).await;
+        shared.watch_link(generation, links, issued);
+        Ok(view)
+    }
+
+    /// The admin's Close: the link is wiped everywhere (the public screen shows the welcome).
+    pub async fn link_close(&self) -> Result<()> {
+        let shared = self.shared();
+        shared.admin("close the link")?;
+        shared.apply(|state| state.close_link()).await;
+        Ok(())
+    }
+
+    /// Copies the link; clears the clipboard later if it still holds the link. Never on a
+    /// kiosk.
+    pub fn link_copy(&self) -> Result<()> {
+        let shared = self.shared();
+        shared.not_kiosk("copy the link")?;
+        let (live, subject) = shared.touch_link()?;
+        let written = shared.host.write_clipboard(&live.link);
+        shared.record(&subject, AuditAction::Copied, &written);
+        written?;
+        let secs = shared.settings_view().clipboard_clear_secs;
+        if secs > 0 {
+            let (host, link) = (shared.host.clone(), live.link);
+            let sleep = shared.clock.sleep(
+                std::time::Duration::from_secs(u64::from(secs)),
+                Timer::Clipboard,
+            );
+            tokio::spawn(async move {
+                sleep.await;
+                if host.read_clipboard().as_deref() == Some(link.as_str()) {
+                    let _ = host.write_clipboard("");
+                }
+            });
+        }
+        Ok(())
+    }
+
+    /// Opens the mail client with the link, addressed to the person. Never on a kiosk.
+    pub fn link_email(&self) -> Result<()> {
+        let shared = self.shared();
+        shared.not_kiosk("email the link")?;
+        let (live, subject) = shared.touch_link()?;
+        let opened = shared
+            .host
+            .open(crate::link::mailto(&live.user, &live.link, live.expires_at).as_str());
+        shared.record(&subject, AuditAction::Emailed, &opened);
+        opened
+    }
+
+    /// Saves the QR as a 1024 px PNG in the Downloads folder; returns its path. Never on a
+    /// kiosk.
+    pub fn link_save_png(&self) -> Result<String> {
+        let shared = self.shared();
+        shared.not_kiosk("save the QR code")?;
+        let (live, _) = shared.touch_link()?;
+        let dir = shared
+            .host
+            .downloads_dir()
+            .ok_or_else(|| Error::desktop("save the QR code", "there is no Downloads folder"))?;
+        let path = dir.join(format!(
+            "passkey-link-{}-{}.png",
+            file_safe(&live.user.user_name),
+            live.expires_at.format("%Y%m%d-%H%M")
+        ));
+        let png = Qr::new(&live.link)?.png(1024)?;
+        std::fs::write(&path, png)
+            .map_err(|e| Error::io(format!("write {}", path.display()), e))?;
+        Ok(path.display().to_string())
+    }
+
+    /// Asks ZITADEL to email the link to the person (the ORG_USER_MANAGER's way).
+    pub async fn link_send(&self, user_id: &str) -> Result<User> {
+        let shared = self.shared();
+        shared.admin("send a link")?;
+        let (_, links) = shared.live()?;
+        let org = shared.current_org()?;
+        shared.update(|state| state.link_touched(shared.clock.now()));
+        shared.observe(links.send(&org, user_id).await).await
+    }
+
+    // ---- the audit log ------------------------------------------------------------------------
+
+    /// The audit log's entries that match, newest first (never on a kiosk).
+    pub fn audit_list(&self, filter: AuditFilter) -> Result<Vec<AuditEntry>> {
+        self.shared().not_kiosk("read the audit log")?;
+        self.shared.audit.read(&filter)
+    }
+
+    /// Writes the matching entries as CSV into the Downloads folder; returns its path.
+    pub fn audit_export_csv(&self, filter: AuditFilter) -> Result<String> {
+        self.shared().not_kiosk("export the audit log")?;
+        let dir = self.shared.host.downloads_dir().ok_or_else(|| {
+            Error::desktop("export the audit log", "there is no Downloads folder")
+        })?;
+        Ok(self
+            .shared
+            .audit
+            .export_csv(&filter, &dir)?
+            .display()
+            .to_string())
+    }
+}
+
+impl Shared {
+    /// The chosen org, with fresh permissions.
+    pub(super) async fn org_view(&self, org_id: &str) -> Result<OrgView> {
+        let (_, links) = self.live()?;
+        let desk = links.desk();
+        let orgs = desk.orgs().await?;
+        let org = match orgs.into_iter().find(|o| o.id.as_str() == org_id) {
+            Some(org) => org,
+            None => desk.resolve_org(Some(org_id)).await?,
+        };
+        let access = desk.org_access(&org.id).await?;
+        Ok(OrgView {
+            org,
+            capabilities: access.capabilities,
+            create_link_lacks: access.create_link_lacks,
+            send_link_lacks: access.send_link_lacks,
+            authenticator_choice: access.authenticator_choice,
+        })
+    }
+
+    fn current_org(&self) -> Result<Org> {
+        lock(&self.state)
+            .org()
+            .map(|o| o.org.clone())
+            .ok_or(Error::NoOrg)
+    }
+
+    async fn search(&self, query: &str) -> Result<Vec<UserRow>> {
+        let (_, links) = self.live()?;
+        let org = self.current_org()?;
+        let desk = links.desk();
+        let page = desk.search_users(&org.id, query, SEARCH_LIMIT).await?;
+        let mut counts = tokio::task::JoinSet::new();
+        for (i, user) in page.users.iter().enumerate() {
+            let (desk, org, id) = (desk.clone(), org.id.clone(), user.id.clone());
+            counts.spawn(async move {
+                (
+                    i,
+                    desk.client()
+                        .list_passkeys(&org, &id)
+                        .await
+                        .ok()
+                        .map(|p| p.len() as u32),
+                )
+            });
+        }
+        let mut rows: Vec<UserRow> = page
+            .users
+            .into_iter()
+            .map(|user| UserRow {
+                user,
+                passkey_count: None,
+            })
+            .collect();
+        while let Some(joined) = counts.join_next().await {
+            if let Ok((i, count)) = joined {
+                rows[i].passkey_count = count;
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The live link, for an action of the admin on it (which keeps it from the idle wipe).
+    fn touch_link(self: &Arc<Self>) -> Result<(LinkView, crate::audit::AuditSubject)> {
+        let now = self.clock.now();
+        self.update(|state| {
+            state.link_touched(now);
+            state
+                .live()
+                .map(|live| (live.view.clone(), live.subject.clone()))
+                .ok_or(Error::NoLink)
+        })
+    }
+
+    /// One audit entry for an action on the link.
+    fn record<T>(
+        &self,
+        subject: &crate::audit::AuditSubject,
+        action: AuditAction,
+        result: &Result<T>,
+    ) {
+        crate::links::record(
+            &self.audit,
+            self.clock.as_ref(),
+            subject,
+            action,
+            result.as_ref().map(|_| ()).map_err(Error::code),
+        );
+    }
+
+    /// Starts the watch of link `generation`: until the registration, the expiry, or a
+    /// failure; what it sees goes into the state.
+    fn watch_link(
+        self: &Arc<Self>,
+        generation: u64,
+        links: Arc<crate::links::Links>,
+        issued: IssuedLink,
+    ) {
+        let app = Arc::downgrade(self);
+        let task = tokio::spawn(async move {
+            let end = match links.watch(&issued).await {
+                Ok(Registration::Registered(passkey)) => WatchEnd::Registered(passkey),
+                Ok(Registration::Expired) => WatchEnd::Expired,
+                Err(e) => WatchEnd::Failed(e.to_report()),
+            };
+            if let Some(shared) = app.upgrade() {
+                let now = shared.clock.now();
+                // Our own handle goes: this watch has ended.
+                let mut watch = lock(&shared.watch);
+                if watch.as_ref().is_some_and(|w| w.generation == generation) {
+                    watch.take();
+                }
+                drop(watch);
+                shared.apply_now(|state| state.link_ended(generation, end, now));
+            }
+        });
+        let still_live = lock(&self.state)
+            .live()
+            .is_some_and(|live| live.generation == generation);
+        if still_live {
+            *lock(&self.watch) = Some(Watch { generation, task });
+        } else {
+            // Closed while it was being made: no watch for it.
+            task.abort();
+        }
+    }
+}
+
+/// A person's user name as part of a file name.
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
