@@ -1,19 +1,41 @@
-//! The commands the UI may call (each needs its `allow-…` permission in capabilities/): one
-//! line each over `DeskApp`; errors reach the UI as `{code, message}`.
+//! The commands the windows may call (each needs its `allow-…` permission in a window's
+//! capability): one line each over `DeskApp`; errors reach the UI as `{code, message}`. The
+//! desk's state is pushed, not polled: `desk_watch` and `screen_watch` take a channel and send
+//! the core's view on it now and on every change.
 
 use passkey_desk_core::app::{
-    ConnectionReport, DeskApp, DeviceView, KioskView, LinkView, MonitorView, OrgView,
-    RegistrationView, ScreenState, SessionView, SettingsView, UserRow,
+    ConnectionReport, DeskApp, DeskView, DeviceView, LinkView, MonitorView, OrgView, PublicView,
+    SessionView, SettingsView, UserRow,
 };
 use passkey_desk_core::audit::{AuditEntry, AuditFilter};
 use passkey_desk_core::client::Authenticator;
 use passkey_desk_core::{ErrorReport, Org, User};
-use tauri::State;
+use tauri::ipc::Channel;
+use tauri::{State, WebviewWindow};
+use tokio::sync::watch;
+
+use crate::host::KIOSK;
 
 type Answer<T> = Result<T, ErrorReport>;
 
 fn report(e: passkey_desk_core::Error) -> ErrorReport {
     e.to_report()
+}
+
+/// Sends `views` on `channel` now and on every change, until the window is gone.
+fn forward<T: Clone + serde::Serialize + Send + Sync + 'static>(
+    mut views: watch::Receiver<T>,
+    channel: Channel<T>,
+    shape: impl Fn(T) -> T + Send + 'static,
+) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let view = shape(views.borrow_and_update().clone());
+            if channel.send(view).is_err() || views.changed().await.is_err() {
+                return;
+            }
+        }
+    });
 }
 
 #[tauri::command]
@@ -22,8 +44,11 @@ pub fn settings_get(app: State<'_, DeskApp>) -> SettingsView {
 }
 
 #[tauri::command]
-pub fn settings_save(app: State<'_, DeskApp>, settings: SettingsView) -> Answer<SettingsView> {
-    app.settings_save(settings).map_err(report)
+pub async fn settings_save(
+    app: State<'_, DeskApp>,
+    settings: SettingsView,
+) -> Answer<SettingsView> {
+    app.settings_save(settings).await.map_err(report)
 }
 
 #[tauri::command]
@@ -35,8 +60,8 @@ pub async fn connection_test(
 }
 
 #[tauri::command]
-pub async fn session_get(app: State<'_, DeskApp>) -> Answer<Option<SessionView>> {
-    app.session_get().await.map_err(report)
+pub async fn session_restore(app: State<'_, DeskApp>) -> Answer<Option<SessionView>> {
+    app.session_restore().await.map_err(report)
 }
 
 #[tauri::command]
@@ -86,21 +111,32 @@ pub async fn users_search(app: State<'_, DeskApp>, query: String) -> Answer<Vec<
 }
 
 #[tauri::command]
+pub async fn user_select(app: State<'_, DeskApp>, user_id: String) -> Answer<UserRow> {
+    app.user_select(&user_id).await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn back_to_search(app: State<'_, DeskApp>) -> Answer<()> {
+    app.back_to_search().await.map_err(report)
+}
+
+#[tauri::command]
 pub async fn link_create(
     app: State<'_, DeskApp>,
     user_id: String,
     authenticator: Option<Authenticator>,
 ) -> Answer<LinkView> {
-    app.link_create_with(&user_id, authenticator.unwrap_or_default())
+    app.link_create(&user_id, authenticator.unwrap_or_default())
         .await
         .map_err(report)
 }
 
 #[tauri::command]
-pub async fn link_wait(app: State<'_, DeskApp>) -> Answer<RegistrationView> {
-    app.link_wait().await
+pub async fn link_close(app: State<'_, DeskApp>) -> Answer<()> {
+    app.link_close().await.map_err(report)
 }
 
+// Async: a clipboard timer is started on the runtime.
 #[tauri::command]
 pub async fn link_copy(app: State<'_, DeskApp>) -> Answer<()> {
     app.link_copy().map_err(report)
@@ -121,29 +157,33 @@ pub async fn link_send(app: State<'_, DeskApp>, user_id: String) -> Answer<User>
     app.link_send(&user_id).await.map_err(report)
 }
 
+/// The admin's window follows the desk: its view now and on every change.
 #[tauri::command]
-pub fn audit_list(app: State<'_, DeskApp>, filter: AuditFilter) -> Answer<Vec<AuditEntry>> {
-    app.audit_list(filter).map_err(report)
+pub async fn desk_watch(app: State<'_, DeskApp>, on_change: Channel<DeskView>) -> Answer<()> {
+    forward(app.watch_desk(), on_change, |view| view);
+    Ok(())
 }
 
 #[tauri::command]
-pub fn audit_export_csv(app: State<'_, DeskApp>, filter: AuditFilter) -> Answer<String> {
-    app.audit_export_csv(filter).map_err(report)
+pub fn desk_activity(app: State<'_, DeskApp>) {
+    app.desk_activity()
 }
 
+/// A public window follows the public screen; only the kiosk's window hears how to unlock.
 #[tauri::command]
-pub fn link_close(app: State<'_, DeskApp>) {
-    app.close_link()
-}
-
-#[tauri::command]
-pub fn screen_get(app: State<'_, DeskApp>) -> ScreenState {
-    app.screen_get()
-}
-
-#[tauri::command]
-pub async fn screen_next(app: State<'_, DeskApp>, seen: u64) -> Answer<ScreenState> {
-    Ok(app.screen_next(seen).await)
+pub async fn screen_watch<R: tauri::Runtime>(
+    window: WebviewWindow<R>,
+    app: State<'_, DeskApp>,
+    on_change: Channel<PublicView>,
+) -> Answer<()> {
+    let kiosk = window.label() == KIOSK;
+    forward(app.watch_public(), on_change, move |mut view| {
+        if !kiosk {
+            view.unlock = None;
+        }
+        view
+    });
+    Ok(())
 }
 
 #[tauri::command]
@@ -162,7 +202,7 @@ pub async fn presenter_open(
     app: State<'_, DeskApp>,
     monitor: Option<String>,
 ) -> Answer<MonitorView> {
-    app.presenter_open(monitor.as_deref()).map_err(report)
+    app.presenter_open(monitor.as_deref()).await.map_err(report)
 }
 
 #[tauri::command]
@@ -171,29 +211,57 @@ pub async fn presenter_close(app: State<'_, DeskApp>) -> Answer<()> {
     Ok(())
 }
 
+// The kiosk commands are async: they turn windows, which happens on the main thread.
 #[tauri::command]
-pub fn kiosk_get(app: State<'_, DeskApp>) -> KioskView {
-    app.kiosk_get()
-}
-
-#[tauri::command]
-pub async fn kiosk_enter(app: State<'_, DeskApp>) -> Answer<KioskView> {
+pub async fn kiosk_enter(app: State<'_, DeskApp>) -> Answer<()> {
     app.kiosk_enter().map_err(report)
 }
 
 #[tauri::command]
-pub async fn kiosk_leave(app: State<'_, DeskApp>, pin: String) -> Answer<KioskView> {
-    app.kiosk_leave(&pin).map_err(report)
+pub async fn kiosk_lock(app: State<'_, DeskApp>) -> Answer<()> {
+    app.kiosk_lock();
+    Ok(())
 }
 
 #[tauri::command]
-pub async fn kiosk_leave_by_sign_in(app: State<'_, DeskApp>) -> Answer<KioskView> {
-    app.kiosk_leave_by_sign_in().await.map_err(report)
+pub async fn kiosk_leave(app: State<'_, DeskApp>) -> Answer<()> {
+    app.kiosk_leave().map_err(report)
 }
 
 #[tauri::command]
 pub fn kiosk_pin_set(app: State<'_, DeskApp>, pin: Option<String>) -> Answer<SettingsView> {
     app.kiosk_pin_set(pin.as_deref()).map_err(report)
+}
+
+#[tauri::command]
+pub async fn kiosk_unlock_pin(app: State<'_, DeskApp>, pin: String) -> Answer<()> {
+    app.kiosk_unlock_pin(&pin).map_err(report)
+}
+
+#[tauri::command]
+pub async fn kiosk_unlock_device_start(app: State<'_, DeskApp>) -> Answer<DeviceView> {
+    app.kiosk_unlock_device_start().await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn kiosk_unlock_device_finish(app: State<'_, DeskApp>) -> Answer<()> {
+    app.kiosk_unlock_device_finish().await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn kiosk_unlock_cancel(app: State<'_, DeskApp>) -> Answer<()> {
+    app.kiosk_unlock_cancel().await;
+    Ok(())
+}
+
+#[tauri::command]
+pub fn audit_list(app: State<'_, DeskApp>, filter: AuditFilter) -> Answer<Vec<AuditEntry>> {
+    app.audit_list(filter).map_err(report)
+}
+
+#[tauri::command]
+pub fn audit_export_csv(app: State<'_, DeskApp>, filter: AuditFilter) -> Answer<String> {
+    app.audit_export_csv(filter).map_err(report)
 }
 
 /// The first screen is painted: its time since the process started goes to the log (the

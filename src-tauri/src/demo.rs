@@ -35,7 +35,8 @@ pub fn start<R: Runtime>(
             clipboard_clear_secs: 60,
             idle_timeout_secs: 120,
             ..SettingsView::default()
-        })?;
+        })
+        .await?;
         sim.set_auto_login(Some(seed::ADMIN_IAM_OWNER));
         desk.sign_in_browser_with(|url| async move {
             reqwest::get(url)

@@ -17,44 +17,18 @@ use tauri_plugin_window_state::StateFlags;
 
 pub use host::TauriHost;
 
-/// The handler for exactly the commands in capabilities/main.json.
+include!("command_list.rs");
+
+macro_rules! handler_of {
+    ($($command:ident),*) => {
+        tauri::generate_handler![$(commands::$command),*]
+    };
+}
+
+/// The handler for exactly the commands of `command_list.rs` (the ones build.rs gives
+/// permissions; each window's capability grants its share).
 pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![
-        commands::settings_get,
-        commands::settings_save,
-        commands::connection_test,
-        commands::session_get,
-        commands::sign_in_browser,
-        commands::sign_in_device_start,
-        commands::sign_in_device_finish,
-        commands::sign_in_cancel,
-        commands::sign_out,
-        commands::orgs_list,
-        commands::org_current,
-        commands::org_select,
-        commands::users_search,
-        commands::link_create,
-        commands::link_wait,
-        commands::link_copy,
-        commands::link_email,
-        commands::link_save_png,
-        commands::link_send,
-        commands::link_close,
-        commands::screen_get,
-        commands::screen_next,
-        commands::screen_activity,
-        commands::presenter_monitors,
-        commands::presenter_open,
-        commands::presenter_close,
-        commands::kiosk_get,
-        commands::kiosk_enter,
-        commands::kiosk_leave,
-        commands::kiosk_leave_by_sign_in,
-        commands::kiosk_pin_set,
-        commands::audit_list,
-        commands::audit_export_csv,
-        commands::ui_ready,
-    ]
+    with_commands!(handler_of)
 }
 
 fn env(key: &str) -> Option<String> {
@@ -125,6 +99,8 @@ pub fn run() -> ExitCode {
     }
     let kiosk = std::env::args().any(|a| a == "--kiosk");
     let app = tauri::Builder::default()
+        // A kiosk has no app menu to reach (macOS: Quit, Hide, the Services).
+        .enable_macos_default_menu(!kiosk)
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.set_focus();
@@ -160,10 +136,18 @@ pub fn run() -> ExitCode {
                 desk.kiosk_enter()?;
             }
             app.manage(desk);
+            // A stored session comes back at once (a kiosk restarts signed in, still locked).
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = handle.state::<DeskApp>().restore().await {
+                    tracing::info!(code = %e.code(), "no session restored at start");
+                }
+            });
             Ok(())
         })
         .on_window_event(|window, event| match event {
-            // Kiosk mode: the window manager's close (Alt+F4, the close button) is refused.
+            // Kiosk mode: the window manager's close (Alt+F4, the close button) is refused,
+            // on the public window and on the admin's.
             WindowEvent::CloseRequested { api, .. }
                 if window
                     .try_state::<DeskApp>()
@@ -188,11 +172,18 @@ pub fn run() -> ExitCode {
         .build(tauri::generate_context!());
     match app {
         Ok(app) => {
-            app.run(|_handle, _event| {
-                #[cfg(feature = "demo")]
-                if let tauri::RunEvent::Exit = _event {
-                    demo::clean_up(_handle);
+            app.run(|handle, event| match event {
+                // Quitting (Cmd+Q, the last window gone) is refused in kiosk mode too.
+                tauri::RunEvent::ExitRequested { api, .. }
+                    if handle
+                        .try_state::<DeskApp>()
+                        .is_some_and(|desk| !desk.may_close()) =>
+                {
+                    api.prevent_exit();
                 }
+                #[cfg(feature = "demo")]
+                tauri::RunEvent::Exit => demo::clean_up(handle),
+                _ => {}
             });
             ExitCode::SUCCESS
         }

@@ -41,53 +41,111 @@ fn json(path: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(manifest_dir().join(path)).unwrap()).unwrap()
 }
 
-/// Calls a command on the mock runtime; `Ok` body or `Err` body as JSON.
-fn call(cmd: &str, args: Value) -> Result<Value, Value> {
-    let dir = std::env::temp_dir().join(format!("pd-shell-{}-{cmd}", std::process::id()));
-    let paths = AppPaths {
-        config_file: dir.join("config.toml"),
-        data_dir: dir.join("data"),
-    };
-    let desk = DeskApp::new(
-        Arc::new(NoDesktop::default()),
-        paths,
-        Arc::new(MemoryStore::default()),
-    )
-    .unwrap();
-    let app = mock_builder()
-        .invoke_handler(passkey_desk_app::handler())
-        .manage(desk)
-        .build(mock_context(noop_assets()))
-        .expect("the mock app builds");
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
+/// One app on the mock runtime with its own files, and the admin's webview.
+struct Shell {
+    _app: tauri::App<tauri::test::MockRuntime>,
+    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    dir: PathBuf,
+}
+
+impl Drop for Shell {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Shell {
+    fn new(name: &str) -> Shell {
+        let dir = std::env::temp_dir().join(format!("pd-shell-{}-{name}", std::process::id()));
+        let paths = AppPaths {
+            config_file: dir.join("config.toml"),
+            data_dir: dir.join("data"),
+        };
+        let desk = DeskApp::new(
+            Arc::new(NoDesktop::default()),
+            paths,
+            Arc::new(MemoryStore::default()),
+        )
         .unwrap();
-    let answer = get_ipc_response(
-        &webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    );
-    let _ = std::fs::remove_dir_all(dir);
-    answer.map(|body| body.deserialize::<Value>().unwrap())
+        let app = mock_builder()
+            .invoke_handler(passkey_desk_app::handler())
+            .manage(desk)
+            .build(mock_context(noop_assets()))
+            .expect("the mock app builds");
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        Shell {
+            _app: app,
+            webview,
+            dir,
+        }
+    }
+
+    /// Calls a command; `Ok` body or `Err` body as JSON.
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let answer = get_ipc_response(
+            &self.webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        );
+        answer.map(|body| body.deserialize::<Value>().unwrap())
+    }
+}
+
+/// Calls a command on a fresh app.
+fn call(cmd: &str, args: Value) -> Result<Value, Value> {
+    Shell::new(cmd).call(cmd, args)
+}
+
+/// The commands of `src/command_list.rs`, the one list build.rs and the handler share.
+fn command_list() -> Vec<String> {
+    let text = std::fs::read_to_string(manifest_dir().join("src/command_list.rs")).unwrap();
+    let body = &text[text.find("$then!(").unwrap() + 7..];
+    let body = &body[..body.find(')').unwrap()];
+    body.split(',')
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect()
 }
 
 #[test]
 fn settings_round_trip_through_the_commands() {
-    let settings = call("settings_get", Value::Null).unwrap();
+    let shell = Shell::new("settings");
+    let mut settings = shell.call("settings_get", Value::Null).unwrap();
     assert_eq!(settings["clipboardClearSecs"], 60);
+    assert_eq!(settings["kioskRelockSecs"], 60);
     assert_eq!(settings["instance"], Value::Null);
+    settings["instance"] = "https://auth.example.com".into();
+    settings["clientId"] = "1234@desk".into();
+    settings["clipboardClearSecs"] = 15.into();
+    settings["kioskRelockSecs"] = 45.into();
+    let saved = shell
+        .call("settings_save", serde_json::json!({ "settings": settings }))
+        .unwrap();
+    assert_eq!(shell.call("settings_get", Value::Null).unwrap(), saved);
+    assert_eq!(saved["instance"], "https://auth.example.com");
+    assert_eq!(
+        (
+            saved["clipboardClearSecs"].clone(),
+            saved["kioskRelockSecs"].clone()
+        ),
+        (15.into(), 45.into())
+    );
+    let file = std::fs::read_to_string(shell.dir.join("config.toml")).unwrap();
+    assert!(file.contains("kiosk_relock_secs = 45"), "{file}");
 }
 
 #[test]
 fn errors_reach_the_ui_as_code_and_message() {
-    let e = call("settings_save", serde_json::json!({"settings": {"instance": "http://auth.example.com", "clientId": null, "defaultOrg": null, "loginHost": null, "caFile": null, "clipboardClearSecs": 60, "idleTimeoutSecs": 120, "kiosk": false, "kioskPinSet": false}})).unwrap_err();
+    let e = call("settings_save", serde_json::json!({"settings": {"instance": "http://auth.example.com", "clientId": null, "defaultOrg": null, "loginHost": null, "caFile": null, "clipboardClearSecs": 60, "idleTimeoutSecs": 120, "kiosk": false, "kioskRelockSecs": 60, "kioskPinSet": false}})).unwrap_err();
     assert_eq!(e["code"], "config");
     assert!(e["message"].as_str().unwrap().contains("https://"), "{e}");
 
@@ -97,7 +155,10 @@ fn errors_reach_the_ui_as_code_and_message() {
         serde_json::json!({"code": "not_signed_in", "message": "not signed in: sign in first"})
     );
     let e = call("link_copy", Value::Null).unwrap_err();
-    assert_eq!(e["code"], "input");
+    assert_eq!(
+        e,
+        serde_json::json!({"code": "no_link", "message": "no link on screen: create one first"})
+    );
 }
 
 #[test]
@@ -132,8 +193,8 @@ fn csp_is_a_strict_directive_map() {
 
 #[test]
 fn capabilities_grant_only_the_apps_own_commands() {
-    let build_rs = std::fs::read_to_string(manifest_dir().join("build.rs")).unwrap();
-    let lib_rs = std::fs::read_to_string(manifest_dir().join("src/lib.rs")).unwrap();
+    let commands = command_list();
+    assert!(commands.len() > 30, "{commands:?}");
     let mut granted = std::collections::BTreeMap::<String, Vec<String>>::new();
     for entry in std::fs::read_dir(manifest_dir().join("capabilities")).unwrap() {
         let capability: Value =
@@ -144,7 +205,7 @@ fn capabilities_grant_only_the_apps_own_commands() {
             capability.get("remote").is_none(),
             "no remote URL may call commands"
         );
-        let mut commands = Vec::new();
+        let mut allowed = Vec::new();
         for permission in capability["permissions"].as_array().unwrap() {
             let permission = permission
                 .as_str()
@@ -153,44 +214,69 @@ fn capabilities_grant_only_the_apps_own_commands() {
                 .strip_prefix("allow-")
                 .unwrap_or_else(|| panic!("{permission} is not an app command permission"))
                 .replace('-', "_");
-            assert!(
-                build_rs.contains(&format!("\"{command}\"")),
-                "{command} is not in the app manifest"
-            );
-            assert!(
-                lib_rs.contains(&format!("commands::{command},")),
-                "{command} is not in the handler"
-            );
-            commands.push(command);
+            assert!(commands.contains(&command), "{command} is not a command");
+            allowed.push(command);
         }
-        granted.insert(windows[0].as_str().unwrap().to_string(), commands);
+        allowed.sort();
+        granted.insert(windows[0].as_str().unwrap().to_string(), allowed);
     }
-    let handled = lib_rs.matches("        commands::").count();
+    let sorted = |list: &[&str]| {
+        let mut list: Vec<String> = list.iter().map(|c| c.to_string()).collect();
+        list.sort();
+        list
+    };
+    // The windows that face the public follow the public screen; the kiosk's also unlocks.
+    let public = ["screen_watch", "screen_activity"];
+    let unlock = [
+        "kiosk_unlock_pin",
+        "kiosk_unlock_device_start",
+        "kiosk_unlock_device_finish",
+        "kiosk_unlock_cancel",
+    ];
+    assert_eq!(granted["presenter"], sorted(&public));
     assert_eq!(
-        granted["main"].len(),
-        handled,
-        "the admin's window may call every handled command, and nothing else"
+        granted["kiosk"],
+        sorted(&[&public[..], &unlock[..]].concat())
     );
-    // The window that faces the public only reads the public screen.
-    let mut presenter = granted["presenter"].clone();
-    presenter.sort();
-    assert_eq!(presenter, ["screen_activity", "screen_get", "screen_next"]);
-    assert_eq!(granted.len(), 2, "no other window has a capability");
+    // The admin's window: every other command, and none of the public windows'.
+    let admin: Vec<&str> = commands
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !public.contains(c) && !unlock.contains(c))
+        .collect();
+    assert_eq!(granted["main"], sorted(&admin));
+    assert_eq!(granted.len(), 3, "no other window has a capability");
 }
 
 #[test]
-fn the_public_screen_and_kiosk_through_the_commands() {
-    let screen = call("screen_get", Value::Null).unwrap();
-    assert_eq!(screen["view"], serde_json::json!({"phase": "blank"}));
-    let kiosk = call("kiosk_get", Value::Null).unwrap();
-    assert_eq!(
-        kiosk,
-        serde_json::json!({"active": false, "pinSet": false, "retryAfterSecs": null})
-    );
-    let e = call("kiosk_pin_set", serde_json::json!({"pin": "12"})).unwrap_err();
-    assert_eq!(e["code"], "input");
-    let e = call("presenter_open", serde_json::json!({"monitor": null})).unwrap_err();
+fn a_locked_kiosk_refuses_the_admins_commands_through_the_shell() {
+    let shell = Shell::new("kiosk");
+    let e = shell
+        .call("kiosk_pin_set", serde_json::json!({"pin": "12"}))
+        .unwrap_err();
+    assert_eq!(e["code"], "invalid_input");
+    let e = shell
+        .call("presenter_open", serde_json::json!({"monitor": null}))
+        .unwrap_err();
     assert_eq!(e["code"], "not_signed_in");
+    shell.call("kiosk_enter", Value::Null).unwrap();
+    for (cmd, args) in [
+        ("users_search", serde_json::json!({"query": "a"})),
+        ("link_create", serde_json::json!({"userId": "1"})),
+        ("org_select", serde_json::json!({"orgId": "1"})),
+        ("sign_out", Value::Null),
+        (
+            "audit_list",
+            serde_json::json!({"filter": {"user": null, "since": null, "until": null}}),
+        ),
+    ] {
+        let answer = shell.call(cmd, args);
+        assert_eq!(answer.unwrap_err()["code"], "kiosk_locked", "{cmd}");
+    }
+    let e = shell
+        .call("kiosk_unlock_pin", serde_json::json!({"pin": "123456"}))
+        .unwrap_err();
+    assert_eq!(e["code"], "no_pin");
 }
 
 #[test]
@@ -225,7 +311,7 @@ fn the_compiled_capabilities_are_the_designed_ones() {
     let compiled = compiled.as_object().expect("a map by identifier");
     let mut identifiers: Vec<&str> = compiled.keys().map(String::as_str).collect();
     identifiers.sort();
-    assert_eq!(identifiers, ["main", "presenter"]);
+    assert_eq!(identifiers, ["kiosk", "main", "presenter"]);
     for (identifier, capability) in compiled {
         let source = json(&format!("capabilities/{identifier}.json"));
         assert_eq!(capability["windows"], source["windows"], "{identifier}");
