@@ -5,7 +5,8 @@ import { defineConfig } from "vitest/config";
 
 // Tauri serves the built files from its own protocol under a strict CSP (`default-src 'self'`):
 // everything is bundled, no CDN, no inline scripts; Svelte's CSS goes to a file.
-// Two pages: index.html (the admin's window) and presenter.html (the presenter window).
+// Three pages: index.html (the admin's window), presenter.html (the presenter window) and
+// kiosk.html (the kiosk's public window).
 export default defineConfig({
   plugins: [svelte(), svelteTesting()],
   clearScreen: false,
@@ -20,6 +21,7 @@ export default defineConfig({
       input: {
         main: fileURLToPath(new URL("./index.html", import.meta.url)),
         presenter: fileURLToPath(new URL("./presenter.html", import.meta.url)),
+        kiosk: fileURLToPath(new URL("./kiosk.html", import.meta.url)),
       },
     },
   },

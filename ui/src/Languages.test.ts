@@ -5,25 +5,22 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
 import type { Language } from "./bindings/Language";
-import type { RegistrationView } from "./bindings/RegistrationView";
 import type { SettingsView } from "./bindings/SettingsView";
 import { de } from "./lib/i18n/de";
 import { en } from "./lib/i18n/en";
 import type { MessageKey, Plural } from "./lib/i18n/index";
 import { desk } from "./lib/state.svelte";
 import {
-  deferred,
+  Core,
   emptySettings,
-  kioskOff,
   linkView,
+  live,
   managerView,
-  mockCommands,
   monitors,
-  ownerView,
   report,
   rows,
-  session,
   settings,
+  signedIn,
   type Call,
 } from "./test/fixtures";
 
@@ -85,7 +82,7 @@ describe("the admin's window in German", () => {
   });
 
   it("first run: the settings screen", async () => {
-    mockCommands({ settings_get: () => ({ ...emptySettings, uiLanguage: "de", systemLanguage: "de" }), kiosk_get: () => kioskOff });
+    new Core({ settings_get: () => ({ ...emptySettings, uiLanguage: "de", systemLanguage: "de" }) });
     render(App);
     expect(await screen.findByTestId("settings")).toBeInTheDocument();
     expect(screen.getByRole("heading", { level: 2 })).toHaveTextContent("Willkommen");
@@ -98,10 +95,9 @@ describe("the admin's window in German", () => {
   });
 
   it("sign-in, with a session that could not be restored: the banner's words are German, the core's message is not translated", async () => {
-    mockCommands({
+    new Core({
       settings_get: () => german,
-      kiosk_get: () => kioskOff,
-      session_get: () => Promise.reject(report("token_rejected", "the server refused the stored token")),
+      session_restore: () => Promise.reject(report("token_rejected", "the server refused the stored token")),
     });
     render(App);
     const banner = await screen.findByTestId("error-banner");
@@ -116,18 +112,23 @@ describe("the admin's window in German", () => {
   });
 
   it("the work: organisation, search, the selected user, the link, the registration", async () => {
-    const wait = deferred<RegistrationView>();
-    mockCommands({
-      settings_get: () => german,
-      kiosk_get: () => kioskOff,
-      session_get: () => session,
-      org_current: () => ownerView,
-      users_search: () => rows,
-      link_create: () => linkView("2099-01-01T00:00:00Z"),
-      link_wait: () => wait.promise,
-      link_copy: () => null,
-      presenter_monitors: () => monitors,
-    });
+    const core: Core = signedIn(
+      {
+        settings_get: () => german,
+        users_search: () => rows,
+        user_select: (args) => {
+          const row = rows.find((r) => r.user.id === args.userId) ?? rows[0];
+          void core.update({ selected: row });
+          return row;
+        },
+        link_create: () => {
+          void core.update({ link: live(linkView("2099-01-01T00:00:00Z")) });
+          return linkView("2099-01-01T00:00:00Z");
+        },
+        link_copy: () => null,
+        presenter_monitors: () => monitors,
+      },
+    );
     render(App);
     expect(await screen.findByTestId("org-current")).toHaveTextContent("ACME");
     expectGerman("Abmelden", "Einstellungen", "Instanz", "Sitzung", "(wird automatisch verlängert)", "Benutzer suchen", "Strg+K");
@@ -158,14 +159,16 @@ describe("the admin's window in German", () => {
     await waitFor(() => expect(screen.getByTestId("notice")).toHaveTextContent("Kopiert – die Zwischenablage wird in 30 s geleert"));
     expectNoEnglish("link");
 
-    wait.resolve({ outcome: "registered", passkey: { id: "p1", name: "YubiKey 5", state: "ready" } });
+    await core.update({
+      link: { phase: "registered", user: rows[0].user, passkey: { id: "p1", name: "YubiKey 5", seenAt: "2099-01-01T00:00:00Z" } },
+    });
     expect(await screen.findByText("Registriert: YubiKey 5")).toBeInTheDocument();
     expect(screen.getByTestId("next-user")).toHaveTextContent("Nächster Benutzer");
     expectNoEnglish("registration");
   });
 
   it("not allowed: the reason is German around the permission the core names", async () => {
-    mockCommands({ settings_get: () => german, kiosk_get: () => kioskOff, session_get: () => session, org_current: () => managerView });
+    signedIn({ settings_get: () => german }, { org: managerView });
     render(App);
     expect(await screen.findByTestId("cap-create")).toHaveTextContent(
       "✗ QR-Code anzeigen / Link erstellen: Ihnen fehlt die Berechtigung 'user.credential.write' in Globex; „Über ZITADEL senden“ geht weiterhin",
@@ -180,18 +183,15 @@ describe("the language selector", () => {
 
   function start(system: Language = "de") {
     saved = null;
-    calls = mockCommands({
+    calls = signedIn({
       settings_get: () => ({ ...settings, systemLanguage: system, uiLanguage: "en", language: "en" }),
-      kiosk_get: () => kioskOff,
-      session_get: () => session,
-      org_current: () => ownerView,
       settings_save: (args) => {
         const sent = args.settings as SettingsView;
         // The core resolves the choice.
         saved = { ...sent, uiLanguage: sent.language === "auto" ? system : sent.language };
         return saved;
       },
-    });
+    }).calls;
     render(App);
   }
 

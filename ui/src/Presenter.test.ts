@@ -2,120 +2,74 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { ScreenState } from "./bindings/ScreenState";
 import Presenter from "./Presenter.svelte";
-import {
-  commands,
-  deferred,
-  mockCommands,
-  report,
-  screenState,
-  settle,
-  shownView,
-  useClock,
-  type Call,
-  type Deferred,
-} from "./test/fixtures";
+import { Core, mockCommands, settle, shownView, useClock, welcome } from "./test/fixtures";
 
 const EXPIRES = "2030-01-01T10:05:00Z";
 
-let calls: Call[];
-let first: Deferred<ScreenState>;
-let nexts: Deferred<ScreenState>[];
+/** The presenter window's capability allows these two commands, nothing else. */
+const ALLOWED = ["screen_watch", "screen_activity"];
 
-/** The presenter window's capability allows these three commands, nothing else. */
-const ALLOWED = ["screen_get", "screen_next", "screen_activity"];
+let core: Core;
 
 beforeEach(() => {
   useClock("2030-01-01T10:00:00Z");
-  first = deferred<ScreenState>();
-  nexts = [];
-  calls = mockCommands({
-    screen_get: () => first.promise,
-    screen_next: () => {
-      const next = deferred<ScreenState>();
-      nexts.push(next);
-      return next.promise;
-    },
-    screen_activity: () => null,
-  });
+  core = new Core({ screen_activity: () => null });
 });
 
-function nextArgs(): unknown[] {
-  return calls.filter((c) => c.cmd === "screen_next").map((c) => c.args.seen);
-}
-
 describe("Presenter", () => {
-  it("reads the screen, then waits for the next version, and shows each one", async () => {
+  it("follows the public screen as the core pushes it", async () => {
     render(Presenter);
     await settle();
-    expect(commands(calls)).toEqual(["screen_get"]);
-    first.resolve(screenState(4, { phase: "blank" }));
-    await settle();
-    expect(screen.getByTestId("public-screen")).toHaveAttribute("data-phase", "blank");
-    expect(nextArgs()).toEqual([4]);
+    expect(core.calls.map((c) => c.cmd)).toEqual(["screen_watch"]);
+    expect(screen.getByTestId("public-screen")).toHaveAttribute("data-phase", "welcome");
 
-    nexts[0].resolve(screenState(5, shownView(EXPIRES, { language: "de" })));
-    await settle();
+    await core.show(shownView(EXPIRES, { language: "de" }));
     expect(screen.getByTestId("public-screen")).toHaveAttribute("data-phase", "showing");
     expect(screen.getByTestId("public-name")).toHaveTextContent("Alice Archer");
     expect(screen.getByTestId("public-instructions")).toHaveTextContent("Registrieren Sie Ihren Passkey");
     expect(screen.getByTestId("public-qr").querySelector("svg")).not.toBeNull();
-    expect(nextArgs()).toEqual([4, 5]);
     expect(document.title).not.toContain("Alice");
 
-    // The long poll's timeout: the same version again changes nothing on screen.
-    const svg = screen.getByTestId("public-qr").querySelector("svg");
-    nexts[1].resolve(screenState(5, shownView(EXPIRES, { language: "de" })));
-    await settle(1000);
-    expect(screen.getByTestId("public-qr").querySelector("svg")).toBe(svg);
-    expect(nextArgs()).toEqual([4, 5, 5]);
-
-    nexts[2].resolve(screenState(6, { phase: "registered", displayName: "Alice Archer", language: "de" }));
-    await settle();
+    await core.show({ phase: "registered", displayName: "Alice Archer", passkeyName: "Alice's iPhone", language: "de" });
     expect(screen.getByTestId("public-registered")).toHaveTextContent("Registriert ✓");
+    expect(screen.getByTestId("public-passkey")).toHaveTextContent("Alice's iPhone");
     expect(screen.queryByTestId("public-qr")).toBeNull();
 
-    nexts[3].resolve(screenState(7, { phase: "blank" }));
-    await settle();
-    expect(screen.getByTestId("public-blank")).toBeInTheDocument();
+    await core.show({ phase: "welcome", orgName: "ACME" });
+    expect(screen.getByTestId("public-welcome")).toHaveTextContent("ACME");
     expect(screen.queryByTestId("public-name")).toBeNull();
-    expect(nextArgs()).toEqual([4, 5, 5, 6, 7]);
-    expect(commands(calls).every((c) => ALLOWED.includes(c))).toBe(true);
+    // No Staff button: the presenter never offers the unlock.
+    expect(screen.queryByTestId("kiosk-staff")).toBeNull();
+    expect(core.calls.map((c) => c.cmd).every((c) => ALLOWED.includes(c))).toBe(true);
   });
 
   it("paused: 'One moment, please…'", async () => {
     render(Presenter);
-    first.resolve(screenState(2, { phase: "paused" }));
+    await core.show({ phase: "paused" });
     await settle();
     expect(screen.getByTestId("public-paused")).toHaveTextContent("One moment, please…");
   });
 
-  it("a failing call shows the neutral 'one moment' (no error, no QR) and retries after 1 s", async () => {
+  it("a failing subscription shows the neutral 'one moment' (no error, no QR) and tries again after 1 s", async () => {
+    mockCommands({ screen_watch: () => Promise.reject({ code: "unknown", message: "the IPC went away" }) });
     render(Presenter);
-    first.resolve(screenState(1, shownView(EXPIRES)));
-    await settle();
-    expect(screen.getByTestId("public-qr")).toBeInTheDocument();
-
-    nexts[0].reject(report("unknown", "the IPC went away"));
     await settle();
     expect(screen.getByTestId("public-screen")).toHaveAttribute("data-phase", "paused");
-    expect(screen.queryByTestId("public-qr")).toBeNull();
     expect(document.body.textContent).not.toContain("IPC");
-    expect(commands(calls)).toEqual(["screen_get", "screen_next"]);
 
-    mockCommands({ screen_get: () => screenState(3, { phase: "blank" }), screen_next: () => deferred<ScreenState>().promise });
+    core = new Core({}, undefined, { screen: welcome, unlock: null });
     await settle(999);
     expect(screen.getByTestId("public-screen")).toHaveAttribute("data-phase", "paused");
     await settle(1);
-    expect(screen.getByTestId("public-screen")).toHaveAttribute("data-phase", "blank");
+    expect(screen.getByTestId("public-screen")).toHaveAttribute("data-phase", "welcome");
   });
 
   it("reports touches and keys as activity, at most once per 5 s", async () => {
     render(Presenter);
-    first.resolve(screenState(1, shownView(EXPIRES)));
+    await core.show(shownView(EXPIRES));
     await settle();
-    const activity = () => commands(calls).filter((c) => c === "screen_activity").length;
+    const activity = () => core.calls.filter((c) => c.cmd === "screen_activity").length;
 
     await fireEvent.pointerDown(window);
     await fireEvent.pointerMove(window);
@@ -130,12 +84,11 @@ describe("Presenter", () => {
     await fireEvent.pointerMove(window);
     await settle();
     expect(activity()).toBe(2);
-    expect(commands(calls).every((c) => ALLOWED.includes(c))).toBe(true);
   });
 
   it("blocks the context menu, selecting, dragging, copying and keys like Escape and F11", async () => {
     render(Presenter);
-    first.resolve(screenState(1, shownView(EXPIRES)));
+    await core.show(shownView(EXPIRES));
     await settle();
     const qr = screen.getByTestId("public-qr");
     expect(await fireEvent.contextMenu(qr)).toBe(false);
@@ -149,13 +102,17 @@ describe("Presenter", () => {
   });
 });
 
-describe("presenter.html", () => {
-  const html = readFileSync(resolve(__dirname, "../presenter.html"), "utf8");
-
-  it("is its own page with a neutral title and no inline script or style", () => {
-    expect(html).toContain("<title>Passkey Desk — Presenter</title>");
-    expect(html).toContain('<script type="module" src="/src/presenter.ts"></script>');
-    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-    expect(html).not.toMatch(/<style|style=/);
-  });
+describe("presenter.html and kiosk.html", () => {
+  for (const [page, title, script] of [
+    ["presenter.html", "Passkey Desk — Presenter", "/src/presenter.ts"],
+    ["kiosk.html", "Passkey Desk — Kiosk", "/src/kiosk.ts"],
+  ]) {
+    it(`${page} is its own page with a neutral title and no inline script or style`, () => {
+      const html = readFileSync(resolve(__dirname, `../${page}`), "utf8");
+      expect(html).toContain(`<title>${title}</title>`);
+      expect(html).toContain(`<script type="module" src="${script}"></script>`);
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(html).not.toMatch(/<style|style=/);
+    });
+  }
 });

@@ -19,6 +19,11 @@ idleTimeoutSecs: number,
  */
 kiosk: boolean, 
 /**
+ * Kiosk mode: the admin side locks itself after this many seconds without an operator's
+ * touch (and at once when a link is shown to the person).
+ */
+kioskRelockSecs: number, 
+/**
  * Whether a kiosk PIN is set (read only here: the PIN has its own command).
  */
 kioskPinSet: boolean, 

@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { mockCommands, settings } from "../test/fixtures";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Channel } from "@tauri-apps/api/core";
+import { describe, expect, it, vi } from "vitest";
+import { deskView, mockCommands, settings, welcome } from "../test/fixtures";
 import * as api from "./api";
 
 // The invoke names and argument keys of docs/UI-CONTRACT.md.
@@ -9,7 +12,7 @@ describe("api", () => {
     await api.settingsGet();
     await api.settingsSave(settings);
     await api.connectionTest(settings);
-    await api.sessionGet();
+    await api.sessionRestore();
     await api.signInBrowser();
     await api.signInDeviceStart();
     await api.signInDeviceFinish();
@@ -19,27 +22,30 @@ describe("api", () => {
     await api.orgCurrent();
     await api.orgSelect("100");
     await api.usersSearch("ali");
+    await api.userSelect("u1");
+    await api.backToSearch();
     await api.linkCreate("u1");
     await api.linkCreate("u1", "cross-platform");
-    await api.linkWait();
     await api.linkCopy();
     await api.linkEmail();
     await api.linkSavePng();
     await api.linkSend("u1");
     await api.linkClose();
-    await api.screenGet();
-    await api.screenNext(7);
+    await api.deskActivity();
     await api.screenActivity();
     await api.presenterMonitors();
     await api.presenterOpen("HDMI-1");
     await api.presenterOpen(null);
     await api.presenterClose();
-    await api.kioskGet();
     await api.kioskEnter();
-    await api.kioskLeave("482916");
-    await api.kioskLeaveBySignIn();
+    await api.kioskLock();
+    await api.kioskLeave();
     await api.kioskPinSet("482916");
     await api.kioskPinSet(null);
+    await api.kioskUnlockPin("482916");
+    await api.kioskUnlockDeviceStart();
+    await api.kioskUnlockDeviceFinish();
+    await api.kioskUnlockCancel();
     await api.auditList({ user: "jose", since: "2026-11-01", until: null });
     await api.auditExportCsv({ user: null, since: null, until: null });
     await api.uiReady();
@@ -47,7 +53,7 @@ describe("api", () => {
       { cmd: "settings_get", args: {} },
       { cmd: "settings_save", args: { settings } },
       { cmd: "connection_test", args: { settings } },
-      { cmd: "session_get", args: {} },
+      { cmd: "session_restore", args: {} },
       { cmd: "sign_in_browser", args: {} },
       { cmd: "sign_in_device_start", args: {} },
       { cmd: "sign_in_device_finish", args: {} },
@@ -57,35 +63,70 @@ describe("api", () => {
       { cmd: "org_current", args: {} },
       { cmd: "org_select", args: { orgId: "100" } },
       { cmd: "users_search", args: { query: "ali" } },
+      { cmd: "user_select", args: { userId: "u1" } },
+      { cmd: "back_to_search", args: {} },
       { cmd: "link_create", args: { userId: "u1", authenticator: "any" } },
       { cmd: "link_create", args: { userId: "u1", authenticator: "cross-platform" } },
-      { cmd: "link_wait", args: {} },
       { cmd: "link_copy", args: {} },
       { cmd: "link_email", args: {} },
       { cmd: "link_save_png", args: {} },
       { cmd: "link_send", args: { userId: "u1" } },
       { cmd: "link_close", args: {} },
-      { cmd: "screen_get", args: {} },
-      { cmd: "screen_next", args: { seen: 7 } },
+      { cmd: "desk_activity", args: {} },
       { cmd: "screen_activity", args: {} },
       { cmd: "presenter_monitors", args: {} },
       { cmd: "presenter_open", args: { monitor: "HDMI-1" } },
       { cmd: "presenter_open", args: { monitor: null } },
       { cmd: "presenter_close", args: {} },
-      { cmd: "kiosk_get", args: {} },
       { cmd: "kiosk_enter", args: {} },
-      { cmd: "kiosk_leave", args: { pin: "482916" } },
-      { cmd: "kiosk_leave_by_sign_in", args: {} },
+      { cmd: "kiosk_lock", args: {} },
+      { cmd: "kiosk_leave", args: {} },
       { cmd: "kiosk_pin_set", args: { pin: "482916" } },
       { cmd: "kiosk_pin_set", args: { pin: null } },
+      { cmd: "kiosk_unlock_pin", args: { pin: "482916" } },
+      { cmd: "kiosk_unlock_device_start", args: {} },
+      { cmd: "kiosk_unlock_device_finish", args: {} },
+      { cmd: "kiosk_unlock_cancel", args: {} },
       { cmd: "audit_list", args: { filter: { user: "jose", since: "2026-11-01", until: null } } },
       { cmd: "audit_export_csv", args: { filter: { user: null, since: null, until: null } } },
       { cmd: "ui_ready", args: {} },
     ]);
   });
 
+  it("desk_watch and screen_watch pass a channel whose messages reach the handler", async () => {
+    const channels: Channel<unknown>[] = [];
+    mockCommands({
+      desk_watch: (args) => channels.push(args.onChange as Channel<unknown>) && null,
+      screen_watch: (args) => channels.push(args.onChange as Channel<unknown>) && null,
+    });
+    const desk = vi.fn();
+    const screen = vi.fn();
+    await api.deskWatch(desk);
+    await api.screenWatch(screen);
+    expect(channels).toHaveLength(2);
+    expect(channels.every((c) => c instanceof Channel)).toBe(true);
+    channels[0].onmessage(deskView());
+    channels[1].onmessage({ screen: welcome, unlock: null });
+    expect(desk).toHaveBeenCalledWith(deskView());
+    expect(screen).toHaveBeenCalledWith({ screen: welcome, unlock: null });
+  });
+
   it("passes the command's rejection (an ErrorReport) through", async () => {
-    mockCommands({ link_copy: () => Promise.reject({ code: "input", message: "no link on screen: create one first" }) });
-    await expect(api.linkCopy()).rejects.toEqual({ code: "input", message: "no link on screen: create one first" });
+    mockCommands({ link_copy: () => Promise.reject({ code: "no_link", message: "no link on screen: create one first" }) });
+    await expect(api.linkCopy()).rejects.toEqual({ code: "no_link", message: "no link on screen: create one first" });
+  });
+
+  it("has one function per command of the shell's command list, and no other", () => {
+    const list = readFileSync(resolve(__dirname, "../../../src-tauri/src/command_list.rs"), "utf8");
+    const body = list.slice(list.indexOf("$then!(") + 7);
+    const commands = body
+      .slice(0, body.indexOf(")"))
+      .split(",")
+      .map((c) => c.trim())
+      .filter(Boolean)
+      .sort();
+    const source = readFileSync(resolve(__dirname, "./api.ts"), "utf8");
+    const invoked = [...source.matchAll(/invoke<[^>]*>\("([a-z_]+)"/g)].map((m) => m[1]).sort();
+    expect(invoked).toEqual(commands);
   });
 });

@@ -1,17 +1,18 @@
 // One typed function per command of docs/UI-CONTRACT.md; every one rejects with an ErrorReport.
-import { invoke } from "@tauri-apps/api/core";
+// The desk's state is not asked for: the core pushes it over a channel (`deskWatch`,
+// `screenWatch`) now and on every change.
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AuditEntry } from "../bindings/AuditEntry";
 import type { AuditFilter } from "../bindings/AuditFilter";
 import type { Authenticator } from "../bindings/Authenticator";
 import type { ConnectionReport } from "../bindings/ConnectionReport";
+import type { DeskView } from "../bindings/DeskView";
 import type { DeviceView } from "../bindings/DeviceView";
-import type { KioskView } from "../bindings/KioskView";
 import type { LinkView } from "../bindings/LinkView";
 import type { MonitorView } from "../bindings/MonitorView";
 import type { Org } from "../bindings/Org";
 import type { OrgView } from "../bindings/OrgView";
-import type { RegistrationView } from "../bindings/RegistrationView";
-import type { ScreenState } from "../bindings/ScreenState";
+import type { PublicView } from "../bindings/PublicView";
 import type { SessionView } from "../bindings/SessionView";
 import type { SettingsView } from "../bindings/SettingsView";
 import type { User } from "../bindings/User";
@@ -20,7 +21,7 @@ import type { UserRow } from "../bindings/UserRow";
 export const settingsGet = () => invoke<SettingsView>("settings_get");
 export const settingsSave = (settings: SettingsView) => invoke<SettingsView>("settings_save", { settings });
 export const connectionTest = (settings: SettingsView) => invoke<ConnectionReport>("connection_test", { settings });
-export const sessionGet = () => invoke<SessionView | null>("session_get");
+export const sessionRestore = () => invoke<SessionView | null>("session_restore");
 export const signInBrowser = () => invoke<SessionView>("sign_in_browser");
 export const signInDeviceStart = () => invoke<DeviceView>("sign_in_device_start");
 export const signInDeviceFinish = () => invoke<SessionView>("sign_in_device_finish");
@@ -30,29 +31,48 @@ export const orgsList = () => invoke<Org[]>("orgs_list");
 export const orgCurrent = () => invoke<OrgView | null>("org_current");
 export const orgSelect = (orgId: string) => invoke<OrgView>("org_select", { orgId });
 export const usersSearch = (query: string) => invoke<UserRow[]>("users_search", { query });
+export const userSelect = (userId: string) => invoke<UserRow>("user_select", { userId });
+export const backToSearch = () => invoke<null>("back_to_search");
 export const linkCreate = (userId: string, authenticator: Authenticator = "any") =>
   invoke<LinkView>("link_create", { userId, authenticator });
-export const linkWait = () => invoke<RegistrationView>("link_wait");
+export const linkClose = () => invoke<null>("link_close");
 export const linkCopy = () => invoke<null>("link_copy");
 export const linkEmail = () => invoke<null>("link_email");
 export const linkSavePng = () => invoke<string>("link_save_png");
 export const linkSend = (userId: string) => invoke<User>("link_send", { userId });
-export const linkClose = () => invoke<null>("link_close");
 
-// The public screen (the presenter window may call these three and nothing else).
-export const screenGet = () => invoke<ScreenState>("screen_get");
-export const screenNext = (seen: number) => invoke<ScreenState>("screen_next", { seen });
+/** The admin's window follows the desk: `onChange` gets the core's view now and on every change. */
+export function deskWatch(onChange: (view: DeskView) => void): Promise<null> {
+  const channel = new Channel<DeskView>();
+  channel.onmessage = onChange;
+  return invoke<null>("desk_watch", { onChange: channel });
+}
+/** An operator touched the admin's window (an unlocked kiosk stays open for longer). */
+export const deskActivity = () => invoke<null>("desk_activity");
+
+// The public screen (the presenter window may call these two and nothing else; the kiosk's
+// window also the unlock below).
+export function screenWatch(onChange: (view: PublicView) => void): Promise<null> {
+  const channel = new Channel<PublicView>();
+  channel.onmessage = onChange;
+  return invoke<null>("screen_watch", { onChange: channel });
+}
 export const screenActivity = () => invoke<null>("screen_activity");
 
 export const presenterMonitors = () => invoke<MonitorView[]>("presenter_monitors");
 export const presenterOpen = (monitor: string | null) => invoke<MonitorView>("presenter_open", { monitor });
 export const presenterClose = () => invoke<null>("presenter_close");
 
-export const kioskGet = () => invoke<KioskView>("kiosk_get");
-export const kioskEnter = () => invoke<KioskView>("kiosk_enter");
-export const kioskLeave = (pin: string) => invoke<KioskView>("kiosk_leave", { pin });
-export const kioskLeaveBySignIn = () => invoke<KioskView>("kiosk_leave_by_sign_in");
+export const kioskEnter = () => invoke<null>("kiosk_enter");
+export const kioskLock = () => invoke<null>("kiosk_lock");
+export const kioskLeave = () => invoke<null>("kiosk_leave");
 export const kioskPinSet = (pin: string | null) => invoke<SettingsView>("kiosk_pin_set", { pin });
+// The kiosk's window: an operator unlocks the admin side.
+export const kioskUnlockPin = (pin: string) => invoke<null>("kiosk_unlock_pin", { pin });
+export const kioskUnlockDeviceStart = () => invoke<DeviceView>("kiosk_unlock_device_start");
+export const kioskUnlockDeviceFinish = () => invoke<null>("kiosk_unlock_device_finish");
+export const kioskUnlockCancel = () => invoke<null>("kiosk_unlock_cancel");
+
 // The audit log (not in kiosk mode).
 export const auditList = (filter: AuditFilter) => invoke<AuditEntry[]>("audit_list", { filter });
 export const auditExportCsv = (filter: AuditFilter) => invoke<string>("audit_export_csv", { filter });

@@ -1,38 +1,42 @@
-// The public screen as a window follows it (the presenter window, the kiosk): `screen_get`,
-// then `screen_next(version)` in a loop. Only the three public-screen commands are used here,
-// so the presenter window can import this without reaching any other command.
-import type { ScreenState } from "../bindings/ScreenState";
+// A public window (the presenter, the kiosk) follows the core's public screen: `screen_watch`
+// pushes it now and on every change. Only the public-screen commands are used here, so the
+// public windows can import this without reaching any other command.
+import type { PublicView } from "../bindings/PublicView";
 import type { ScreenView } from "../bindings/ScreenView";
+import type { UnlockOptions } from "../bindings/UnlockOptions";
 import * as api from "./api";
 
-/** How long to wait after a failed call before trying again. */
+/** How long to wait after a failed subscription before trying again. */
 export const RETRY_MS = 1000;
 /** `screen_activity` at most this often. */
 export const ACTIVITY_EVERY_MS = 5000;
 
-const BLANK: ScreenView = { phase: "blank" };
+const WELCOME: ScreenView = { phase: "welcome", orgName: null };
 const PAUSED: ScreenView = { phase: "paused" };
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Follows the core's public screen until stopped. */
 export class ScreenFeed {
-  /** The last state read (null before the first answer). */
-  state = $state.raw<ScreenState | null>(null);
-  /** The last call failed: show the neutral "one moment" until the next answer. */
+  /** The last view pushed (null before the first one). */
+  state = $state.raw<PublicView | null>(null);
+  /** Following failed: show the neutral "one moment" until it works again. */
   failed = $state(false);
   private run = 0;
 
-  /** What to show: the core's view; blank before the first answer; paused while failing. */
+  /** What to show: the core's screen; the welcome before the first one; paused while failing. */
   get view(): ScreenView {
     if (this.failed) return PAUSED;
-    return this.state?.view ?? BLANK;
+    return this.state?.screen ?? WELCOME;
   }
 
-  /** Starts the loop; returns the function that stops it (for `$effect` / `onMount`). */
+  /** The operator's ways to unlock (the kiosk's window only). */
+  get unlock(): UnlockOptions | null {
+    return this.state?.unlock ?? null;
+  }
+
+  /** Starts following; returns the function that stops it (for `$effect` / `onMount`). */
   start(): () => void {
     const run = ++this.run;
-    void this.loop(run);
+    void this.follow(run);
     return () => {
       if (this.run !== run) return;
       this.run++;
@@ -41,41 +45,35 @@ export class ScreenFeed {
     };
   }
 
-  private async loop(run: number): Promise<void> {
-    let seen: number | null = null;
+  private async follow(run: number): Promise<void> {
     while (this.run === run) {
-      const asked = Date.now();
       try {
-        const next: ScreenState = seen === null ? await api.screenGet() : await api.screenNext(seen);
-        if (this.run !== run) return;
-        const unchanged = next.version === seen;
-        if (!unchanged || this.failed || this.state === null) this.state = next;
-        this.failed = false;
-        seen = next.version;
-        // The core answers an unchanged screen only after its long wait; an instant one would
-        // spin: slow down.
-        if (unchanged && Date.now() - asked < RETRY_MS) await sleep(RETRY_MS);
+        await api.screenWatch((view) => {
+          if (this.run !== run) return;
+          this.state = view;
+          this.failed = false;
+        });
+        return;
       } catch {
         if (this.run !== run) return;
         this.failed = true;
-        seen = null;
-        await sleep(RETRY_MS);
+        await new Promise<void>((resolve) => setTimeout(resolve, RETRY_MS));
       }
     }
   }
 }
 
 /**
- * "Someone touched the public screen": a function to call on every pointer or key event; it
- * sends `screen_activity` at most once per `everyMs` and never fails.
+ * "Someone touched the screen": a function to call on every pointer or key event; it sends
+ * `send` at most once per `everyMs` and never fails.
  */
-export function activityReporter(everyMs = ACTIVITY_EVERY_MS): () => void {
+export function activityReporter(everyMs = ACTIVITY_EVERY_MS, send: () => Promise<unknown> = api.screenActivity): () => void {
   let last = Number.NEGATIVE_INFINITY;
   return () => {
     const now = Date.now();
     if (now - last < everyMs) return;
     last = now;
-    api.screenActivity().catch(() => {
+    send().catch(() => {
       // Best effort: a lost ping only shortens the idle time.
     });
   };

@@ -1,37 +1,31 @@
-// The app's state and the flow between screens (Svelte 5 runes). Components read `desk` and
-// call its methods; every command goes through ./api.ts.
+// The admin's window (Svelte 5 runes). The desk's state — session, organisation, person, the
+// link and how it ended, the kiosk's lock — is the core's: it arrives over `desk_watch` and is
+// only rendered here. What the window keeps is its own: which screen is open, the error banner
+// and notices, what is busy, the organisation list, the language preview. Every command goes
+// through ./api.ts; none of them changes the desk's state here, the core pushes the result.
 import { tick } from "svelte";
 import type { Authenticator } from "../bindings/Authenticator";
-import type { ErrorReport } from "../bindings/ErrorReport";
+import type { DeskView } from "../bindings/DeskView";
 import type { KioskView } from "../bindings/KioskView";
 import type { Language } from "../bindings/Language";
 import type { LanguageSetting } from "../bindings/LanguageSetting";
+import type { LinkState } from "../bindings/LinkState";
 import type { LinkView } from "../bindings/LinkView";
 import type { MonitorView } from "../bindings/MonitorView";
 import type { Org } from "../bindings/Org";
 import type { OrgView } from "../bindings/OrgView";
 import type { SessionView } from "../bindings/SessionView";
 import type { SettingsView } from "../bindings/SettingsView";
-import type { User } from "../bindings/User";
 import type { UserRow } from "../bindings/UserRow";
+import type { Workspace } from "../bindings/Workspace";
 import * as api from "./api";
-import { toReport } from "./errors";
+import { toReport, type Report } from "./errors";
 import { followLanguage, msg, type Message } from "./i18n";
 
-export type View = "loading" | "settings" | "signin" | "main" | "audit";
-
-/**
- * The link screen: a live link, or how it ended — expired, wiped after the idle timeout, or
- * registered. Once it ended only the user is kept: nothing of the link (QR, text) stays.
- */
-export type LinkState =
-  | { phase: "live"; link: LinkView }
-  | { phase: "expired"; user: User }
-  | { phase: "idle"; user: User }
-  | { phase: "registered"; user: User; passkeyName: string };
+export type View = "loading" | "settings" | "signin" | "main" | "audit" | "locked";
 
 export interface ShownError {
-  report: ErrorReport;
+  report: Report;
   /** Runs the failed action again (the banner's "Retry"); null when there is nothing to retry. */
   retry: (() => void) | null;
   /** What failed ("search", "link", …): a later success of the same clears the banner. */
@@ -66,16 +60,18 @@ export function isConfigured(s: SettingsView | null): boolean {
   return !!s && !!s.instance?.trim() && !!s.clientId?.trim();
 }
 
+/** The screens the window opens by itself (the rest follows from the desk's state). */
+type Page = "settings" | "audit" | null;
+
 export class Desk {
-  view = $state<View>("loading");
+  /** The core's view of the desk, as last pushed (null until the first one arrives). */
+  desk = $state.raw<DeskView | null>(null);
   settings = $state.raw<SettingsView | null>(null);
-  session = $state.raw<SessionView | null>(null);
+  /** Settings or the audit log, opened by the admin (or settings for a first run). */
+  page = $state<Page>(null);
   orgs = $state.raw<Org[]>([]);
   orgsLoading = $state(false);
-  orgView = $state.raw<OrgView | null>(null);
   orgPickerOpen = $state(false);
-  selected = $state.raw<UserRow | null>(null);
-  link = $state.raw<LinkState | null>(null);
   error = $state.raw<ShownError | null>(null);
   /** The last action's outcome, read out politely ("Copied — …", "Saved to …"). */
   notice = $state.raw<Message | null>(null);
@@ -84,16 +80,57 @@ export class Desk {
   busy = $state<"" | "create" | "send" | "org">("");
   /** The kind of passkey "Create link" asks for, where the org's links allow a choice. */
   authenticator = $state<Authenticator>("any");
-  /** Kiosk mode (null: not read yet, or reading it failed). */
-  kiosk = $state.raw<KioskView | null>(null);
-  /** The presenter window's monitor while it is open (as far as this window knows). */
-  presenting = $state.raw<MonitorView | null>(null);
+  /** The settings were read (or reading them failed): the first screen can show. */
+  started = $state(false);
 
   /**
    * The language chosen on the settings screen before it is saved (it shows at once); null:
    * the saved one.
    */
   languagePreview = $state<Language | null>(null);
+
+  // ---- the core's state, as pushed ------------------------------------------------------
+
+  /** The workspace; null while a kiosk is locked (nothing of it reaches this window then). */
+  get workspace(): Workspace | null {
+    return this.desk?.workspace ?? null;
+  }
+  get session(): SessionView | null {
+    return this.workspace?.session ?? null;
+  }
+  get orgView(): OrgView | null {
+    return this.workspace?.org ?? null;
+  }
+  get selected(): UserRow | null {
+    return this.workspace?.selected ?? null;
+  }
+  get link(): LinkState | null {
+    return this.workspace?.link ?? null;
+  }
+  get presenting(): MonitorView | null {
+    return this.workspace?.presenting ?? null;
+  }
+  get kiosk(): KioskView | null {
+    return this.desk?.kiosk ?? null;
+  }
+  /** Kiosk mode is on (this window is then the operator's, shown only while unlocked). */
+  get kioskActive(): boolean {
+    return !!this.desk?.kiosk.active;
+  }
+  /** The live link on screen, if any (an ended one keeps nothing of the link). */
+  get shownLink(): LinkView | null {
+    return this.link?.phase === "live" ? this.link.link : null;
+  }
+
+  /** The screen to show: decided by the desk's state, then by what the admin opened. */
+  get view(): View {
+    if (!this.started || (isConfigured(this.settings) && this.desk === null)) return "loading";
+    if (this.desk && this.desk.workspace === null) return "locked";
+    if (this.page === "settings" || !isConfigured(this.settings)) return "settings";
+    if (!this.session) return "signin";
+    if (this.page === "audit" && !this.kioskActive) return "audit";
+    return "main";
+  }
 
   /** The language of this window: the core's `uiLanguage`, English until the settings are read. */
   get language(): Language {
@@ -105,14 +142,35 @@ export class Desk {
     this.languagePreview = choice === "auto" ? (this.settings?.systemLanguage ?? "en") : choice;
   }
 
-  /** Kiosk mode is on: the window is locked down. */
-  get kioskActive(): boolean {
-    return !!this.kiosk?.active;
+  /**
+   * A new view from the core. The window reacts to what changed (focus, the banner for a link
+   * whose watch failed, the org picker when no org is chosen); the state itself is the core's.
+   */
+  apply(next: DeskView): void {
+    const before = this.desk;
+    this.desk = next;
+    const was = before?.workspace?.link ?? null;
+    const now = next.workspace?.link ?? null;
+    if (now?.phase === "failed" && was?.phase !== "failed") this.fail(now.error, "wait");
+    if (now?.phase === "registered" && was?.phase === "live") void focusById(FOCUS.nextUser);
+    if ((now?.phase === "expired" || now?.phase === "idle") && was?.phase === "live") {
+      this.notice = null;
+      this.savedPath = "";
+      void focusIfFree(FOCUS.newLink);
+    }
+    if (now?.phase !== "live") this.savedPath = "";
+    const workspace = next.workspace;
+    if (workspace && workspace.session && !workspace.org && before?.workspace?.org) this.orgPickerOpen = true;
+    if (workspace && !workspace.session) {
+      this.orgs = [];
+      this.orgPickerOpen = false;
+      this.busy = "";
+    }
   }
 
   // ---- errors ---------------------------------------------------------------------------
 
-  fail(e: unknown, source: string, retry: (() => void) | null = null): ErrorReport {
+  fail(e: unknown, source: string, retry: (() => void) | null = null): Report {
     const report = toReport(e);
     // The admin cancelled: nothing to report.
     if (report.code !== "sign_in_cancelled") this.error = { report, retry, source };
@@ -130,56 +188,57 @@ export class Desk {
 
   // ---- start, settings, session ---------------------------------------------------------
 
+  /** Reads the settings, follows the desk, and restores a stored session. */
   async init(): Promise<void> {
-    this.view = "loading";
     try {
       this.settings = await api.settingsGet();
       this.ok("settings");
     } catch (e) {
       this.fail(e, "settings", () => void this.init());
-      this.view = "settings";
+      this.page = "settings";
+      this.started = true;
       return;
     }
-    await this.loadKiosk();
-    if (!isConfigured(this.settings)) {
-      this.view = "settings";
+    this.started = true;
+    try {
+      await api.deskWatch((view) => this.apply(view));
+    } catch (e) {
+      this.fail(e, "desk", () => void this.init());
       return;
     }
-    await this.restoreSession();
+    if (isConfigured(this.settings)) await this.restoreSession();
   }
 
   async restoreSession(): Promise<void> {
     try {
-      const session = await api.sessionGet();
+      await api.sessionRestore();
       this.ok("session");
-      if (session) await this.signedIn(session);
-      else this.signedOutLocally();
     } catch (e) {
-      this.signedOutLocally();
       this.fail(e, "session", () => void this.restoreSession());
     }
+    await this.afterSignIn();
   }
 
   /** The settings screen; not in kiosk mode (the core refuses to save there anyway). */
   openSettings(): void {
     if (this.kioskActive) return;
-    this.view = "settings";
+    this.page = "settings";
   }
 
   /** The audit log's screen; not in kiosk mode (the core refuses to read it there anyway). */
   openAudit(): void {
     if (this.kioskActive) return;
-    this.view = "audit";
+    this.page = "audit";
   }
 
   closeAudit(): void {
-    this.view = this.session ? "main" : "signin";
+    this.page = null;
   }
 
   /** "Cancel" on the settings screen (only offered once the app is configured). */
   closeSettings(): void {
     this.languagePreview = null;
-    this.view = this.session ? "main" : "signin";
+    this.page = null;
   }
 
   /** Saves the settings; true when saved. Another instance may have ended the session. */
@@ -192,118 +251,53 @@ export class Desk {
       this.fail(e, "settings", () => void this.saveSettings(settings));
       return false;
     }
-    const before = this.session;
-    try {
-      const session = await api.sessionGet();
-      this.ok("session");
-      if (session && before && session.instance === before.instance && session.subject === before.subject) {
-        this.session = session;
-        this.view = "main";
-      } else if (session) {
-        await this.signedIn(session);
-      } else {
-        this.signedOutLocally();
-      }
-    } catch (e) {
-      this.signedOutLocally();
-      this.fail(e, "session", () => void this.restoreSession());
-    }
+    this.page = null;
+    if (!this.session) await this.restoreSession();
     return true;
   }
 
-  /**
-   * Reads the session again (the header's expiry moves when the app renews it); back to
-   * sign-in when it has ended.
-   */
+  /** Reads the session again (the header's expiry moves when the core renews it). */
   async refreshSession(): Promise<void> {
     if (!this.session) return;
     try {
-      const session = await api.sessionGet();
+      await api.sessionRestore();
       this.ok("session");
-      if (session) this.session = session;
-      else this.signedOutLocally();
     } catch (e) {
       this.fail(e, "session", () => void this.refreshSession());
     }
   }
 
-  async signedIn(session: SessionView): Promise<void> {
-    this.resetWork();
-    this.session = session;
-    this.view = "main";
-    this.error = null;
-    await this.loadCurrentOrg();
-  }
-
-  /** Back to the sign-in screen, forgetting everything of the session on screen. */
-  signedOutLocally(): void {
-    this.resetWork();
-    this.session = null;
-    this.orgs = [];
-    this.orgView = null;
-    this.view = "signin";
+  /** After a sign-in: the core restored the remembered org, or the admin chooses one. */
+  async afterSignIn(): Promise<void> {
+    if (!this.session) return;
+    this.error = this.error?.source === "sign-in" ? null : this.error;
+    if (this.orgView) return;
+    try {
+      const org = await api.orgCurrent();
+      this.ok("org");
+      this.orgPickerOpen = org === null;
+    } catch (e) {
+      this.orgPickerOpen = true;
+      this.fail(e, "org", () => void this.afterSignIn());
+    }
   }
 
   async signOut(): Promise<void> {
     try {
       await api.signOut();
+      this.error = null;
     } catch (e) {
-      // The session on screen is gone either way; say what went wrong with the server.
-      this.signedOutLocally();
       this.fail(e, "sign-out");
-      return;
     }
-    this.signedOutLocally();
-    this.error = null;
+    this.notice = null;
   }
 
   /** "Sign in again" (the banner's next step for an ended or rejected session). */
   signInAgain(): void {
     this.error = null;
-    this.signedOutLocally();
-  }
-
-  /**
-   * After a sign-in that happened outside the sign-in screen (leaving kiosk mode by signing
-   * in again): the same admin keeps their work; another one starts fresh.
-   */
-  async adoptSession(): Promise<void> {
-    const before = this.session;
-    try {
-      const session = await api.sessionGet();
-      this.ok("session");
-      if (session && before && session.instance === before.instance && session.subject === before.subject) {
-        this.session = session;
-      } else if (session) {
-        await this.signedIn(session);
-      } else {
-        this.signedOutLocally();
-      }
-    } catch (e) {
-      this.fail(e, "session", () => void this.restoreSession());
-    }
-  }
-
-  private resetWork(): void {
-    this.selected = null;
-    this.link = null;
-    this.notice = null;
-    this.savedPath = "";
-    this.busy = "";
   }
 
   // ---- organisations --------------------------------------------------------------------
-
-  async loadCurrentOrg(): Promise<void> {
-    try {
-      this.orgView = await api.orgCurrent();
-      this.ok("org");
-      this.orgPickerOpen = this.orgView === null;
-    } catch (e) {
-      this.orgPickerOpen = true;
-      this.fail(e, "org", () => void this.loadCurrentOrg());
-    }
-  }
 
   async loadOrgs(): Promise<void> {
     this.orgsLoading = true;
@@ -320,11 +314,8 @@ export class Desk {
   async selectOrg(orgId: string): Promise<void> {
     this.busy = "org";
     try {
-      if (this.link) await this.closeLink();
-      const view = await api.orgSelect(orgId);
+      await api.orgSelect(orgId);
       this.ok("org");
-      this.orgView = view;
-      this.selected = null;
       this.notice = null;
       this.orgPickerOpen = false;
     } catch (e) {
@@ -341,104 +332,54 @@ export class Desk {
     void focusById(FOCUS.orgFilter);
   }
 
-  // ---- users ----------------------------------------------------------------------------
+  // ---- people ---------------------------------------------------------------------------
 
+  /** Chooses a person from the search (a link for someone else closes, in the core). */
   async pickUser(row: UserRow): Promise<void> {
-    // A link belongs to one user: picking someone else wipes it, as creating a new one would.
-    if (this.link && linkUserId(this.link) !== row.user.id) await this.closeLink();
-    this.selected = row;
     this.notice = null;
+    try {
+      await api.userSelect(row.user.id);
+      this.ok("pick");
+    } catch (e) {
+      this.fail(e, "pick", () => void this.pickUser(row));
+      return;
+    }
     const createAllowed = !!this.orgView?.capabilities.createLink;
     void focusById(createAllowed ? FOCUS.createLink : FOCUS.sendLink);
   }
 
-  /** "Back to search" and "Next user". */
-  backToSearch(): void {
+  /** "Back to search" and "Next person": the core closes the link and forgets the person. */
+  async backToSearch(): Promise<void> {
     this.error = null;
-    this.link = null;
-    this.selected = null;
     this.notice = null;
+    try {
+      await api.backToSearch();
+    } catch (e) {
+      this.fail(e, "back");
+    }
     void focusById(FOCUS.search);
   }
 
   // ---- the link -------------------------------------------------------------------------
 
-  /** The live link on screen, if any (an ended one keeps nothing of the link). */
-  get shownLink(): LinkView | null {
-    return this.link?.phase === "live" ? this.link.link : null;
-  }
-
   async createLink(): Promise<void> {
-    const row = this.selected;
+    const row = this.selected ?? endedUser(this.link);
     if (!row || this.busy === "create") return;
     performance.mark("link-requested");
-    // "New link": the core closes the link on screen first; its panel stays until the new
-    // link replaces it (no empty frame between), or goes if none comes.
-    const previous = this.shownLink;
     this.busy = "create";
     this.notice = null;
     try {
-      const link = await api.linkCreate(row.user.id, this.orgView?.authenticatorChoice ? this.authenticator : "any");
+      await api.linkCreate(row.user.id, this.orgView?.authenticatorChoice ? this.authenticator : "any");
       performance.mark("link-answered");
       this.ok("link");
-      this.link = { phase: "live", link };
-      this.watch(link);
     } catch (e) {
-      if (previous && this.shownLink === previous) this.link = null;
       this.fail(e, "link", () => void this.createLink());
     } finally {
       this.busy = "";
     }
   }
 
-  /** Live confirmation: `link_wait` until registered, expired, wiped after the idle timeout, or closed. */
-  watch(link: LinkView): void {
-    api.linkWait().then(
-      (outcome) => {
-        if (this.shownLink !== link) return; // replaced or closed meanwhile
-        this.ok("wait");
-        switch (outcome.outcome) {
-          case "registered":
-            this.link = { phase: "registered", user: link.user, passkeyName: outcome.passkey.name };
-            this.notice = null;
-            void focusById(FOCUS.nextUser);
-            break;
-          case "expired":
-          case "idle":
-            this.link = { phase: outcome.outcome, user: link.user };
-            this.notice = null;
-            this.savedPath = "";
-            void focusIfFree(FOCUS.newLink);
-            break;
-          case "closed":
-            // Closed for a new link: createLink replaces it (or clears it if that fails).
-            if (this.busy !== "create") this.link = null;
-            break;
-        }
-      },
-      (e) => {
-        if (this.shownLink !== link) return;
-        // The core wiped the link when watching it failed (e.g. the session ended): it leaves
-        // this screen too; the banner says what to do next.
-        this.link = null;
-        this.notice = null;
-        this.savedPath = "";
-        this.fail(e, "wait");
-      },
-    );
-  }
-
-  /** The countdown reached zero: the link leaves the screen (the core wipes it too). */
-  expire(link: LinkView): void {
-    if (this.shownLink !== link) return;
-    this.link = { phase: "expired", user: link.user };
-    this.notice = null;
-    this.savedPath = "";
-    void focusIfFree(FOCUS.newLink);
-  }
-
   async closeLink(): Promise<void> {
-    this.link = null; // off the screen at once
     this.notice = null;
     this.savedPath = "";
     try {
@@ -501,7 +442,7 @@ export class Desk {
   /** Opens (or moves) the presenter window; `monitor` null: the remembered or default one. */
   async openPresenter(monitor: string | null): Promise<void> {
     try {
-      this.presenting = await api.presenterOpen(monitor);
+      await api.presenterOpen(monitor);
       this.ok("present");
     } catch (e) {
       this.fail(e, "present", () => void this.openPresenter(monitor));
@@ -509,7 +450,6 @@ export class Desk {
   }
 
   async closePresenter(): Promise<void> {
-    this.presenting = null;
     try {
       await api.presenterClose();
       this.ok("present");
@@ -520,56 +460,60 @@ export class Desk {
 
   // ---- kiosk mode -----------------------------------------------------------------------
 
-  async loadKiosk(): Promise<void> {
-    try {
-      this.kiosk = await api.kioskGet();
-      this.ok("kiosk");
-    } catch (e) {
-      this.fail(e, "kiosk", () => void this.loadKiosk());
-    }
-  }
-
-  /** "Enter kiosk mode now" (settings): locks the window, back to work. */
+  /** "Enter kiosk mode now" (settings): the core locks the desk; this window goes away. */
   async enterKiosk(): Promise<boolean> {
     try {
-      this.kiosk = await api.kioskEnter();
+      await api.kioskEnter();
       this.ok("kiosk");
     } catch (e) {
       this.fail(e, "kiosk", () => void this.enterKiosk());
       return false;
     }
-    this.view = this.session ? "main" : "signin";
+    this.page = null;
     return true;
+  }
+
+  /** The operator is done for now: the kiosk's public window comes back. */
+  async lockKiosk(): Promise<void> {
+    try {
+      await api.kioskLock();
+    } catch (e) {
+      this.fail(e, "kiosk");
+    }
+  }
+
+  /** Leaves kiosk mode (only from the unlocked admin side; the core checks). */
+  async leaveKiosk(): Promise<void> {
+    try {
+      await api.kioskLeave();
+      this.ok("kiosk");
+    } catch (e) {
+      this.fail(e, "kiosk", () => void this.leaveKiosk());
+    }
   }
 
   /** Everything back to the start (tests, and a fresh window). */
   reset(): void {
-    this.view = "loading";
+    this.desk = null;
     this.settings = null;
-    this.session = null;
+    this.page = null;
     this.orgs = [];
     this.orgsLoading = false;
-    this.orgView = null;
     this.orgPickerOpen = false;
     this.error = null;
-    this.kiosk = null;
-    this.presenting = null;
+    this.notice = null;
+    this.savedPath = "";
+    this.busy = "";
+    this.authenticator = "any";
+    this.started = false;
     this.languagePreview = null;
-    this.resetWork();
   }
 }
 
-/** Whose link (live or ended) is on screen; null after a registration (a new link always starts fresh). */
-function linkUserId(state: LinkState): string | null {
-  switch (state.phase) {
-    case "live":
-      return state.link.user.id;
-    case "expired":
-    case "idle":
-      return state.user.id;
-    case "registered":
-      return null;
-  }
+/** The person of an ended link ("New link" for the same person). */
+function endedUser(state: LinkState | null): UserRow | null {
+  if (!state || state.phase === "live") return null;
+  return { user: state.user, passkeyCount: null };
 }
 
 export const desk = new Desk();

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "../../bindings/AuditEntry";
-import { kioskOn, mockCommands, reject, session, settings } from "../../test/fixtures";
+import { kioskOpen, mockCommands, reject, session, settings, patch } from "../../test/fixtures";
 import { desk } from "../state.svelte";
 import AuditLog from "./AuditLog.svelte";
 import Header from "./Header.svelte";
@@ -31,8 +31,9 @@ const entries: AuditEntry[] = [
 describe("AuditLog", () => {
   it("lists the entries newest first as the core sends them, with actions and outcomes in words", async () => {
     const calls = mockCommands({ audit_list: () => entries });
-    desk.session = session;
-    desk.view = "audit";
+    patch({ session: session });
+    desk.page = "audit";
+    patch({});
     render(AuditLog);
     await waitFor(() => expect(screen.getAllByTestId("audit-row")).toHaveLength(3));
     expect(calls).toEqual([{ cmd: "audit_list", args: { filter: { user: null, since: null, until: null } } }]);
@@ -47,8 +48,9 @@ describe("AuditLog", () => {
       audit_list: (args) => ((args.filter as { user: string | null }).user ? [entries[1]] : entries),
       audit_export_csv: () => "/home/hanna/Downloads/passkey-desk-audit-20300102-100000.csv",
     });
-    desk.session = session;
-    desk.view = "audit";
+    patch({ session: session });
+    desk.page = "audit";
+    patch({});
     render(AuditLog);
     await waitFor(() => expect(screen.getAllByTestId("audit-row")).toHaveLength(3));
     await fireEvent.input(screen.getByTestId("audit-user"), { target: { value: " bob " } });
@@ -67,22 +69,24 @@ describe("AuditLog", () => {
 
   it("an empty log says so; a refusal shows in the error banner", async () => {
     mockCommands({ audit_list: () => [] });
-    desk.session = session;
-    desk.view = "audit";
+    patch({ session: session });
+    desk.page = "audit";
+    patch({});
     render(AuditLog);
     await waitFor(() => expect(screen.getByTestId("audit-empty")).toHaveTextContent("No entries."));
 
-    mockCommands({ audit_list: reject("input", "kiosk mode: leave kiosk mode (admin PIN) to read the audit log") });
+    mockCommands({ audit_list: reject("kiosk_mode", "not in kiosk mode: leave kiosk mode (unlock first) to read the audit log") });
     await fireEvent.click(screen.getByTestId("audit-apply"));
-    await waitFor(() => expect(desk.error?.report.code).toBe("input"));
+    await waitFor(() => expect(desk.error?.report.code).toBe("kiosk_mode"));
     expect(desk.error?.source).toBe("audit");
   });
 
   it("speaks German", async () => {
     mockCommands({ audit_list: () => entries, audit_export_csv: () => "/tmp/x.csv" });
     desk.settings = { ...settings, uiLanguage: "de" };
-    desk.session = session;
-    desk.view = "audit";
+    patch({ session: session });
+    desk.page = "audit";
+    patch({});
     render(AuditLog);
     await waitFor(() => expect(screen.getAllByTestId("audit-row")).toHaveLength(3));
     expect(screen.getByRole("heading", { level: 2 })).toHaveTextContent("Protokoll");
@@ -99,8 +103,8 @@ describe("AuditLog", () => {
 
   it("the header opens it once signed in, Back returns to the work, and the kiosk has no way in", async () => {
     mockCommands({});
-    desk.session = session;
-    desk.view = "main";
+    patch({ session: session });
+    patch({});
     const header = render(Header);
     await fireEvent.click(screen.getByTestId("open-audit"));
     expect(desk.view).toBe("audit");
@@ -109,7 +113,7 @@ describe("AuditLog", () => {
     expect(desk.view).toBe("main");
     header.unmount();
 
-    desk.kiosk = kioskOn;
+    patch({}, kioskOpen);
     render(Header);
     expect(screen.queryByTestId("open-audit")).toBeNull();
     desk.openAudit();

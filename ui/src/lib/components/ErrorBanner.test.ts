@@ -1,8 +1,8 @@
+import type { ErrorCode } from "../../bindings/ErrorCode";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import {
   commands,
-  deferred,
   linkView,
   managerView,
   mockCommands,
@@ -11,8 +11,7 @@ import {
   rows,
   session,
   settings,
-  type Call,
-} from "../../test/fixtures";
+  type Call, patch } from "../../test/fixtures";
 import { nextStep, toReport } from "../errors";
 import { desk } from "../state.svelte";
 import ErrorBanner from "./ErrorBanner.svelte";
@@ -23,35 +22,35 @@ beforeEach(() => {
   calls = mockCommands({
     link_send: () => rows[0].user,
     link_create: () => linkView("2099-01-01T00:00:00Z"),
-    link_wait: () => deferred().promise,
+    back_to_search: () => null,
   });
   desk.settings = settings;
-  desk.session = session;
-  desk.view = "main";
-  desk.orgView = ownerView;
-  desk.selected = rows[0];
+  patch({ session: session });
+    patch({});
+  patch({ org: ownerView });
+  patch({ selected: rows[0] });
 });
 
-function show(code: string, message = `message for ${code}`, retry: (() => void) | null = null) {
-  desk.error = { report: report(code, message), retry, source: "test" };
+function show(code: ErrorCode | "unknown", message = `message for ${code}`, retry: (() => void) | null = null) {
+  desk.error = { report: code === "unknown" ? { code, message } : report(code, message), retry, source: "test" };
   render(ErrorBanner);
 }
 
 const action = () => screen.queryByTestId("error-action");
 
 describe("ErrorBanner", () => {
-  it.each(["not_signed_in", "session_ended", "token_rejected"])("%s → Sign in again", async (code) => {
+  it.each<ErrorCode>(["not_signed_in", "session_ended", "token_rejected"])("%s → Sign in again", async (code) => {
     show(code);
     expect(action()).toHaveTextContent("Sign in again");
     await fireEvent.click(action()!);
-    expect(desk.view).toBe("signin");
-    expect(desk.session).toBeNull();
-    expect(desk.selected).toBeNull();
     expect(screen.queryByTestId("error-banner")).toBeNull();
+    // The core already ended the session: its next view has none, and the window signs in.
+    patch({ session: null, org: null, selected: null });
+    expect(desk.view).toBe("signin");
   });
 
   it("permission_denied shows the message and, with send allowed, offers Send via ZITADEL", async () => {
-    desk.orgView = managerView;
+    patch({ org: managerView });
     show("permission_denied", "You lack 'user.credential.write' in Globex");
     expect(screen.getByTestId("error-message")).toHaveTextContent("You lack 'user.credential.write' in Globex");
     expect(action()).toHaveTextContent("Send via ZITADEL instead");
@@ -60,7 +59,7 @@ describe("ErrorBanner", () => {
   });
 
   it("permission_denied without send allowed: the message only", () => {
-    desk.orgView = { ...managerView, capabilities: { ...managerView.capabilities, sendLink: false } };
+    patch({ org: { ...managerView, capabilities: { ...managerView.capabilities, sendLink: false } } });
     show("permission_denied", "You lack 'user.write' in Globex");
     expect(screen.getByTestId("error-message")).toHaveTextContent("You lack 'user.write' in Globex");
     expect(action()).toBeNull();
@@ -73,15 +72,15 @@ describe("ErrorBanner", () => {
     expect(desk.orgPickerOpen).toBe(true);
   });
 
-  it.each(["user_not_found", "ambiguous_user", "not_human", "user_not_active"])("%s → message, back to search", async (code) => {
+  it.each<ErrorCode>(["user_not_found", "ambiguous_user", "not_human", "user_not_active"])("%s → message, back to search", async (code) => {
     show(code, "user 'bob' is locked");
     expect(screen.getByTestId("error-message")).toHaveTextContent("user 'bob' is locked");
     expect(action()).toHaveTextContent("Back to search");
     await fireEvent.click(action()!);
-    expect(desk.selected).toBeNull();
+    await waitFor(() => expect(commands(calls)).toContain("back_to_search"));
   });
 
-  it.each(["network", "timeout", "unavailable", "rate_limited", "tls", "bad_response"])("%s → Retry", async (code) => {
+  it.each<ErrorCode>(["network", "timeout", "unavailable", "rate_limited", "tls", "bad_response"])("%s → Retry", async (code) => {
     const retry = vi.fn();
     show(code, "cannot reach id.example.com", retry);
     expect(action()).toHaveTextContent("Retry");
@@ -90,18 +89,20 @@ describe("ErrorBanner", () => {
     expect(screen.queryByTestId("error-banner")).toBeNull();
   });
 
-  it.each(["link_expired", "code_invalid"])("%s → Create a new link", async (code) => {
+  it.each<ErrorCode>(["link_expired", "code_invalid", "no_link"])("%s → Create a new link", async (code) => {
     show(code);
     expect(action()).toHaveTextContent("Create a new link");
     await fireEvent.click(action()!);
     await waitFor(() => expect(commands(calls)).toContain("link_create"));
   });
 
-  it.each(["sign_in_failed", "sign_in_denied", "sign_in_expired"])("%s → back to sign-in", async (code) => {
+  it.each<ErrorCode>(["sign_in_failed", "sign_in_denied", "sign_in_expired"])("%s → back to sign-in", async (code) => {
+    patch({ session: null });
     show(code);
     expect(action()).toHaveTextContent("Back to sign-in");
     await fireEvent.click(action()!);
     expect(desk.view).toBe("signin");
+    expect(screen.queryByTestId("error-banner")).toBeNull();
   });
 
   it("config → Open settings", async () => {
@@ -111,11 +112,12 @@ describe("ErrorBanner", () => {
     expect(desk.view).toBe("settings");
   });
 
-  it.each([
+  it.each<[ErrorCode, string]>([
     ["foreign_link", "the link points to evil.example.net, not id.example.com: refused"],
     ["keyring", "no Secret Service: install gnome-keyring or KeePassXC"],
     ["conflict", "already exists"],
-    ["input", "no link on screen: create one first"],
+    ["kiosk_locked", "the kiosk is locked: an operator unlocks it (PIN or phone) to search people"],
+    ["invalid_input", "a kiosk PIN has 6 to 32 characters, without spaces at the ends"],
   ])("%s → the message only", (code, message) => {
     show(code, message);
     expect(screen.getByTestId("error-banner")).toHaveAttribute("data-code", code);
@@ -136,7 +138,8 @@ describe("ErrorBanner", () => {
 describe("errors", () => {
   it("anything a command rejects with becomes a plain report, never JSON or a stack", () => {
     expect(toReport({ code: "tls", message: "bad cert" })).toEqual({ code: "tls", message: "bad cert" });
-    expect(toReport("command link_wait not found")).toEqual({ code: "unknown", message: "command link_wait not found" });
+    expect(toReport("command users_search not allowed by ACL")).toEqual({ code: "unknown", message: "command users_search not allowed by ACL" });
+    expect(toReport({ code: "made_up", message: "from a newer core" })).toEqual({ code: "unknown", message: "from a newer core" });
     const err = toReport(new TypeError("x is undefined"));
     expect(err).toEqual({ code: "unknown", message: "x is undefined" });
     expect(toReport({ weird: true })).toEqual({ code: "unknown", message: "Something went wrong." });
@@ -148,5 +151,7 @@ describe("errors", () => {
     expect(nextStep("sign_in_cancelled")).toBe("back-to-sign-in");
     expect(nextStep("server")).toBe("message");
     expect(nextStep("rate_limited")).toBe("retry");
+    expect(nextStep("no_org")).toBe("choose-org");
+    expect(nextStep("unknown")).toBe("message");
   });
 });

@@ -5,10 +5,9 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { OrgView } from "../../bindings/OrgView";
-import type { RegistrationView } from "../../bindings/RegistrationView";
 import type { User } from "../../bindings/User";
 import type { UserRow } from "../../bindings/UserRow";
-import { deferred, linkView, mockCommands, orgs, ownerView, report, session, settings, settle, shownView, useClock } from "../../test/fixtures";
+import { linkView, mockCommands, orgs, ownerView, report, session, settings, settle, shownView, useClock, patch, live } from "../../test/fixtures";
 import { desk } from "../state.svelte";
 import ErrorBanner from "./ErrorBanner.svelte";
 import Header from "./Header.svelte";
@@ -68,14 +67,14 @@ function expectLiteral(value: string, root: Element = document.body) {
 beforeEach(() => {
   useClock(NOW);
   desk.settings = settings;
-  desk.session = session;
+  patch({ session: session });
 });
 
 describe.each(HOSTILE)("a hostile name: %s", (_what, value) => {
   it("UserSearch lists it as text", async () => {
     const row: UserRow = { user: hostileUser(value), passkeyCount: 0 };
     mockCommands({ users_search: () => [row] });
-    desk.orgView = ownerView;
+    patch({ org: ownerView });
     render(UserSearch);
     await fireEvent.input(screen.getByTestId("user-search"), { target: { value: "x" } });
     await settle(250);
@@ -89,8 +88,8 @@ describe.each(HOSTILE)("a hostile name: %s", (_what, value) => {
 
   it("SelectedUser shows the user and the org as text", () => {
     mockCommands({});
-    desk.orgView = hostileOrg(value);
-    desk.selected = { user: hostileUser(value), passkeyCount: 1 };
+    patch({ org: hostileOrg(value) });
+    patch({ selected: { user: hostileUser(value), passkeyCount: 1 } });
     render(SelectedUser);
     expect(screen.getByTestId("identity-name").textContent).toBe(value);
     expect(screen.getByTestId("identity-login").textContent).toBe(value);
@@ -101,15 +100,9 @@ describe.each(HOSTILE)("a hostile name: %s", (_what, value) => {
 
   it("LinkPanel shows the link's user and org as text", async () => {
     const user = hostileUser(value);
-    mockCommands({
-      link_create: () => linkView(EXPIRES, { user }),
-      link_wait: () => deferred<RegistrationView>().promise,
-      presenter_monitors: () => [],
-    });
-    desk.orgView = hostileOrg(value);
-    desk.selected = { user, passkeyCount: 0 };
+    mockCommands({ presenter_monitors: () => [] });
+    patch({ org: hostileOrg(value), selected: { user, passkeyCount: 0 }, link: live(linkView(EXPIRES, { user })) });
     render(LinkPanel);
-    await desk.createLink();
     await settle();
     const identity = screen.getByTestId("link-identity");
     expect(identity.querySelector("[data-testid='identity-name']")?.textContent).toBe(value);
@@ -137,8 +130,8 @@ describe.each(HOSTILE)("a hostile name: %s", (_what, value) => {
 
   it("Header shows the admin as text", () => {
     mockCommands({});
-    desk.view = "main";
-    desk.session = { ...session, name: value, loginName: value };
+    patch({});
+    patch({ session: { ...session, name: value, loginName: value } });
     render(Header);
     expectLiteral(value, screen.getByTestId("header-admin"));
     expectNoMarkup();
@@ -146,7 +139,7 @@ describe.each(HOSTILE)("a hostile name: %s", (_what, value) => {
 
   it("ErrorBanner shows a message quoting it as text", () => {
     mockCommands({});
-    desk.view = "main";
+    patch({});
     desk.error = { report: report("user_not_active", `${value} is locked`), retry: null, source: "test" };
     render(ErrorBanner);
     expectLiteral(`${value} is locked`, screen.getByTestId("error-banner"));

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it } from "vitest";
-import { linkView, managerView, mockCommands, orgs, ownerView, rows, session, type Call } from "../../test/fixtures";
+import { linkView, managerView, mockCommands, orgs, ownerView, rows, session, type Call, patch } from "../../test/fixtures";
 import { desk } from "../state.svelte";
 import OrgPicker from "./OrgPicker.svelte";
 import SelectedUser from "./SelectedUser.svelte";
@@ -10,10 +10,15 @@ let calls: Call[];
 beforeEach(() => {
   calls = mockCommands({
     orgs_list: () => orgs,
-    org_select: (args) => (args.orgId === "200" ? managerView : ownerView),
+    org_select: (args) => {
+      // The core chooses it and pushes the new view.
+      const chosen = args.orgId === "200" ? managerView : ownerView;
+      patch({ org: chosen });
+      return chosen;
+    },
     link_send: () => rows[0].user,
   });
-  desk.session = session;
+  patch({ session: session });
   desk.orgPickerOpen = true; // as after sign-in without a remembered org
 });
 
@@ -60,7 +65,7 @@ describe("OrgPicker", () => {
   });
 
   it("explains what an ORG_USER_MANAGER cannot do", async () => {
-    desk.orgView = managerView;
+    patch({ org: managerView });
     render(OrgPicker);
     expect(screen.getByTestId("cap-create")).toHaveTextContent(
       "Show QR / create link: You lack 'user.credential.write' in Globex; 'Send via ZITADEL' still works",
@@ -71,8 +76,8 @@ describe("OrgPicker", () => {
 
 describe("SelectedUser and permissions", () => {
   it("ORG_USER_MANAGER: Send via ZITADEL enabled, Show QR / Create link disabled with the reason", async () => {
-    desk.orgView = managerView;
-    desk.selected = rows[0];
+    patch({ org: managerView });
+    patch({ selected: rows[0] });
     render(SelectedUser);
     const create = screen.getByTestId("create-link");
     expect(create).toBeDisabled();
@@ -89,8 +94,8 @@ describe("SelectedUser and permissions", () => {
   });
 
   it("an org owner may create the link; the identity to confirm is shown", () => {
-    desk.orgView = ownerView;
-    desk.selected = rows[1];
+    patch({ org: ownerView });
+    patch({ selected: rows[1] });
     render(SelectedUser);
     expect(screen.getByTestId("create-link")).toBeEnabled();
     expect(screen.queryByTestId("create-link-reason")).toBeNull();
@@ -103,9 +108,9 @@ describe("SelectedUser and permissions", () => {
   });
 
   it("offers the kind of passkey where the org's links allow it, and asks for the chosen one", async () => {
-    calls = mockCommands({ link_create: () => linkView("2099-01-01T00:00:00Z"), link_wait: () => new Promise(() => {}) });
-    desk.orgView = ownerView;
-    desk.selected = rows[1];
+    calls = mockCommands({ link_create: () => linkView("2099-01-01T00:00:00Z") });
+    patch({ org: ownerView });
+    patch({ selected: rows[1] });
     desk.authenticator = "any";
     render(SelectedUser);
     const kind = screen.getByTestId("authenticator");
@@ -122,9 +127,9 @@ describe("SelectedUser and permissions", () => {
   });
 
   it("no choice where the login UI cannot take it: the link is for any kind", async () => {
-    calls = mockCommands({ link_create: () => linkView("2099-01-01T00:00:00Z"), link_wait: () => new Promise(() => {}) });
-    desk.orgView = { ...ownerView, authenticatorChoice: false };
-    desk.selected = rows[1];
+    calls = mockCommands({ link_create: () => linkView("2099-01-01T00:00:00Z") });
+    patch({ org: { ...ownerView, authenticatorChoice: false } });
+    patch({ selected: rows[1] });
     desk.authenticator = "cross-platform"; // chosen earlier, in another org
     render(SelectedUser);
     expect(screen.queryByTestId("authenticator")).toBeNull();
@@ -134,12 +139,14 @@ describe("SelectedUser and permissions", () => {
   });
 
   it("neither permission: both disabled, each with its reason", () => {
-    desk.orgView = {
-      ...managerView,
-      capabilities: { ...managerView.capabilities, sendLink: false },
-      sendLinkLacks: "user.write",
-    };
-    desk.selected = rows[0];
+    patch({
+      org: {
+        ...managerView,
+        capabilities: { ...managerView.capabilities, sendLink: false },
+        sendLinkLacks: "user.write",
+      },
+    });
+    patch({ selected: rows[0] });
     render(SelectedUser);
     expect(screen.getByTestId("create-link")).toBeDisabled();
     expect(screen.getByTestId("send-link")).toBeDisabled();

@@ -4,13 +4,12 @@ import type { SettingsView } from "../../bindings/SettingsView";
 import {
   commands,
   emptySettings,
-  kioskOn,
+  kioskOpen,
   mockCommands,
   reject,
   session,
   settings,
-  type Call,
-} from "../../test/fixtures";
+  type Call, patch } from "../../test/fixtures";
 import { desk } from "../state.svelte";
 import SettingsScreen from "./Settings.svelte";
 
@@ -24,14 +23,15 @@ describe("Settings", () => {
   beforeEach(() => {
     calls = mockCommands({
       settings_save: (args) => args.settings as SettingsView,
-      session_get: () => null,
+      session_restore: () => null,
       connection_test: () => ({ issuer: "https://id.example.com", deviceFlow: true, clientIdOk: true }),
     });
   });
 
   it("first run: every field is labelled; Save sends the settings (blanks as null) and goes to sign-in", async () => {
     desk.settings = emptySettings;
-    desk.view = "settings";
+    desk.page = "settings";
+    patch({});
     render(SettingsScreen);
     expect(screen.getByRole("heading", { level: 2 })).toHaveTextContent("Welcome");
     expect(screen.getByLabelText("Instance URL")).toBe(screen.getByTestId("settings-instance"));
@@ -62,6 +62,7 @@ describe("Settings", () => {
           clipboardClearSecs: 45,
           idleTimeoutSecs: 120,
           kiosk: false,
+          kioskRelockSecs: 60,
           kioskPinSet: false,
           language: "auto",
           uiLanguage: "en",
@@ -69,7 +70,7 @@ describe("Settings", () => {
         },
       },
     });
-    expect(commands(calls)).toEqual(["settings_save", "session_get"]);
+    expect(commands(calls)).toEqual(["settings_save", "session_restore"]);
   });
 
   it("Test connection shows exactly what is wrong (the error's message)", async () => {
@@ -128,7 +129,8 @@ describe("Settings", () => {
   it("a failed save shows the banner and stays on the screen", async () => {
     mockCommands({ settings_save: reject("config", "instance: not a URL: 'id example'") });
     desk.settings = settings;
-    desk.view = "settings";
+    desk.page = "settings";
+    patch({});
     render(SettingsScreen);
     await fill("settings-instance", "id example");
     await fireEvent.click(screen.getByTestId("settings-save"));
@@ -139,8 +141,9 @@ describe("Settings", () => {
   it("saving while signed in to the same instance goes back to work", async () => {
     mockCommands({ settings_save: (args) => args.settings as SettingsView, session_get: () => session });
     desk.settings = settings;
-    desk.session = session;
-    desk.view = "settings";
+    patch({ session: session });
+    desk.page = "settings";
+    patch({});
     render(SettingsScreen);
     await fill("settings-clipboard", "0");
     await fireEvent.click(screen.getByTestId("settings-save"));
@@ -155,13 +158,14 @@ describe("Settings: the enrollment desk", () => {
   beforeEach(() => {
     calls = mockCommands({
       settings_save: (args) => args.settings as SettingsView,
-      session_get: () => session,
+      session_restore: () => session,
       kiosk_pin_set: (args) => ({ ...settings, kioskPinSet: args.pin !== null }),
-      kiosk_enter: () => kioskOn,
+      kiosk_enter: () => kioskOpen,
     });
     desk.settings = settings;
-    desk.session = session;
-    desk.view = "settings";
+    patch({ session: session });
+    desk.page = "settings";
+    patch({});
   });
 
   it("the idle timeout and 'Start in kiosk mode' are saved with the settings", async () => {
@@ -224,7 +228,7 @@ describe("Settings: the enrollment desk", () => {
   });
 
   it("PIN: what the core refuses (too short) is said next to the fields", async () => {
-    mockCommands({ kiosk_pin_set: reject("input", "a kiosk PIN has 6 to 32 characters, without spaces at the ends") });
+    mockCommands({ kiosk_pin_set: reject("invalid_input", "a kiosk PIN has 6 to 32 characters, without spaces at the ends") });
     render(SettingsScreen);
     await fill("settings-pin", "123");
     await fill("settings-pin-repeat", "123");
@@ -244,12 +248,26 @@ describe("Settings: the enrollment desk", () => {
     expect(screen.getByTestId("settings-login-host")).toHaveValue("login.example.com");
   });
 
-  it("'Enter kiosk mode now' locks the window and goes back to work", async () => {
+  it("'Enter kiosk mode now' asks the core; the locked desk it pushes hides everything", async () => {
     render(SettingsScreen);
     await fireEvent.click(screen.getByTestId("settings-kiosk-enter"));
-    await waitFor(() => expect(desk.view).toBe("main"));
-    expect(commands(calls)).toEqual(["kiosk_enter"]);
-    expect(desk.kiosk?.active).toBe(true);
+    await waitFor(() => expect(commands(calls)).toEqual(["kiosk_enter"]));
+    expect(desk.page).toBeNull();
+    desk.apply({ kiosk: { ...kioskOpen, locked: true, relocksAt: null }, workspace: null });
+    expect(desk.view).toBe("locked");
+  });
+
+  it("the relock time is a setting, whole seconds above zero", async () => {
+    render(SettingsScreen);
+    const relock = screen.getByTestId("settings-relock");
+    expect(relock).toHaveValue("60");
+    expect(screen.getByLabelText(/lock the operator's side again after/)).toBe(relock);
+    await fill("settings-relock", "0");
+    expect(screen.getByTestId("settings-save")).toBeDisabled();
+    await fill("settings-relock", "90");
+    await fireEvent.click(screen.getByTestId("settings-save"));
+    await waitFor(() => expect(commands(calls)).toContain("settings_save"));
+    expect((calls.find((c) => c.cmd === "settings_save")?.args.settings as SettingsView).kioskRelockSecs).toBe(90);
   });
 
   it("first run offers no 'Enter kiosk mode now'", () => {

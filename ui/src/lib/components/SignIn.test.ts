@@ -5,7 +5,7 @@ import {
   commands,
   deferred,
   deviceView,
-  kioskOn,
+  kioskOpen,
   mockCommands,
   ownerView,
   report,
@@ -13,24 +13,31 @@ import {
   settings,
   settle,
   useClock,
-  type Call,
-} from "../../test/fixtures";
+  type Call, patch } from "../../test/fixtures";
 import { desk } from "../state.svelte";
 import SignIn from "./SignIn.svelte";
 
 beforeEach(() => {
   desk.settings = settings;
-  desk.view = "signin";
+    patch({});
 });
 
 describe("SignIn with the browser", () => {
   it("waits for the browser, then signs in and loads the remembered org", async () => {
     const browser = deferred<SessionView>();
-    const calls = mockCommands({ sign_in_browser: () => browser.promise, org_current: () => ownerView });
+    const calls = mockCommands({
+      sign_in_browser: () => browser.promise,
+      org_current: () => {
+        patch({ org: ownerView });
+        return ownerView;
+      },
+    });
     render(SignIn);
     expect(screen.getByTestId("sign-in-instance")).toHaveTextContent("https://id.example.com");
     await fireEvent.click(screen.getByTestId("sign-in-browser"));
     expect(await screen.findByTestId("sign-in-waiting")).toHaveTextContent("Finish signing in in your browser");
+    // The core signs in and pushes the session before the command answers.
+    patch({ session });
     browser.resolve(session);
     await waitFor(() => expect(desk.view).toBe("main"));
     expect(desk.session).toEqual(session);
@@ -95,6 +102,7 @@ describe("Sign in with your phone", () => {
     expect(screen.getByTestId("device-countdown")).toHaveTextContent("03:59");
     expect(commands(calls)).toEqual(["sign_in_device_start", "sign_in_device_finish"]);
 
+    patch({ session });
     finish.resolve(session);
     await settle();
     expect(desk.view).toBe("main");
@@ -126,18 +134,18 @@ describe("Sign in with your phone", () => {
 });
 
 describe("Sign in in kiosk mode", () => {
-  it("offers the phone first (primary) and shows its QR as large as a link's", async () => {
+  it("offers only the phone (no browser on a kiosk) and shows its QR as large as a link's", async () => {
     useClock("2030-01-01T10:00:00Z");
     mockCommands({
       sign_in_device_start: () => deviceView("2030-01-01T10:05:00Z"),
       sign_in_device_finish: () => deferred<SessionView>().promise,
     });
-    desk.kiosk = kioskOn;
+    patch({}, kioskOpen);
     render(SignIn);
     const buttons = screen.getAllByRole("button");
     expect(buttons[0]).toBe(screen.getByTestId("sign-in-device"));
     expect(buttons[0]).toHaveClass("primary");
-    expect(screen.getByTestId("sign-in-browser")).not.toHaveClass("primary");
+    expect(screen.queryByTestId("sign-in-browser")).toBeNull();
     await fireEvent.click(screen.getByTestId("sign-in-device"));
     await settle();
     expect(screen.getByTestId("device-qr")).toHaveClass("link");

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it } from "vitest";
-import { commands, mockCommands, managerView, ownerView, rows, session, settle, useClock, type Call } from "../../test/fixtures";
+import { commands, mockCommands, managerView, ownerView, rows, session, settle, useClock, type Call, patch } from "../../test/fixtures";
 import { desk } from "../state.svelte";
 import UserSearch from "./UserSearch.svelte";
 
@@ -8,9 +8,17 @@ let calls: Call[];
 
 beforeEach(() => {
   useClock("2030-01-01T10:00:00Z");
-  calls = mockCommands({ users_search: () => rows });
-  desk.session = session;
-  desk.orgView = ownerView;
+  calls = mockCommands({
+    users_search: () => rows,
+    user_select: (args) => {
+      // The core chooses the person and pushes the new view.
+      const row = rows.find((r) => r.user.id === args.userId)!;
+      patch({ selected: row });
+      return row;
+    },
+  });
+  patch({ session: session });
+  patch({ org: ownerView });
 });
 
 async function type(input: HTMLElement, value: string) {
@@ -85,6 +93,8 @@ describe("UserSearch", () => {
     await type(screen.getByTestId("user-search"), "ali");
     await settle(250);
     await fireEvent.click(screen.getAllByTestId("user-row")[2]);
+    await settle();
+    expect(calls).toContainEqual({ cmd: "user_select", args: { userId: "u3" } });
     expect(desk.selected?.user.displayName).toBe("Alistair Crane");
   });
 
@@ -101,7 +111,7 @@ describe("UserSearch", () => {
   });
 
   it("is disabled with the reason when the admin may not search", async () => {
-    desk.orgView = { ...managerView, capabilities: { ...managerView.capabilities, searchUsers: false } };
+    patch({ org: { ...managerView, capabilities: { ...managerView.capabilities, searchUsers: false } } });
     render(UserSearch);
     expect(screen.getByTestId("user-search")).toBeDisabled();
     expect(screen.getByTestId("search-reason")).toHaveTextContent("You may not search users in Globex");
@@ -121,7 +131,7 @@ describe("UserSearch", () => {
     await type(screen.getByTestId("user-search"), "ali");
     await settle(250);
     expect(screen.getAllByTestId("user-row")).toHaveLength(3);
-    desk.orgView = managerView;
+    patch({ org: managerView });
     await settle(0);
     expect(calls.filter((c) => c.cmd === "users_search")).toHaveLength(2);
   });

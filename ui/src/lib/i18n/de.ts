@@ -31,7 +31,7 @@ export const de: Messages = {
   "shortcut.ctrlK": "Strg+K",
 
   // ---- the admin's window (App.svelte) --------------------------------------------------
-  "app.kioskCancelLabel": "Abbrechen: diesen Code vom Bildschirm entfernen",
+  "app.locked": "Der Kiosk ist gesperrt.",
   "app.starting": "Wird gestartet …",
   "app.sideLabel": "Organisation und Benutzersuche",
   "app.hintFind": "Suchen Sie die anrufende Person ({shortcut}): nach Name, Benutzername oder E-Mail.",
@@ -45,7 +45,9 @@ export const de: Messages = {
   "header.until": "bis {time}",
   "header.renews": "(wird automatisch verlängert)",
   "header.noExpiry": "kein Ablauf angegeben",
-  "header.leaveKiosk": "Kiosk verlassen",
+  "header.leaveKiosk": "Kiosk-Modus verlassen",
+  "header.lockNow": "Jetzt sperren",
+  "header.relocksAt": "Sperrt sich um {time}",
   "header.signOut": "Abmelden",
 
   // ---- the error banner (its titles and next steps; the message is the core's) ---------
@@ -96,6 +98,8 @@ export const de: Messages = {
   "settings.idle": "Unberührten Link entfernen nach (Sekunden, 0 = nie)",
   "settings.idleHelp":
     "Auf dem Präsentations- und dem Kiosk-Bildschirm verschwindet ein Link, wenn so lange niemand den Bildschirm berührt hat.",
+  "settings.relock": "Kiosk: Bedienseite wieder sperren nach (Sekunden)",
+  "settings.relockHelp": "Ein entsperrter Kiosk sperrt sich nach dieser Zeit ohne Berührung selbst, und sofort, wenn ein Code angezeigt wird.",
   "settings.kiosk": "Im Kiosk-Modus starten",
   "settings.pinTitle": "Kiosk-PIN",
   "settings.pinIsSet": "(festgelegt)",
@@ -137,6 +141,8 @@ export const de: Messages = {
   "signIn.codeExpired": "Der Code ist abgelaufen – bitte beginnen Sie von vorn.",
   "signIn.codeExpiredSpoken": "Der Code ist abgelaufen.",
   "signIn.waitingPhone": "Warten auf Ihr Smartphone …",
+  "signIn.sessionLost": "Ihre Sitzung ist beendet: Melden Sie sich erneut an.",
+  "signIn.kioskPhone": "Ein Kiosk wird von Ihrem Smartphone aus angemeldet: Der Browser würde sich auf dem Kiosk öffnen.",
 
   // ---- organisation ---------------------------------------------------------------------
   "org.title": "Organisation",
@@ -216,6 +222,7 @@ export const de: Messages = {
   "link.pngSaved": "PNG gespeichert:",
   "link.doneTitle": "Registrierung abgeschlossen",
   "link.registered": "Registriert: {passkey}",
+  "link.registeredAt": "Der Passkey „{passkey}“ ist um {time} erschienen. Nicht das Gerät der Person? Prüfen Sie es, bevor sie geht.",
   "link.nextUser": "Nächster Benutzer",
   "link.endedTitle": "Der Link ist nicht mehr gültig",
   "link.expired": "Der Link ist abgelaufen – erstellen Sie einen neuen.",
@@ -237,16 +244,6 @@ export const de: Messages = {
   "notice.saved": "Gespeichert unter {path}",
   "notice.sent": "ZITADEL sendet den Registrierungslink per E-Mail an {recipient}.",
 
-  // ---- leaving kiosk mode ---------------------------------------------------------------
-  "kiosk.title": "Kiosk-Modus verlassen",
-  "kiosk.pinLabel": "Admin-PIN",
-  "kiosk.unlock": "Entsperren",
-  "kiosk.checking": "Wird geprüft …",
-  "kiosk.noPin": "Es ist keine Kiosk-PIN festgelegt: Melden Sie sich erneut an, um den Kiosk-Modus zu verlassen.",
-  "kiosk.enterPin": "Geben Sie die PIN ein.",
-  "kiosk.wrongPin": "Falsche PIN.",
-  "kiosk.tryAgainIn": "Nächster Versuch in {secs} s.",
-  "kiosk.signInInstead": "Stattdessen erneut anmelden",
 
   // ---- das Protokoll ---------------------------------------------------------------------
   "header.audit": "Protokoll",
@@ -281,4 +278,5 @@ export const de: Messages = {
   "audit.action.wiped_idle": "Gelöscht (inaktiv)",
   "audit.action.wiped_closed": "Gelöscht (geschlossen)",
   "audit.action.wiped_session_end": "Gelöscht (Sitzungsende)",
+  "audit.action.unlocked": "Kiosk entsperrt",
 };

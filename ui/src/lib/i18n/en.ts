@@ -36,8 +36,8 @@ export const en = {
   "shortcut.ctrlK": "Ctrl+K",
 
   // ---- the admin's window (App.svelte) --------------------------------------------------
-  "app.kioskCancelLabel": "Cancel: remove this code from the screen",
   "app.starting": "Starting…",
+  "app.locked": "The kiosk is locked.",
   "app.sideLabel": "Organisation and user search",
   "app.hintFind": "Find the caller with the search ({shortcut}): by name, user name or email.",
   "app.hintThen": "Then confirm who they are and show them the QR code to scan with their phone.",
@@ -50,7 +50,9 @@ export const en = {
   "header.until": "until {time}",
   "header.renews": "(renews automatically)",
   "header.noExpiry": "no expiry given",
-  "header.leaveKiosk": "Leave kiosk",
+  "header.leaveKiosk": "Leave kiosk mode",
+  "header.lockNow": "Lock now",
+  "header.relocksAt": "Locks itself at {time}",
   "header.signOut": "Sign out",
 
   // ---- the error banner (its titles and next steps; the message is the core's) ---------
@@ -99,6 +101,8 @@ export const en = {
   "settings.desk": "Enrollment desk",
   "settings.idle": "Wipe a link nobody touched after (seconds, 0 = never)",
   "settings.idleHelp": "On the presenter and kiosk screens a link goes away when nobody touched the screen for this long.",
+  "settings.relock": "Kiosk: lock the operator's side again after (seconds)",
+  "settings.relockHelp": "An unlocked kiosk locks itself after this long without a touch, and at once when a code is shown.",
   "settings.kiosk": "Start in kiosk mode",
   "settings.pinTitle": "Kiosk PIN",
   "settings.pinIsSet": "(set)",
@@ -140,6 +144,8 @@ export const en = {
   "signIn.codeExpired": "The code expired — start again.",
   "signIn.codeExpiredSpoken": "The code expired.",
   "signIn.waitingPhone": "Waiting for your phone…",
+  "signIn.sessionLost": "Your session ended: sign in again.",
+  "signIn.kioskPhone": "A kiosk is signed in from your phone: the browser would open on the kiosk.",
 
   // ---- organisation ---------------------------------------------------------------------
   "org.title": "Organisation",
@@ -219,6 +225,7 @@ export const en = {
   "link.pngSaved": "PNG saved:",
   "link.doneTitle": "Registration done",
   "link.registered": "Registered: {passkey}",
+  "link.registeredAt": "The passkey “{passkey}” appeared at {time}. Not the person's device? Check it before they leave.",
   "link.nextUser": "Next user",
   "link.endedTitle": "The link ended",
   "link.expired": "The link expired — create a new one.",
@@ -240,16 +247,6 @@ export const en = {
   "notice.saved": "Saved to {path}",
   "notice.sent": "ZITADEL is emailing the registration link to {recipient}.",
 
-  // ---- leaving kiosk mode ---------------------------------------------------------------
-  "kiosk.title": "Leave kiosk mode",
-  "kiosk.pinLabel": "Admin PIN",
-  "kiosk.unlock": "Unlock",
-  "kiosk.checking": "Checking…",
-  "kiosk.noPin": "No kiosk PIN is set: sign in again to leave kiosk mode.",
-  "kiosk.enterPin": "Enter the PIN.",
-  "kiosk.wrongPin": "Wrong PIN.",
-  "kiosk.tryAgainIn": "Try again in {secs} s.",
-  "kiosk.signInInstead": "Sign in again instead",
 
   // ---- the audit log ---------------------------------------------------------------------
   "header.audit": "Audit log",
@@ -284,4 +281,5 @@ export const en = {
   "audit.action.wiped_idle": "Wiped (idle)",
   "audit.action.wiped_closed": "Wiped (closed)",
   "audit.action.wiped_session_end": "Wiped (session ended)",
+  "audit.action.unlocked": "Kiosk unlocked",
 } as const satisfies Readonly<Record<string, string | Plural>>;

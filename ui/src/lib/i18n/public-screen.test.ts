@@ -29,12 +29,12 @@ describe("public screen texts", () => {
       step3: "Keep this screen in view until it says Registered ✓.",
       validFor: "Valid for",
       registered: "Registered ✓",
-      welcome: "Your registration code will appear here.",
+      welcome: "Please wait — staff will start your registration.",
       oneMoment: "One moment, please…",
     });
     expect(publicScreenText("de")).toMatchObject({
       registered: "Registriert ✓",
-      welcome: "Ihr Registrierungscode erscheint hier.",
+      welcome: "Bitte warten Sie – gleich startet Ihre Registrierung.",
       oneMoment: "Einen Moment bitte …",
     });
     // Sie-form, never du.

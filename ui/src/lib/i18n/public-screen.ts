@@ -13,8 +13,21 @@ const en = {
   qrLabel: "QR code to register your passkey",
   registered: "Registered ✓",
   registeredDone: "Your passkey is ready. You can now sign in with it.",
-  welcome: "Your registration code will appear here.",
+  registeredPasskey: "Registered passkey: {passkey}",
+  welcome: "Please wait — staff will start your registration.",
   oneMoment: "One moment, please…",
+  staff: "Staff",
+  unlockTitle: "Staff: unlock",
+  pinLabel: "Staff PIN",
+  unlock: "Unlock",
+  checking: "Checking…",
+  enterPin: "Enter the PIN.",
+  wrongPin: "Wrong PIN.",
+  tryAgainIn: "Try again in {secs} s.",
+  phone: "Unlock with your phone",
+  phoneSteps: "On your phone, open {uri} and enter the code:",
+  phoneWaiting: "Waiting for your phone…",
+  cancel: "Cancel",
 };
 
 export type PublicScreenMessages = { readonly [K in keyof typeof en]: string };
@@ -29,8 +42,21 @@ const de: PublicScreenMessages = {
   qrLabel: "QR-Code zur Registrierung Ihres Passkeys",
   registered: "Registriert ✓",
   registeredDone: "Ihr Passkey ist eingerichtet. Sie können sich jetzt damit anmelden.",
-  welcome: "Ihr Registrierungscode erscheint hier.",
+  registeredPasskey: "Registrierter Passkey: {passkey}",
+  welcome: "Bitte warten Sie – gleich startet Ihre Registrierung.",
   oneMoment: "Einen Moment bitte …",
+  staff: "Personal",
+  unlockTitle: "Personal: entsperren",
+  pinLabel: "Personal-PIN",
+  unlock: "Entsperren",
+  checking: "Wird geprüft …",
+  enterPin: "Geben Sie die PIN ein.",
+  wrongPin: "Falsche PIN.",
+  tryAgainIn: "Erneut versuchen in {secs} s.",
+  phone: "Mit dem Smartphone entsperren",
+  phoneSteps: "Öffnen Sie auf Ihrem Smartphone {uri} und geben Sie den Code ein:",
+  phoneWaiting: "Warte auf Ihr Smartphone …",
+  cancel: "Abbrechen",
 };
 
 /** Every language the app has texts in (a missing language is a type error too). */
@@ -41,4 +67,9 @@ export const LANGUAGES: readonly Language[] = ["en", "de"];
 
 export function publicScreenText(language: Language): PublicScreenMessages {
   return publicScreenMessages[language] ?? en;
+}
+
+/** A text with its `{name}`s filled in. */
+export function fill(text: string, params: Readonly<Record<string, string | number>>): string {
+  return text.replace(/\{(\w+)\}/g, (hole, name: string) => (name in params ? String(params[name]) : hole));
 }
