@@ -300,6 +300,28 @@ impl Desktop {
         }
     }
 
+    /// Runs `body` (an async function body that returns a string) in the current window;
+    /// what it returned, or what went wrong.
+    pub async fn probe(&self, body: &str) -> String {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             (async () => {{ {body} }})().then(
+               (v) => done(String(v)),
+               (e) => done('threw: ' + (e && (e.message || e)) ));"
+        );
+        match self.client.execute_async(&script, Vec::new()).await {
+            Ok(serde_json::Value::String(s)) => s,
+            Ok(other) => other.to_string(),
+            Err(e) => format!("webdriver error: {e}"),
+        }
+    }
+
+    /// A command called from the current window's page, through Tauri's IPC as the UI calls
+    /// it: `allowed: <answer>` or `refused: <error>`.
+    pub async fn invoke(&self, cmd: &str, args: serde_json::Value) -> String {
+        self.probe(&invoke_script(cmd, args)).await
+    }
+
     /// Whether the app's process is running.
     pub fn app_running(&self) -> bool {
         Command::new("pgrep")
@@ -348,6 +370,19 @@ impl Drop for Desktop {
             }
         }
     }
+}
+
+/// The page script of [`Desktop::invoke`].
+pub fn invoke_script(cmd: &str, args: serde_json::Value) -> String {
+    format!(
+        "try {{ const r = await window.__TAURI_INTERNALS__.invoke({cmd:?}, {args}); return 'allowed: ' + JSON.stringify(r); }}
+         catch (e) {{ return 'refused: ' + (typeof e === 'string' ? e : JSON.stringify(e)); }}"
+    )
+}
+
+/// Whether an [`Desktop::invoke`] or [`Desktop::probe`] was refused (or threw).
+pub fn refused(outcome: &str) -> bool {
+    outcome.starts_with("refused") || outcome.starts_with("threw")
 }
 
 /// tauri-driver's and the app's output, kept in the test's directory (or shown with

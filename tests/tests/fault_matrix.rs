@@ -602,7 +602,7 @@ fn check_message(error: &Error, secrets: &[String]) {
         "an overlong message: {message}"
     );
     assert!(
-        next_step(error.code())
+        next_step(error.code().as_str())
             .iter()
             .any(|step| message.contains(step)),
         "'{message}' does not say what to do ({})",
@@ -679,7 +679,7 @@ async fn run_spec(sim: &Sim, call: Call, spec: Spec) {
             check_message(e, &secrets);
         }
         (Outcome::FailsWithOneOf(codes), Err(e)) => {
-            assert!(codes.contains(&e.code()), "{}: {e}", e.code());
+            assert!(codes.contains(&e.code().as_str()), "{}: {e}", e.code());
             check_message(e, &secrets);
         }
         (expected, Ok(_)) => panic!("expected {expected:?}, the call succeeded"),
@@ -908,7 +908,7 @@ async fn run_refresh_spec(sim: &Sim, spec: Spec) {
     check_message(&e, &secrets);
     // A read renews first; a passing refusal (429, 503) is retried with the read, within its
     // bounded backoff. Anything else ends after one attempt.
-    let attempts = match e.code() {
+    let attempts = match e.code().as_str() {
         "rate_limited" | "unavailable" => 1 + options.retry.read_retries as usize,
         _ => 1,
     };

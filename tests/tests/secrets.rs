@@ -9,8 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use passkey_desk_core::app::{AppPaths, DeskApp, Host, SettingsView};
+use passkey_desk_core::app::{AppPaths, DeskApp, Host, LinkState, SettingsView};
 use passkey_desk_core::auth::MemoryStore;
+use passkey_desk_core::client::Authenticator;
 use passkey_desk_e2e::report::Cases;
 use passkey_desk_e2e::{require_keyring_session, Cli, Run, TempDir};
 use zitadel_sim::{seed, Fault, FaultKind, Sim, SimConfig};
@@ -254,6 +255,27 @@ async fn cli_flows(sim: &Sim, surfaces: &mut Surfaces) {
     surfaces.files("cli data dir", data.path());
 }
 
+/// Waits (on the real clock: the watch looks every 2 s) until the link on the desk ended.
+async fn link_ended(app: &DeskApp) -> LinkState {
+    let mut views = app.watch_desk();
+    let ended = |view: &passkey_desk_core::app::DeskView| {
+        view.workspace
+            .as_ref()
+            .and_then(|w| w.link.clone())
+            .filter(|l| !matches!(l, LinkState::Live { .. }))
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        loop {
+            if let Some(link) = ended(&views.borrow_and_update()) {
+                return link;
+            }
+            views.changed().await.unwrap();
+        }
+    })
+    .await
+    .expect("the link ended within 60 s")
+}
+
 async fn desk_flows(sim: &Sim, log: &Log, surfaces: &mut Surfaces) {
     let dir = TempDir::new("secrets-desk");
     let host = Arc::new(Desktop {
@@ -278,21 +300,27 @@ async fn desk_flows(sim: &Sim, log: &Log, surfaces: &mut Surfaces) {
         client_id: Some(seed::NATIVE_CLIENT_ID.into()),
         clipboard_clear_secs: 60,
         idle_timeout_secs: 120,
+        kiosk_relock_secs: 60,
         ..SettingsView::default()
     })
+    .await
     .unwrap();
     app.kiosk_pin_set(Some(KIOSK_PIN)).unwrap();
     app.sign_in_browser().await.unwrap();
     app.org_select(seed::ACME_ORG_ID).await.unwrap();
     app.users_search("max").await.unwrap();
-    let view = app.link_create(seed::JOSE_ID).await.unwrap();
+    let view = app
+        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .await
+        .unwrap();
     app.link_copy().unwrap();
     app.link_save_png().unwrap();
-    app.presenter_open(None).ok();
-    let waiting = {
-        let app = app.clone();
-        tokio::spawn(async move { app.link_wait().await })
-    };
+    app.presenter_open(None).await.ok();
+    // What the public windows receive, while a link is up: never the link or its code.
+    surfaces.add(
+        "public view (link up)",
+        serde_json::to_string(&*app.watch_public().borrow()).unwrap(),
+    );
     sim.complete_registration(
         seed::JOSE_ID,
         &query(&view.link, "codeID"),
@@ -300,7 +328,11 @@ async fn desk_flows(sim: &Sim, log: &Log, surfaces: &mut Surfaces) {
         "Pixel 9",
     )
     .unwrap();
-    waiting.await.unwrap().unwrap();
+    link_ended(&app).await;
+    surfaces.add(
+        "desk view (registered)",
+        serde_json::to_string(&app.desk_view()).unwrap(),
+    );
     app.link_send(seed::JOSE_ID).await.unwrap();
     // Errors as the UI gets them.
     sim.inject(fault(
@@ -309,14 +341,29 @@ async fn desk_flows(sim: &Sim, log: &Log, surfaces: &mut Surfaces) {
             origin: "https://evil.example.net".into(),
         },
     ));
-    errors.push(app.link_create("max.muster").await.unwrap_err().to_report());
+    errors.push(
+        app.link_create("max.muster", Authenticator::Any)
+            .await
+            .unwrap_err()
+            .to_report(),
+    );
     sim.clear_faults();
-    app.link_create("max.muster").await.unwrap();
+    app.link_create("max.muster", Authenticator::Any)
+        .await
+        .unwrap();
     sim.revoke_sessions_of(&sim.demo().admin(seed::ADMIN_IAM_OWNER).user_id);
-    errors.push(app.link_wait().await.unwrap_err());
-    // Kiosk mode on, then a wrong PIN.
+    match link_ended(&app).await {
+        LinkState::Failed { error, .. } => errors.push(error),
+        other => panic!("{other:?}"),
+    }
+    surfaces.add(
+        "desk view (session ended)",
+        serde_json::to_string(&app.desk_view()).unwrap(),
+    );
+    // Kiosk mode on, then a wrong PIN, and an admin command while locked.
     app.kiosk_enter().unwrap();
-    errors.push(app.kiosk_leave("000000").unwrap_err().to_report());
+    errors.push(app.kiosk_unlock_pin("000000").unwrap_err().to_report());
+    errors.push(app.users_search("max").await.unwrap_err().to_report());
     for report in &errors {
         surfaces.add(
             format!("desk error {}", report.code),

@@ -5,38 +5,15 @@
 
 use std::sync::Arc;
 
-use passkey_desk_e2e::desktop::Desktop;
+use passkey_desk_e2e::desktop::{invoke_script as invoke, refused, Desktop};
 use passkey_desk_e2e::report::Cases;
-use serde_json::{json, Value};
+use serde_json::json;
 use zitadel_sim::{seed, Sim, SimConfig};
 
 const PRESENTER_TITLE: &str = "Passkey Desk — Presenter";
 
-/// Runs `body` (an async function body that returns a string) in the current window.
 async fn probe(desk: &Desktop, body: &str) -> String {
-    let script = format!(
-        "const done = arguments[arguments.length - 1];
-         (async () => {{ {body} }})().then(
-           (v) => done(String(v)),
-           (e) => done('threw: ' + (e && (e.message || e)) ));"
-    );
-    match desk.client.execute_async(&script, Vec::new()).await {
-        Ok(Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(e) => format!("webdriver error: {e}"),
-    }
-}
-
-/// A command call from the page, through Tauri's IPC as the UI makes it.
-fn invoke(cmd: &str, args: Value) -> String {
-    format!(
-        "try {{ const r = await window.__TAURI_INTERNALS__.invoke({cmd:?}, {args}); return 'allowed: ' + JSON.stringify(r); }}
-         catch (e) {{ return 'refused: ' + (typeof e === 'string' ? e : JSON.stringify(e)); }}"
-    )
-}
-
-fn refused(outcome: &str) -> bool {
-    outcome.starts_with("refused") || outcome.starts_with("threw")
+    desk.probe(body).await
 }
 
 #[tokio::test]
@@ -120,7 +97,12 @@ async fn the_ui_cannot_reach_the_network_or_commands_outside_its_capability() {
             probe(&desk, &invoke(cmd, args.clone())).await,
         ));
     }
-    let own = probe(&desk, &invoke("screen_get", json!({}))).await;
+    let own = probe(&desk, &invoke("settings_get", json!({}))).await;
+    // The kiosk's unlock is the public window's, not the admin's.
+    outcomes.push((
+        "main window: kiosk_unlock_pin".into(),
+        probe(&desk, &invoke("kiosk_unlock_pin", json!({"pin": "000000"}))).await,
+    ));
 
     // The presenter may read the public screen and nothing else.
     desk.pick_user("núñez", "José Núñez").await;
@@ -129,7 +111,7 @@ async fn the_ui_cannot_reach_the_network_or_commands_outside_its_capability() {
         .await;
     desk.find("present-link").await.click().await.unwrap();
     desk.switch_to(PRESENTER_TITLE).await;
-    let presenter_own = probe(&desk, &invoke("screen_get", json!({}))).await;
+    let presenter_own = probe(&desk, &invoke("screen_activity", json!({}))).await;
     for (name, cmd, args) in [
         (
             "link_create",
@@ -138,8 +120,13 @@ async fn the_ui_cannot_reach_the_network_or_commands_outside_its_capability() {
         ),
         ("link_copy", "link_copy", json!({})),
         ("users_search", "users_search", json!({"query": "a"})),
-        ("session_get", "session_get", json!({})),
-        ("kiosk_leave", "kiosk_leave", json!({"pin": "000000"})),
+        ("session_restore", "session_restore", json!({})),
+        ("kiosk_leave", "kiosk_leave", json!({})),
+        (
+            "kiosk_unlock_pin",
+            "kiosk_unlock_pin",
+            json!({"pin": "000000"}),
+        ),
     ] {
         outcomes.push((
             format!("presenter: {name}"),

@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::app::{calls, code_of, desk_until, link_state, screen_until, workspace, Fixture};
+use common::app::{calls, desk_until, link_state, screen_until, workspace, Fixture};
 use passkey_desk_core::app::{
     system_language, Host, Language, LanguageSetting, LinkState, ScreenView, SettingsView,
 };

@@ -25,8 +25,12 @@ impl DeskApp {
     /// while locked).
     pub async fn restore(&self) -> Result<Option<SessionView>> {
         let shared = self.shared();
-        if let Some(session) = lock(&shared.state).session().cloned() {
-            return Ok(Some(session));
+        if let Ok((session, _)) = shared.live() {
+            // The view follows the session's renewals (the header shows until when it holds).
+            let view = session_view(&session).await;
+            let fresh = view.clone();
+            shared.apply(|state| state.signed_in(fresh)).await;
+            return Ok(Some(view));
         }
         let Ok(settings) = shared.settings() else {
             return Ok(None);
