@@ -327,7 +327,7 @@ const how = []; // {title, text}
   const ipc = d && g(() => d.ipc_round_trip_ms);
   if (num(ipc?.median)) {
     rows.push({
-      figure: "… Tauri's IPC alone, from the same window: a command that only reads a flag (`kiosk_get`)",
+      figure: "… Tauri's IPC alone, from the same window: a command that only reads the settings (`settings_get`)",
       measured: `${ms(ipc.median)} median, p95 ${ms(ipc.p95)} (n = ${ipc.n})`,
       goal: "(context)",
       met: "—",

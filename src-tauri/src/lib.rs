@@ -113,10 +113,10 @@ pub fn run() -> ExitCode {
         )
         .plugin(
             // The admin's window keeps its place and size; never the kiosk's lock-down
-            // (decorations, fullscreen), and the presenter is placed by the app.
+            // (decorations, fullscreen); the presenter and the kiosk's window are placed by the app.
             tauri_plugin_window_state::Builder::new()
                 .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED)
-                .with_denylist(&[host::PRESENTER])
+                .with_denylist(&[host::PRESENTER, host::KIOSK])
                 .build(),
         )
         .plugin(navigation_guard())

@@ -320,8 +320,8 @@ async fn create_link(desk: &Desktop, testid: &str) -> (f64, f64) {
     }
 }
 
-/// The floor under "Create link": Tauri's IPC round trip for `kiosk_get` (a command that only
-/// reads a flag), timed in the window, 50 times after 5 unmeasured.
+/// The floor under "Create link": Tauri's IPC round trip for `settings_get` (a command that only
+/// reads the settings), timed in the window, 50 times after 5 unmeasured.
 async fn ipc_round_trips(desk: &Desktop) -> Vec<f64> {
     let answer = desk
         .client
@@ -331,7 +331,7 @@ async fn ipc_round_trips(desk: &Desktop) -> Vec<f64> {
                const times = [];
                for (let i = 0; i < 55; i++) {
                  const start = performance.now();
-                 await window.__TAURI_INTERNALS__.invoke('kiosk_get');
+                 await window.__TAURI_INTERNALS__.invoke('settings_get');
                  times.push(performance.now() - start);
                }
                done(times.slice(5));
@@ -342,7 +342,7 @@ async fn ipc_round_trips(desk: &Desktop) -> Vec<f64> {
         .unwrap();
     let times: Vec<f64> = answer
         .as_array()
-        .unwrap_or_else(|| panic!("kiosk_get over IPC failed: {answer}"))
+        .unwrap_or_else(|| panic!("settings_get over IPC failed: {answer}"))
         .iter()
         .filter_map(Value::as_f64)
         .collect();

@@ -74,12 +74,7 @@ impl DeskApp {
     pub async fn kiosk_unlock_device_start(&self) -> Result<DeviceView> {
         let shared = self.shared();
         shared.in_kiosk()?;
-        let settings = shared.settings()?;
-        let pending = shared
-            .auth(&settings)
-            .start_device_login(settings.require_client_id()?)
-            .await?;
-        let view = shared.device_view(&pending)?;
+        let (view, pending) = shared.start_device_login().await?;
         *shared.unlock_device.lock().await = Some(pending);
         Ok(view)
     }

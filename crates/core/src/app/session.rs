@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::views::{DeviceView, SessionView};
 use super::{lock, DeskApp, LiveSession, Shared};
-use crate::auth::{LoginOptions, Method, Session};
+use crate::auth::{DeviceLogin, LoginOptions, Method, Session};
 use crate::client::TokenProvider;
 use crate::config::Settings;
 use crate::error::{Error, Result};
@@ -90,12 +90,7 @@ impl DeskApp {
     pub async fn sign_in_device_start(&self) -> Result<DeviceView> {
         let shared = self.shared();
         shared.admin("sign in")?;
-        let settings = shared.settings()?;
-        let pending = shared
-            .auth(&settings)
-            .start_device_login(settings.require_client_id()?)
-            .await?;
-        let view = shared.device_view(&pending)?;
+        let (view, pending) = shared.start_device_login().await?;
         *shared.device.lock().await = Some(pending);
         Ok(view)
     }
@@ -170,15 +165,22 @@ impl Shared {
         Ok(view)
     }
 
-    pub(super) fn device_view(&self, pending: &crate::auth::DeviceLogin) -> Result<DeviceView> {
-        Ok(DeviceView {
+    /// Starts a phone sign-in (the device grant): what to show, and the login to finish.
+    pub(super) async fn start_device_login(&self) -> Result<(DeviceView, DeviceLogin)> {
+        let settings = self.settings()?;
+        let pending = self
+            .auth(&settings)
+            .start_device_login(settings.require_client_id()?)
+            .await?;
+        let view = DeviceView {
             user_code: pending.user_code().to_string(),
             verification_uri: pending.verification_uri().to_string(),
             verification_uri_complete: pending.verification_uri_complete().map(str::to_string),
             qr_svg: pending.qr()?.svg(),
             expires_at: self.clock.now()
                 + chrono::Duration::from_std(pending.expires_in()).unwrap_or_default(),
-        })
+        };
+        Ok((view, pending))
     }
 }
 

@@ -249,12 +249,17 @@ impl DeskState {
         }
         let mut effects = self.close(AuditAction::WipedSessionEnd);
         self.slot = Slot::Empty;
+        effects.push(self.end_session(report));
+        effects
+    }
+
+    /// The session is over: nothing of it stays but why it ended.
+    fn end_session(&mut self, report: ErrorReport) -> Effect {
         self.session = None;
         self.session_lost = Some(report);
         self.org = None;
         self.selected = None;
-        effects.push(Effect::ForgetSession);
-        effects
+        Effect::ForgetSession
     }
 
     // ---- organisation and person --------------------------------------------------------------
@@ -372,11 +377,7 @@ impl DeskState {
             at: now,
         };
         if let (true, Some(report)) = (ends_session, report) {
-            self.session = None;
-            self.session_lost = Some(report);
-            self.org = None;
-            self.selected = None;
-            effects.push(Effect::ForgetSession);
+            effects.push(self.end_session(report));
         }
         effects
     }
