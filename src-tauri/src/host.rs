@@ -131,6 +131,7 @@ impl<R: Runtime> Host for TauriHost<R> {
     }
 
     fn set_surface(&self, surface: Surface) -> Result<()> {
+        self.app_menu(surface == Surface::Off);
         let main = self
             .app
             .get_webview_window(MAIN)
@@ -155,7 +156,9 @@ impl<R: Runtime> Host for TauriHost<R> {
             }
             Surface::Off => {
                 if let Some(kiosk) = self.app.get_webview_window(KIOSK) {
-                    let _ = kiosk.destroy();
+                    kiosk
+                        .destroy()
+                        .map_err(|e| window_error("close the kiosk's window", e))?;
                 }
                 self.lock_down(&main, false)?;
                 main.show()
@@ -166,6 +169,24 @@ impl<R: Runtime> Host for TauriHost<R> {
 }
 
 impl<R: Runtime> TauriHost<R> {
+    /// macOS: a kiosk has no app menu (Quit, Hide, Services); it comes back when kiosk mode
+    /// ends. Other systems have no app menu.
+    fn app_menu(&self, on: bool) {
+        #[cfg(target_os = "macos")]
+        {
+            let changed = if on {
+                tauri::menu::Menu::default(&self.app).and_then(|menu| self.app.set_menu(menu))
+            } else {
+                self.app.remove_menu()
+            };
+            if let Err(e) = changed {
+                tracing::warn!(error = %e, "the app menu did not change");
+            }
+        }
+        #[cfg(not(target_os = "macos"))]
+        let _ = on;
+    }
+
     /// The kiosk's public window, made on first use. Its capability (capabilities/kiosk.json)
     /// grants the public screen and the unlock, nothing else.
     fn kiosk_window(&self) -> Result<tauri::WebviewWindow<R>> {

@@ -97,7 +97,12 @@ pub fn run() -> ExitCode {
         eprintln!("error: this build has no demo (the simulator is not shipped with the app); run `make demo` from the source tree");
         return ExitCode::from(2);
     }
-    let kiosk = std::env::args().any(|a| a == "--kiosk");
+    // Kiosk mode from the flag or the config file (a broken config file is reported in setup).
+    let kiosk = std::env::args().any(|a| a == "--kiosk")
+        || paths()
+            .ok()
+            .and_then(|p| passkey_desk_core::config::Config::load_from(&p.config_file).ok())
+            .is_some_and(|c| c.kiosk);
     let app = tauri::Builder::default()
         // A kiosk has no app menu to reach (macOS: Quit, Hide, the Services).
         .enable_macos_default_menu(!kiosk)
@@ -155,10 +160,12 @@ pub fn run() -> ExitCode {
             {
                 api.prevent_close();
             }
-            // The admin's window closed: the presenter goes with it.
+            // The admin's window closed: the presenter and the kiosk's window go with it.
             WindowEvent::Destroyed if window.label() == host::MAIN => {
-                if let Some(presenter) = window.app_handle().get_webview_window(host::PRESENTER) {
-                    let _ = presenter.destroy();
+                for label in [host::PRESENTER, host::KIOSK] {
+                    if let Some(other) = window.app_handle().get_webview_window(label) {
+                        let _ = other.destroy();
+                    }
                 }
             }
             WindowEvent::Destroyed if window.label() == host::PRESENTER => {

@@ -231,6 +231,19 @@ impl Desktop {
         }
     }
 
+    /// The titles of the app's windows now (the session stays on the last one looked at).
+    pub async fn titles(&self) -> Vec<String> {
+        let mut titles = Vec::new();
+        for handle in self.client.windows().await.unwrap_or_default() {
+            if self.client.switch_to_window(handle).await.is_ok() {
+                if let Ok(title) = self.client.title().await {
+                    titles.push(title);
+                }
+            }
+        }
+        titles
+    }
+
     /// Signs in with the browser (the simulator's auto-login answers).
     pub async fn sign_in(&self) {
         crate::require_keyring_session();
