@@ -254,8 +254,20 @@ impl Desktop {
     /// Chooses the organisation by name in the searchable picker.
     pub async fn choose_org(&self, name: &str) {
         self.find("org-picker").await;
-        if !self.present("org-filter").await {
-            self.find("org-change").await.click().await.unwrap();
+        // The picker opens by itself when no org is chosen (once the app has asked for the
+        // remembered one); otherwise "Change" opens it.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.present("org-filter").await {
+            if let Ok(change) = self
+                .client
+                .find(Locator::Css("[data-testid=\"org-change\"]"))
+                .await
+            {
+                change.click().await.unwrap();
+                break;
+            }
+            assert!(Instant::now() < deadline, "no organisation picker");
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let filter = self.find("org-filter").await;
         filter.send_keys(&name[..4]).await.unwrap();
