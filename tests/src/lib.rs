@@ -3,6 +3,7 @@
 
 pub mod desktop;
 pub mod oidc_provider;
+pub mod proxy;
 pub mod report;
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -32,6 +32,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use api::api_routes;
 pub use errors::SimError;
 pub use faults::{Fault, FaultKind};
 pub use seed::{Demo, DemoAdmin, DemoOrg, DemoUser};

@@ -23,52 +23,107 @@ use crate::faults::LinkOrigin;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/v1/users/me", get(auth::my_user))
-        .route(
-            "/auth/v1/memberships/me/_search",
-            post(auth::my_memberships),
-        )
-        .route(
-            "/auth/v1/permissions/zitadel/me/_search",
-            post(auth::my_permissions),
-        )
-        .route("/v2/organizations/_search", post(orgs::list))
-        .route("/management/v1/users/_search", post(management::list_users))
-        .route("/management/v1/users/{user_id}", get(management::get_user))
-        .route(
-            "/management/v1/users/{user_id}/passwordless/_link",
-            post(management::add_link),
-        )
-        .route(
-            "/management/v1/users/{user_id}/passwordless/_send_link",
-            post(management::send_link),
-        )
-        .route(
-            "/management/v1/users/{user_id}/passwordless/_search",
-            post(management::list_passkeys),
-        )
-        .route(
-            "/management/v1/users/{user_id}/passwordless/{token_id}",
-            delete(management::remove_passkey),
-        )
-        .route("/v2/users", post(user_v2::list_users))
-        .route("/v2/users/{user_id}", get(user_v2::get_user))
-        .route(
-            "/v2/users/{user_id}/passkeys/registration_link",
-            post(user_v2::create_link),
-        )
-        .route(
-            "/v2/users/{user_id}/passkeys/_search",
-            post(user_v2::list_passkeys),
-        )
-        .route("/v2/features/instance", get(user_v2::instance_features))
+    api()
+        .router
         .route("/ui/v2/login/passkey/set", get(login::passkey_set_v2))
         .route(
             "/ui/login/login/passwordless/init",
             get(login::passwordless_init),
         )
         .merge(oidc_router())
+}
+
+/// The ZITADEL API routes served: `(method, path template)`, for the conformance judge that
+/// holds them against ZITADEL's own HTTP rules. The router is built from the same list.
+pub fn api_routes() -> Vec<(&'static str, &'static str)> {
+    api().list
+}
+
+/// Routes and the list of them, built together so they cannot disagree.
+struct Routes {
+    router: Router<AppState>,
+    list: Vec<(&'static str, &'static str)>,
+}
+
+impl Routes {
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        handler: axum::routing::MethodRouter<AppState>,
+    ) -> Routes {
+        self.list.push((method, path));
+        self.router = self.router.route(path, handler);
+        self
+    }
+
+    fn get<H, T>(self, path: &'static str, handler: H) -> Routes
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("GET", path, get(handler))
+    }
+
+    fn post<H, T>(self, path: &'static str, handler: H) -> Routes
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("POST", path, post(handler))
+    }
+
+    fn delete<H, T>(self, path: &'static str, handler: H) -> Routes
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("DELETE", path, delete(handler))
+    }
+}
+
+/// The ZITADEL API (zitadel-api.md §2–§6).
+fn api() -> Routes {
+    Routes {
+        router: Router::new(),
+        list: Vec::new(),
+    }
+    .get("/auth/v1/users/me", auth::my_user)
+    .post("/auth/v1/memberships/me/_search", auth::my_memberships)
+    .post(
+        "/auth/v1/permissions/zitadel/me/_search",
+        auth::my_permissions,
+    )
+    .post("/v2/organizations/_search", orgs::list)
+    .post("/management/v1/users/_search", management::list_users)
+    .get("/management/v1/users/{user_id}", management::get_user)
+    .post(
+        "/management/v1/users/{user_id}/passwordless/_link",
+        management::add_link,
+    )
+    .post(
+        "/management/v1/users/{user_id}/passwordless/_send_link",
+        management::send_link,
+    )
+    .post(
+        "/management/v1/users/{user_id}/passwordless/_search",
+        management::list_passkeys,
+    )
+    .delete(
+        "/management/v1/users/{user_id}/passwordless/{token_id}",
+        management::remove_passkey,
+    )
+    .post("/v2/users", user_v2::list_users)
+    .get("/v2/users/{user_id}", user_v2::get_user)
+    .post(
+        "/v2/users/{user_id}/passkeys/registration_link",
+        user_v2::create_link,
+    )
+    .post(
+        "/v2/users/{user_id}/passkeys/_search",
+        user_v2::list_passkeys,
+    )
+    .get("/v2/features/instance", user_v2::instance_features)
 }
 
 /// The sign-in side (zitadel-api.md §7).
