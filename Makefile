@@ -38,7 +38,8 @@ sim: deps
 bindings:
 	TS_RS_EXPORT_DIR=$(CURDIR)/ui/src/bindings $(CARGO) test -q -p passkey-desk-core --features ts --lib export_bindings
 
-## Everything CI checks: the UI (types, lint, unit tests, build), bindings up to date,
+## Everything CI checks: the UI (types, lint, unit tests, build), the conformance judge's
+## own tests (tests/conformance: ZITADEL's published protos from npm), bindings up to date,
 ## formatting, lints as errors, all Rust tests — inside a private D-Bus session with GNOME
 ## Keyring (the real Secret Service) and a virtual display (the real WebKit window) — and the
 ## reliability figures (docs/RELIABILITY.md) regenerated from this run's results.
@@ -46,6 +47,7 @@ test: deps
 	rm -rf $(CARGO_TARGET_DIR)/reliability && mkdir -p $(CARGO_TARGET_DIR)/reliability
 	cd ui && $(NPM_CI) && npm run check && npm run lint && npm run build \
 		&& npx vitest run --reporter=default --reporter=json --outputFile=$(CARGO_TARGET_DIR)/reliability/vitest.json
+	cd tests/conformance && $(NPM_CI) && node --test
 	$(MAKE) --no-print-directory bindings
 	git diff --exit-code -- ui/src/bindings || { echo "ui/src/bindings is stale: run make bindings and commit"; exit 1; }
 	$(CARGO) fmt --all -- --check

@@ -76,3 +76,11 @@ test("errors: ZITADEL's body, details only as zitadel.v1.ErrorDetail, the gatewa
   assert.equal(error(404, { code: 5, message: "x", error: "y" }).length, 1);
   assert.equal(error(404, { code: 5, message: "x", details: [{ "@type": "type.googleapis.com/zitadel.v1.ErrorDetail", id: "X", extra: 1 }] }).length, 1);
 });
+
+test("query values are typed by their field, as grpc-gateway parses them", () => {
+  const features = (query) => verdict({ method: "GET", path: "/v2/features/instance", query, status: 0 });
+  assert.deepEqual(features("inheritance=true"), []);
+  assert.deepEqual(features("inheritance=false"), []);
+  assert.equal(features("inheritance=yes").length, 1, "strconv.ParseBool refuses it");
+  assert.equal(features("inheritence=true").length, 1, "a misspelt parameter ZITADEL would drop");
+});

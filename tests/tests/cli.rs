@@ -190,9 +190,18 @@ async fn link_json_shape_and_files() {
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        ["api", "expiresAt", "expiresIn", "link", "orgId", "userId"]
+        [
+            "api",
+            "expiresAt",
+            "expiresIn",
+            "expiryEstimated",
+            "link",
+            "orgId",
+            "userId"
+        ]
     );
     assert_eq!(v["api"], "v1");
+    assert_eq!(v["expiryEstimated"], false, "v1 says when the link expires");
     assert_eq!(v["userId"], seed::ZOE_ID);
     assert_eq!(v["orgId"], seed::ACME_ORG_ID);
     let expires_in = v["expiresIn"].as_i64().unwrap();
@@ -625,14 +634,17 @@ async fn api_v2_login_ui_and_template_settings() {
     assert_eq!((link_requests(&sim), code_calls(&sim)), (0, 1));
     assert_no_secrets(&sim, &run);
 
-    // Default auto with v1 _link gone: one refused v1 call, then the v2 code; with Login UI v2
-    // required, the link is in its format.
+    // Default auto with v1 _link gone: one refused v1 call, then the v2 code. Even with Login
+    // UI v2 required the link opens Login UI v1, which every release serves and which takes
+    // v2 codes (Login UI v2's page reads `code` + `codeId` only from v4.6); `--login-ui v2`
+    // asks for its format.
     sim.set_features(FeaturesUpdate {
         v1_link: Some(V1Link::Unimplemented),
         login_v2: Some(LoginV2 {
             required: true,
             base_uri: None,
         }),
+        ..FeaturesUpdate::default()
     });
     sim.clear_requests();
     let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
@@ -641,10 +653,23 @@ async fn api_v2_login_ui_and_template_settings() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let link = run.json()["link"].as_str().unwrap().to_string();
     assert!(
+        link.starts_with(&format!(
+            "{}/ui/login/login/passwordless/init?userID=",
+            sim.url()
+        )),
+        "{link}"
+    );
+    assert_eq!(run.json()["expiryEstimated"], true, "{}", run.stdout);
+    assert_eq!((link_requests(&sim), code_calls(&sim)), (1, 1));
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--json", "--login-ui", "v2", "link", "jose.nunez"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let link = run.json()["link"].as_str().unwrap().to_string();
+    assert!(
         link.starts_with(&format!("{}/ui/v2/login/passkey/set?userId=", sim.url())),
         "{link}"
     );
-    assert_eq!((link_requests(&sim), code_calls(&sim)), (1, 1));
     // --api v1 does not fall back: exit 1 with a hint.
     let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
         .run(["--api", "v1", "link", "jose.nunez"])

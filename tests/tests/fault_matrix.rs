@@ -286,7 +286,7 @@ const ERROR_IDS: [(u16, i32, &str); 7] = [
     (404, 5, "MANAG-fpo4B"),
     (404, 5, "QUERY-Dfbg2"),
     (400, 9, "COMMAND-uXHNj"),
-    (400, 9, "COMMAND-Dhz8i"),
+    (400, 3, "COMMAND-Dhz8i"),
 ];
 
 /// What an id means for `call`, whatever the HTTP status.
@@ -347,7 +347,15 @@ fn specs(call: Call) -> Vec<Spec> {
         )
         .signin(Signin::Revoked)
         .refreshes(1),
-        Spec::new("403", status(403), Fails("permission_denied")).requests(1),
+        // A 403 whose id is no permission check's: said as what it is, not as a missing
+        // permission.
+        Spec::new("403", status(403), Fails("forbidden")).requests(1),
+        Spec::new(
+            "403 MFA required",
+            zitadel(403, 7, "AUTHZ-Kl3p0"),
+            Fails("forbidden"),
+        )
+        .requests(1),
         Spec::new(
             "404",
             status(404),
@@ -585,6 +593,7 @@ fn next_step(code: &str) -> &'static [&'static str] {
         }
         "network" => &["check the instance URL"],
         "sign_in_failed" => &["sign in again"],
+        "forbidden" => &["administrator", "sign in again"],
         other => panic!("no next step known for {other}"),
     }
 }

@@ -216,7 +216,8 @@ pub fn link(user: &User, link: &RegistrationLink, qr: Option<&Qr>, json: bool) {
         print_json(&json!({
             "userId": link.user_id, "orgId": link.org_id, "link": link.link.expose(),
             "expiresAt": link.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "expiresIn": expires_in, "api": link.via.api(),
+            "expiresIn": expires_in, "expiryEstimated": link.expiry_estimated,
+            "api": link.via.api(),
         }));
         return;
     }
@@ -230,10 +231,16 @@ pub fn link(user: &User, link: &RegistrationLink, qr: Option<&Qr>, json: bool) {
         t(&user.login_name)
     );
     println!("{}", link.link.expose());
+    let about = if link.expiry_estimated { "about " } else { "" };
     println!(
-        "expires {} (in {} min)",
+        "expires {about}{} (in {about}{} min){}",
         clock(link.expires_at),
-        (expires_in + 59) / 60
+        (expires_in + 59) / 60,
+        if link.expiry_estimated {
+            ": ZITADEL's default code lifetime; this instance may set another"
+        } else {
+            ""
+        }
     );
 }
 
@@ -375,6 +382,8 @@ pub fn exit_code(e: &Error) -> u8 {
         | ErrorCode::CodeInvalid
         | ErrorCode::Conflict
         | ErrorCode::Unimplemented
+        | ErrorCode::UnsupportedVersion
+        | ErrorCode::Forbidden
         | ErrorCode::Keyring
         | ErrorCode::PinRefused
         | ErrorCode::KioskLocked
@@ -396,7 +405,7 @@ mod tests {
 
     #[test]
     fn every_error_code_has_its_exit_code() {
-        let pinned: [(ErrorCode, u8); 39] = [
+        let pinned: [(ErrorCode, u8); 41] = [
             (ErrorCode::NotSignedIn, 3),
             (ErrorCode::TokenRejected, 3),
             (ErrorCode::PermissionDenied, 4),
@@ -417,6 +426,8 @@ mod tests {
             (ErrorCode::BadResponse, 6),
             (ErrorCode::ForeignLink, 6),
             (ErrorCode::Unimplemented, 1),
+            (ErrorCode::UnsupportedVersion, 1),
+            (ErrorCode::Forbidden, 1),
             (ErrorCode::SessionEnded, 3),
             (ErrorCode::SignInFailed, 3),
             (ErrorCode::SignInDenied, 3),
@@ -509,6 +520,14 @@ mod tests {
                 expected: s(),
             },
             ErrorCode::Unimplemented => Error::Unimplemented { call: s() },
+            ErrorCode::UnsupportedVersion => Error::UnsupportedVersion {
+                call: s(),
+                since: s(),
+            },
+            ErrorCode::Forbidden => Error::Forbidden {
+                id: s(),
+                reason: s(),
+            },
             ErrorCode::SessionEnded => Error::SessionEnded,
             ErrorCode::SignInFailed => Error::SignInFailed { detail: s() },
             ErrorCode::SignInDenied => Error::SignInDenied { reason: s() },

@@ -90,6 +90,15 @@ pub enum Error {
     #[error("this ZITADEL does not offer {call}: set 'api = \"v2\"' (or \"auto\") in the config file or pass --api v2")]
     Unimplemented { call: String },
 
+    /// A call every supported release has is missing: the server is older than that.
+    #[error("this ZITADEL does not offer {call}: Passkey Desk needs ZITADEL {since} or later; ask your ZITADEL administrator to update it")]
+    UnsupportedVersion { call: String, since: String },
+
+    /// ZITADEL refused for another reason than a missing permission (a 403 whose id is not
+    /// one of the permission checks'); the message says what it is.
+    #[error("ZITADEL refused this ({id}): {reason}")]
+    Forbidden { id: String, reason: String },
+
     #[error("your session ended (the refresh token was rejected: revoked, expired or used elsewhere); sign in again")]
     SessionEnded,
 
@@ -230,6 +239,8 @@ impl Error {
             Error::BadResponse { .. } => ErrorCode::BadResponse,
             Error::ForeignLink { .. } => ErrorCode::ForeignLink,
             Error::Unimplemented { .. } => ErrorCode::Unimplemented,
+            Error::UnsupportedVersion { .. } => ErrorCode::UnsupportedVersion,
+            Error::Forbidden { .. } => ErrorCode::Forbidden,
             Error::SessionEnded => ErrorCode::SessionEnded,
             Error::SignInFailed { .. } => ErrorCode::SignInFailed,
             Error::SignInDenied { .. } => ErrorCode::SignInDenied,
@@ -296,6 +307,8 @@ pub enum ErrorCode {
     BadResponse,
     ForeignLink,
     Unimplemented,
+    UnsupportedVersion,
+    Forbidden,
     SessionEnded,
     SignInFailed,
     SignInDenied,
@@ -319,7 +332,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the enum (for the tests that pin them).
-    pub const ALL: [ErrorCode; 39] = [
+    pub const ALL: [ErrorCode; 41] = [
         ErrorCode::NotSignedIn,
         ErrorCode::TokenRejected,
         ErrorCode::PermissionDenied,
@@ -340,6 +353,8 @@ impl ErrorCode {
         ErrorCode::BadResponse,
         ErrorCode::ForeignLink,
         ErrorCode::Unimplemented,
+        ErrorCode::UnsupportedVersion,
+        ErrorCode::Forbidden,
         ErrorCode::SessionEnded,
         ErrorCode::SignInFailed,
         ErrorCode::SignInDenied,
@@ -384,6 +399,8 @@ impl ErrorCode {
             ErrorCode::BadResponse => "bad_response",
             ErrorCode::ForeignLink => "foreign_link",
             ErrorCode::Unimplemented => "unimplemented",
+            ErrorCode::UnsupportedVersion => "unsupported_version",
+            ErrorCode::Forbidden => "forbidden",
             ErrorCode::SessionEnded => "session_ended",
             ErrorCode::SignInFailed => "sign_in_failed",
             ErrorCode::SignInDenied => "sign_in_denied",
@@ -508,6 +525,8 @@ mod tests {
             "bad_response",
             "foreign_link",
             "unimplemented",
+            "unsupported_version",
+            "forbidden",
             "session_ended",
             "sign_in_failed",
             "sign_in_denied",

@@ -119,12 +119,14 @@ pub fn error_body(data: &[u8]) {
             user: None,
             permission: "",
             probe: None,
+            query: &[],
         },
         Ctx {
             org: Some(&org),
             user: Some(&user),
             permission: Permissions::USER_CREDENTIAL_WRITE,
             probe: None,
+            query: &[],
         },
     ];
     let canonical = canonical_error_body(body);
@@ -447,6 +449,7 @@ mod tests {
             user: None,
             permission: "",
             probe: None,
+            query: &[],
         };
         let e = map_error(
             StatusCode::UNAUTHORIZED,

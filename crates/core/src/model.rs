@@ -198,6 +198,9 @@ pub struct RegistrationLink {
     /// The user's passkey ids when the link was made, so that a new registration can be told
     /// apart from the passkeys the user already had (`None`: not known yet).
     pub passkeys_before: Option<Vec<String>>,
+    /// `expires_at` is ZITADEL's default lifetime, not the instance's own: a v2 code's answer
+    /// names no expiry (the lifetime is an instance setting, 1 h unless changed).
+    pub expiry_estimated: bool,
     /// Which call made it and who built the link.
     pub via: LinkVia,
 }

@@ -65,16 +65,38 @@ async fn expired_and_revoked_tokens_are_rejected() {
 }
 
 #[tokio::test]
-async fn an_unknown_user_for_the_raw_link_call_is_not_found() {
-    // COMMAND-uXHNj: the command layer's "user not found".
+async fn the_server_makes_codes_for_anyone_so_the_desk_resolves_the_user_first() {
+    // ZITADEL's `_link` checks neither the user's existence, type nor org (no COMMAND-Sd4fW
+    // in any release): the raw call makes a code for a made-up id, a machine user and another
+    // org's user alike. The desk's guard — resolve the user under the chosen org before any
+    // write — is what keeps links correct, and none of these reaches the write.
     let sim = sim().await;
     let desk = desk(&sim, seed::ADMIN_IAM_OWNER);
-    let e = desk
+    let unknown = UserId::new("329999999999999999");
+    assert!(desk
         .client()
-        .create_registration_link(&acme(), &UserId::new("329999999999999999"))
+        .create_registration_link(&acme(), &unknown)
         .await
-        .unwrap_err();
-    assert!(matches!(e, Error::UserNotFound { .. }), "{e}");
+        .is_ok());
+    sim.clear_requests();
+    for (ident, code) in [
+        ("329999999999999999", "user_not_found"),
+        (seed::MACHINE_ID, "not_human"),
+        (seed::MAX_GLOBEX_ID, "user_not_found"),
+    ] {
+        let e = desk.create_link(&acme(), ident).await.unwrap_err();
+        assert_eq!(e.code(), code, "{ident}: {e}");
+        let e = desk.send_link(&acme(), ident).await.unwrap_err();
+        assert_eq!(e.code(), code, "{ident}: {e}");
+    }
+    let writes: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("/passwordless/_"))
+        .filter(|r| !r.path.ends_with("/_search"))
+        .map(|r| r.path)
+        .collect();
+    assert!(writes.is_empty(), "codes made behind the guard: {writes:?}");
 }
 
 #[tokio::test]
@@ -86,7 +108,7 @@ async fn each_documented_error_id_maps_to_its_code() {
         (404, 5, "MANAG-fpo4B", "user_not_found"),
         (404, 5, "QUERY-Dfbg2", "user_not_found"),
         (400, 9, "COMMAND-uXHNj", "user_not_found"),
-        (400, 9, "COMMAND-Dhz8i", "code_invalid"),
+        (400, 3, "COMMAND-Dhz8i", "code_invalid"),
     ];
     let sim = sim().await;
     let desk = desk(&sim, seed::ADMIN_IAM_OWNER);

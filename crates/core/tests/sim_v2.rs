@@ -121,11 +121,35 @@ async fn v1_forbidden_does_not_fall_back() {
         method: Some("POST".into()),
         path: "/management/v1/users/*/passwordless/_link".into(),
         times: None,
-        kind: FaultKind::Status { status: 403 },
+        kind: FaultKind::ZitadelError {
+            status: 403,
+            code: 7,
+            id: "AUTH-5mWD2".into(),
+            message: "No matching permissions found".into(),
+        },
     });
     let desk = desk(&sim, seed::ADMIN_IAM_OWNER);
     let e = desk.create_link(&acme(), "jose.nunez").await.unwrap_err();
     assert_eq!(e.code(), "permission_denied", "{e}");
+    assert_eq!(creating_calls(&sim).len(), 1, "no v2 call after a 403");
+    // A 403 that is not about permissions ("MFA required") says what it is, and does not
+    // fall back either.
+    sim.clear_faults();
+    sim.clear_requests();
+    sim.inject(Fault {
+        method: Some("POST".into()),
+        path: "/management/v1/users/*/passwordless/_link".into(),
+        times: None,
+        kind: FaultKind::ZitadelError {
+            status: 403,
+            code: 7,
+            id: "AUTHZ-Kl3p0".into(),
+            message: "mfa required (AUTHZ-Kl3p0)".into(),
+        },
+    });
+    let e = desk.create_link(&acme(), "jose.nunez").await.unwrap_err();
+    assert_eq!(e.code(), "forbidden", "{e}");
+    assert!(e.to_string().contains("second factor"), "{e}");
     assert_eq!(creating_calls(&sim).len(), 1, "no v2 call after a 403");
 }
 
@@ -267,12 +291,40 @@ async fn iam_user_manager_gets_the_v2_path_automatically() {
 }
 
 #[tokio::test]
-async fn login_ui_v2_links_follow_the_feature_flag() {
+async fn auto_opens_login_ui_v1_and_login_ui_v2_follows_the_instance() {
     let sim = sim().await;
+    // Every v4 instance reports loginV2.required, also those whose passkey/set page cannot
+    // take the code (v4.0–v4.5): `auto` builds Login UI v1 links, which every release serves.
     login_v2(&sim, true, None);
-    let desk = desk_with(&sim, seed::ADMIN_IAM_OWNER, with_api(ApiVersion::V2));
+    let auto = desk_with(&sim, seed::ADMIN_IAM_OWNER, with_api(ApiVersion::V2));
+    let (_, link) = auto.create_link(&acme(), "jose.nunez").await.unwrap();
+    assert_eq!(link.via, LinkVia::V2LoginV1);
+    assert_eq!(open(link.link.expose()).await.0, 200);
+    assert!(link.expiry_estimated, "the v2 answer has no expiry");
+
+    let desk = desk_with(
+        &sim,
+        seed::ADMIN_IAM_OWNER,
+        ClientOptions {
+            login_ui: LoginUi::V2,
+            ..with_api(ApiVersion::V2)
+        },
+    );
     let (_, link) = desk.create_link(&acme(), "jose.nunez").await.unwrap();
     assert_eq!(link.via, LinkVia::V2LoginV2);
+    let features = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/v2/features/instance")
+        .map(|r| r.query)
+        .collect::<Vec<_>>();
+    assert!(
+        !features.is_empty()
+            && features
+                .iter()
+                .all(|q| q.as_deref() == Some("inheritance=true")),
+        "the effective flags are read: {features:?}"
+    );
     let text = link.link.expose().to_string();
     assert!(
         text.starts_with(&format!("{}/ui/v2/login/passkey/set?userId=", sim.url())),
@@ -294,15 +346,6 @@ async fn login_ui_v2_links_follow_the_feature_flag() {
     sim.complete_registration(seed::JOSE_ID, &code_id, &code, "iPhone")
         .unwrap();
     assert_eq!(open(&text).await.0, 400, "a used code is refused");
-
-    // The flag off: Login UI v1 format again.
-    login_v2(&sim, false, None);
-    let (_, link) = desk.create_link(&acme(), "jose.nunez").await.unwrap();
-    assert_eq!(link.via, LinkVia::V2LoginV1);
-    assert!(link
-        .link
-        .expose()
-        .contains("/ui/login/login/passwordless/init?"));
 
     // A baseUri on the instance is used; one elsewhere is refused before any code exists.
     login_v2(&sim, true, Some(format!("{}/custom/login", sim.url())));
@@ -421,6 +464,15 @@ async fn the_authenticator_choice() {
     );
     // Login UI v2: not offered, and refused before a code is created.
     login_v2(&sim, true, None);
+    assert!(desk.org_access(&acme()).await.unwrap().authenticator_choice);
+    let desk = desk_with(
+        &sim,
+        seed::ADMIN_IAM_OWNER,
+        ClientOptions {
+            login_ui: LoginUi::V2,
+            ..with_api(ApiVersion::V2)
+        },
+    );
     let access = desk.org_access(&acme()).await.unwrap();
     assert!(access.capabilities.create_link && !access.authenticator_choice);
     // v1 _link still makes Login UI v1 links, whatever the flag says.
@@ -463,11 +515,12 @@ async fn v2_calls_check_permissions_like_v1() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), "permission_denied", "{e}");
-    // An org role reads nothing in another org: v2 GetUserByID is refused.
+    // An org role reads nothing in another org: v2 GetUserByID answers 403, which inside the
+    // user lookup means "not in this org".
     let e = desk
         .client()
         .get_user(&globex(), &UserId::new(seed::MAX_GLOBEX_ID))
         .await
         .unwrap_err();
-    assert_eq!(e.code(), "permission_denied", "{e}");
+    assert_eq!(e.code(), "user_not_found", "{e}");
 }

@@ -219,7 +219,11 @@ async fn set_features(
     State(state): State<AppState>,
     Strict(update): Strict<crate::features::FeaturesUpdate>,
 ) -> Json<crate::features::Features> {
-    let mut features = state.features();
-    features.apply(update);
-    Json(features.clone())
+    let features = {
+        let mut features = state.features();
+        features.apply(update);
+        features.clone()
+    };
+    state.world().oidc.user_info_in_id_token = features.user_info_in_id_token;
+    Json(features)
 }

@@ -50,15 +50,15 @@ impl SimError {
         SimError::new(code, id, "User could not be found")
     }
 
-    /// Our own id: ZITADEL fails a passkey code for a machine user deep in its command
-    /// layer; the sim answers with a stable id instead.
+    /// The sim's own login page refuses a machine user (an id of the sim's, not ZITADEL's:
+    /// ZITADEL's API never refuses a passkey code for a machine user).
     pub fn user_not_human() -> Self {
-        SimError::new(9, "COMMAND-Sd4fW", "User is not human")
+        SimError::new(9, "SIM-NOTHUMAN", "User is not human")
     }
 
-    /// Wrong, expired, used or cancelled registration code.
+    /// Wrong, expired, used or cancelled registration code (`ThrowInvalidArgument`).
     pub fn code_invalid() -> Self {
-        SimError::new(9, "COMMAND-Dhz8i", "Code is invalid")
+        SimError::new(3, "COMMAND-Dhz8i", "Code is invalid")
     }
 
     pub fn passkey_not_found() -> Self {
@@ -78,12 +78,14 @@ impl SimError {
         SimError::new(3, id, message)
     }
 
-    pub fn not_found_route() -> Self {
-        SimError::new(5, "SIM-404", "Not Found")
+    /// The auth interceptor's answer to a request without an `Authorization` header: no id.
+    pub fn auth_header_missing() -> Self {
+        SimError::new(16, "", "auth header missing")
     }
 
-    pub fn method_not_allowed() -> Self {
-        SimError::new(12, "SIM-405", "Method Not Allowed")
+    /// An `Authorization` header that is not `Bearer <token>`.
+    pub fn auth_header_invalid() -> Self {
+        SimError::new(16, "AUTH-toLo1", "invalid auth header")
     }
 }
 
@@ -102,9 +104,11 @@ impl IntoResponse for SimError {
     }
 }
 
-/// gRPC code → HTTP status as ZITADEL's gateway maps it (note 9 → 400, not 412).
+/// gRPC code → HTTP status as ZITADEL's gateway maps it (grpc-gateway v2
+/// `HTTPStatusFromCode`; note 9 → 400, not 412, and 1 → 499).
 pub fn status_of_code(code: i32) -> StatusCode {
     match code {
+        1 => StatusCode::from_u16(499).expect("499 is a status"),
         3 | 9 | 11 => StatusCode::BAD_REQUEST,
         4 => StatusCode::GATEWAY_TIMEOUT,
         5 => StatusCode::NOT_FOUND,
@@ -138,7 +142,8 @@ pub fn code_of_status(status: u16) -> i32 {
 struct ErrorBody<'a> {
     code: i32,
     message: String,
-    details: [ErrorDetail<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    details: Vec<ErrorDetail<'a>>,
 }
 
 #[derive(Serialize)]
@@ -155,15 +160,35 @@ pub fn error_response(status: StatusCode, code: i32, id: &str, message: &str) ->
 }
 
 fn error_body<'a>(code: i32, id: &'a str, message: &'a str) -> ErrorBody<'a> {
+    // An error without an id (the gateway's own, the auth header's) has no details; ZITADEL's
+    // marshaler leaves the empty list out.
+    if id.is_empty() {
+        return ErrorBody {
+            code,
+            message: message.to_owned(),
+            details: Vec::new(),
+        };
+    }
     ErrorBody {
         code,
         message: format!("{message} ({id})"),
-        details: [ErrorDetail {
+        details: vec![ErrorDetail {
             type_url: "type.googleapis.com/zitadel.v1.ErrorDetail",
             id,
             message,
         }],
     }
+}
+
+/// The REST gateway's own routing errors: no id, no details (grpc-gateway's
+/// `DefaultRoutingErrorHandler`): 404 `{"code":5,"message":"Not Found"}`, 405
+/// `{"code":12,"message":"Method Not Allowed"}`.
+pub fn routing_error(status: StatusCode) -> Response {
+    let (code, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => (12, "Method Not Allowed"),
+        _ => (5, "Not Found"),
+    };
+    error_response(status, code, "", message)
 }
 
 /// An RFC 6749 error (§5.2) as the OAuth endpoints answer it:

@@ -26,7 +26,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::middleware;
-use axum::response::IntoResponse;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -178,7 +177,12 @@ impl Sim {
     /// Changes instance switches (the Login UI v2 flag, the v1 `_link` call); same as
     /// `POST /__sim/features`.
     pub fn set_features(&self, update: features::FeaturesUpdate) {
-        self.state.features().apply(update);
+        let on = {
+            let mut features = self.state.features();
+            features.apply(update);
+            features.user_info_in_id_token
+        };
+        self.state.world().oidc.user_info_in_id_token = on;
     }
 
     /// The current instance switches.
@@ -305,11 +309,9 @@ impl Drop for Sim {
 fn router(state: AppState) -> Router {
     api::router()
         .merge(control::router())
-        .fallback(|| async { SimError::not_found_route().into_response() })
+        .fallback(|| async { errors::routing_error(axum::http::StatusCode::NOT_FOUND) })
         .method_not_allowed_fallback(|| async {
-            let mut response = SimError::method_not_allowed().into_response();
-            *response.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
-            response
+            errors::routing_error(axum::http::StatusCode::METHOD_NOT_ALLOWED)
         })
         .layer(middleware::from_fn_with_state(state.clone(), faults::apply))
         .layer(middleware::from_fn_with_state(

@@ -12,18 +12,16 @@ use crate::wire::{
 };
 use crate::world::{Org, User, UserKind, UserState, World, ORG_READ};
 
-/// ZITADEL's default page size when `limit` is 0, and its maximum.
-const DEFAULT_LIMIT: u64 = 100;
-const MAX_LIMIT: u64 = 1000;
-
-/// The page a query asks for: (offset, limit), the limit defaulted and clamped.
+/// The page a query asks for: (offset, limit). As in ZITADEL's v1/v2 `ListQuery`
+/// (`internal/query/search_query.go`), a limit of 0 means no limit, and there is no maximum
+/// (the 100/1000 defaults belong to the newer `PaginationRequest`, not to these calls).
 fn window(query: &ListQuery) -> (usize, usize) {
     let limit = match query.limit {
-        0 => DEFAULT_LIMIT,
-        n => n.min(MAX_LIMIT),
+        0 => usize::MAX,
+        n => usize::try_from(n).unwrap_or(usize::MAX),
     };
     let offset = usize::try_from(query.offset).unwrap_or(usize::MAX);
-    (offset, limit as usize)
+    (offset, limit)
 }
 
 /// One page of `items`; `totalResult` is the length before paging.
@@ -355,9 +353,19 @@ pub fn list_users<'w>(
     org_id: &str,
     request: &ListUsersRequest,
 ) -> Result<(u64, Vec<&'w User>), SimError> {
+    list_users_in(world, &[org_id], request)
+}
+
+/// [`list_users`] over several orgs at once (v2 ListUsers without an org query).
+pub fn list_users_in<'w, O: AsRef<str>>(
+    world: &'w World,
+    org_ids: &[O],
+    request: &ListUsersRequest,
+) -> Result<(u64, Vec<&'w User>), SimError> {
     let filters = compile_all(&request.queries)?;
-    let hits: Vec<Hit<'w>> = world
-        .users_in_org(org_id)
+    let hits: Vec<Hit<'w>> = org_ids
+        .iter()
+        .flat_map(|org| world.users_in_org(org.as_ref()))
         .filter(|(user, keys)| filters.iter().all(|f| f.matches(user, keys)))
         .collect();
     let total = hits.len() as u64;
@@ -385,8 +393,10 @@ fn org_matches(org: &Org, query: &OrgSearchQuery) -> Result<bool, SimError> {
     }
     if let Some(q) = &query.state_query {
         results.push(match q.state.as_str() {
-            "ORG_STATE_ACTIVE" => true,
-            "ORG_STATE_UNSPECIFIED" | "ORG_STATE_INACTIVE" | "ORG_STATE_REMOVED" => false,
+            "ORGANIZATION_STATE_ACTIVE" => true,
+            "ORGANIZATION_STATE_UNSPECIFIED"
+            | "ORGANIZATION_STATE_INACTIVE"
+            | "ORGANIZATION_STATE_REMOVED" => false,
             other => return Err(invalid_query(&format!("unknown state {other}"))),
         });
     }
@@ -403,11 +413,11 @@ pub fn list_orgs<'w>(
     caller_id: &str,
     request: &ListOrgsRequest,
 ) -> Result<(u64, Vec<&'w Org>), SimError> {
+    // As ZITADEL's ListOrganizations (without PermissionCheckV2, `internal/query/org.go`):
+    // the query, order and LIMIT/OFFSET first, then the orgs without `org.read` dropped from
+    // the page; `totalResult` counts before that filter.
     let mut orgs = Vec::new();
     for org in &world.orgs {
-        if !world.permissions(caller_id, &org.id).contains(&ORG_READ) {
-            continue;
-        }
         let mut keep = true;
         for query in &request.queries {
             keep &= org_matches(org, query)?;
@@ -418,12 +428,19 @@ pub fn list_orgs<'w>(
     }
     orgs.sort_by(|a, b| {
         directed(
-            a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then_with(|| a.id.cmp(&b.id)),
             request.query.asc,
         )
     });
     let total = orgs.len() as u64;
-    Ok((total, page(orgs, &request.query)))
+    let readable = page(orgs, &request.query)
+        .into_iter()
+        .filter(|org| world.permissions(caller_id, &org.id).contains(&ORG_READ))
+        .collect();
+    Ok((total, readable))
 }
 
 #[cfg(test)]
@@ -518,14 +535,20 @@ mod tests {
     }
 
     #[test]
-    fn paging_defaults_and_clamps() {
+    fn limit_zero_is_all_and_there_is_no_cap() {
+        // search_query.go: 0 means no LIMIT; v1/v2 ListQuery has no maximum.
         let items: Vec<u32> = (0..1500).collect();
-        assert_eq!(page(items.clone(), &ListQuery::default()).len(), 100);
-        let all = ListQuery {
+        assert_eq!(page(items.clone(), &ListQuery::default()).len(), 1500);
+        let many = ListQuery {
             limit: 5000,
             ..ListQuery::default()
         };
-        assert_eq!(page(items.clone(), &all).len(), 1000);
+        assert_eq!(page(items.clone(), &many).len(), 1500);
+        let some = ListQuery {
+            limit: 7,
+            ..ListQuery::default()
+        };
+        assert_eq!(page(items.clone(), &some).len(), 7);
         let tail = ListQuery {
             offset: 1498,
             limit: 10,

@@ -18,6 +18,10 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         return next.run(request).await;
     }
     let method = request.method().to_string();
+    let api = ["/v2/", "/v2beta/", "/management/", "/auth/", "/admin/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
+    let query = request.uri().query().filter(|_| api).map(str::to_owned);
     let headers = request.headers();
     let org_header = org_header(headers);
     let caller = state
@@ -31,6 +35,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
             method,
             path,
             org_header,
+            query,
             status: 0,
             caller,
             micros: 0,

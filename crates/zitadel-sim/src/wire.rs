@@ -75,11 +75,34 @@ impl ListDetails {
     }
 }
 
-/// `{"details":…,"result":[…]}`; with no details and no results this is `{}`.
+/// `zitadel.object.v2.ListDetails`: as v1's, but the time is `timestamp`.
 #[derive(Serialize)]
-pub struct ListResponse<T> {
+#[serde(rename_all = "camelCase")]
+pub struct ListDetailsV2 {
+    #[serde(serialize_with = "int64", skip_serializing_if = "is_zero")]
+    pub total_result: u64,
+    #[serde(serialize_with = "int64", skip_serializing_if = "is_zero")]
+    pub processed_sequence: u64,
+    #[serde(serialize_with = "timestamp", skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<DateTime<Utc>>,
+}
+
+impl ListDetailsV2 {
+    pub fn new(total_result: u64, position: u64) -> Self {
+        ListDetailsV2 {
+            total_result,
+            processed_sequence: position,
+            timestamp: Some(Utc::now()),
+        }
+    }
+}
+
+/// `{"details":…,"result":[…]}`; with no details and no results this is `{}`. `D` is the
+/// API's details message (v1 [`ListDetails`], v2 [`ListDetailsV2`]).
+#[derive(Serialize)]
+pub struct ListResponse<T, D = ListDetails> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<ListDetails>,
+    pub details: Option<D>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub result: Vec<T>,
 }
@@ -226,7 +249,9 @@ pub struct MyUserResponse {
 pub struct Membership {
     pub user_id: String,
     pub details: Details,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<&'static str>,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub display_name: String,
     #[serde(skip_serializing_if = "is_false")]
     pub iam: bool,
@@ -261,7 +286,7 @@ impl Organization {
                 change_date: Some(org.record.changed),
                 resource_owner: org.id.clone(),
             },
-            state: "ORG_STATE_ACTIVE",
+            state: "ORGANIZATION_STATE_ACTIVE",
             name: org.name.clone(),
             primary_domain: org.primary_domain.clone(),
         }

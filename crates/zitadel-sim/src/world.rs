@@ -27,6 +27,11 @@ pub const USER_READ: &str = "user.read";
 pub const USER_WRITE: &str = "user.write";
 pub const USER_CREDENTIAL_WRITE: &str = "user.credential.write";
 pub const USER_PASSKEY_WRITE: &str = "user.passkey.write";
+/// An instance permission: reading the feature flags (`GET /v2/features/instance` before v3.0).
+pub const IAM_FEATURE_READ: &str = "iam.feature.read";
+
+/// The instance roles that may read the feature flags (`cmd/defaults.yaml`).
+const FEATURE_READERS: &[&str] = &["IAM_OWNER", "IAM_OWNER_VIEWER"];
 
 /// The default role mapping of zitadel-api.md §4 (plus `org.read` for every role).
 const ROLE_PERMISSIONS: &[(&str, &[&str])] = &[
@@ -219,6 +224,10 @@ pub struct LoggedRequest {
     pub path: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_header: Option<String>,
+    /// The query string of an API call (`inheritance=true`); never recorded for login,
+    /// OAuth or other pages, whose queries may carry codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
     /// 0 when the connection was dropped or truncated by a fault.
     pub status: u16,
     /// The user id behind a valid bearer token.
@@ -400,8 +409,14 @@ impl World {
     }
 
     /// The user behind a bearer token, if the token is valid for the ZITADEL APIs.
+    /// `None`: no `Authorization` header; an empty token: a header that is not a bearer one.
     pub fn caller(&self, token: Option<&str>) -> Result<&User, SimError> {
-        let token = token
+        let token = match token {
+            None => return Err(SimError::auth_header_missing()),
+            Some("") => return Err(SimError::auth_header_invalid()),
+            Some(token) => token,
+        };
+        let token = Some(token)
             .and_then(|t| self.tokens.get(t))
             .filter(|t| t.audience && !expired(t.expires))
             .ok_or_else(SimError::token_invalid)?;
@@ -437,6 +452,16 @@ impl World {
             })
             .collect();
         set.into_iter().collect()
+    }
+
+    /// Whether the user holds an instance permission (through an instance membership).
+    pub fn has_instance_permission(&self, user_id: &str, permission: &str) -> bool {
+        permission == IAM_FEATURE_READ
+            && self.memberships.iter().any(|m| {
+                m.user_id == user_id
+                    && matches!(m.scope, Scope::Instance)
+                    && m.roles.iter().any(|r| FEATURE_READERS.contains(r))
+            })
     }
 
     /// Checks token, then org header, then permission (the order of ZITADEL's interceptors)
@@ -476,15 +501,12 @@ impl World {
     // -----------------------------------------------------------------------------------------
     // Registration codes and passkeys
 
-    /// AddPasswordlessRegistration's command: any existing human user, in any org.
-    pub fn add_code(&mut self, user_id: &str) -> Result<NewCode, SimError> {
-        let user = self
-            .user(user_id)
-            .ok_or_else(|| SimError::user_not_found("COMMAND-uXHNj"))?;
-        if user.person().is_none() {
-            return Err(SimError::user_not_human());
-        }
-        let org_id = user.org_id.clone();
+    /// The passwordless init code command (`humanAddPasswordlessInitCode`,
+    /// `addUserPasskeyCode`): like ZITADEL it checks neither that the user exists nor its
+    /// type or state — any id gets a code (the login page then fails for a bad one). The code
+    /// belongs to `owner`: the header's org for v1, the user's own org for v2.
+    pub fn add_code(&mut self, user_id: &str, owner: &str) -> NewCode {
+        let org_id = owner.to_owned();
         let id = self.new_id();
         let code = remember_secret(Alphanumeric.sample_string(&mut rand::rng(), 12));
         self.codes.push(RegistrationCode {
@@ -496,12 +518,12 @@ impl World {
             used: false,
         });
         let record = self.change_user(user_id);
-        Ok(NewCode {
+        NewCode {
             id,
             code,
             org_id,
             record,
-        })
+        }
     }
 
     /// Checks a code; a wrong code counts as a failed check, and the third one cancels it.

@@ -21,8 +21,13 @@ async fn bad_tokens_get_401_token_invalid() {
     let revoked = sim.issue_token(user_id, true, Duration::from_secs(3600));
     sim.revoke_token(&revoked);
 
+    // No header: the gRPC interceptor's own status, without an id (auth_interceptor.go).
     let answer = send(request(&sim, Method::GET, ME, None, None)).await;
-    assert_error(&answer, 401, 16, "AUTH-7fs1e");
+    assert_eq!(
+        answer,
+        (401, json!({"code":16,"message":"auth header missing"}))
+    );
+    let answer = send(request(&sim, Method::GET, ME, Some("not-a-token"), None)).await;
     assert_eq!(
         answer.1,
         json!({"code":16,"message":"Errors.Token.Invalid (AUTH-7fs1e)","details":[{"@type":"type.googleapis.com/zitadel.v1.ErrorDetail","id":"AUTH-7fs1e","message":"Errors.Token.Invalid"}]})
@@ -33,12 +38,12 @@ async fn bad_tokens_get_401_token_invalid() {
             assert_error(&answer, 401, 16, "AUTH-7fs1e");
         }
     }
-    // A token without the Bearer scheme is no token.
+    // A token without the Bearer scheme: "invalid auth header" (context.go).
     let pat = pat(&sim, ADMIN_IAM_OWNER);
     let basic = reqwest::Client::new()
         .get(format!("{}{ME}", sim.url()))
         .header("authorization", format!("Basic {pat}"));
-    assert_error(&send(basic).await, 401, 16, "AUTH-7fs1e");
+    assert_error(&send(basic).await, 401, 16, "AUTH-toLo1");
 }
 
 #[tokio::test]

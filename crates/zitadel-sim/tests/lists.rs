@@ -349,7 +349,7 @@ async fn org_search_lists_readable_orgs() {
     );
     assert_eq!(all["result"][0]["name"], "ACME AG");
     assert_eq!(all["result"][0]["primaryDomain"], "acme.example.com");
-    assert_eq!(all["result"][0]["state"], "ORG_STATE_ACTIVE");
+    assert_eq!(all["result"][0]["state"], "ORGANIZATION_STATE_ACTIVE");
 
     let by_name = json!({"query": {"limit": 100}, "queries": [{"nameQuery": {"name": "ac", "method": "TEXT_QUERY_METHOD_CONTAINS_IGNORE_CASE"}}]});
     let (_, found) = post(&sim, ADMIN_IAM_USER_MANAGER, None, LIST_ORGS, by_name).await;

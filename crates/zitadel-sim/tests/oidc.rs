@@ -357,13 +357,34 @@ async fn code_flow_with_pkce_issues_tokens_the_api_accepts() {
     assert_eq!(claims["azp"], NATIVE_CLIENT_ID);
     assert_eq!(claims["nonce"], "n-456");
     assert_eq!(claims["amr"], json!(["pwd"]));
-    assert_eq!(claims["preferred_username"], admin.login_name);
-    assert_eq!(claims["name"], "Dana Keller");
-    assert_eq!(claims["given_name"], "Dana");
-    assert_eq!(claims["family_name"], "Keller");
-    assert_eq!(claims["locale"], "de");
-    assert_eq!(claims["email"], "dana.keller@acme.example.com");
-    assert_eq!(claims["email_verified"], true);
+    // "User Info inside ID Token" is off by default, as in ZITADEL: the ID token names the
+    // user by `sub` alone, the profile comes from userinfo.
+    for claim in [
+        "preferred_username",
+        "name",
+        "given_name",
+        "email",
+        "locale",
+    ] {
+        assert!(claims.get(claim).is_none(), "{claim} in {claims}");
+    }
+    let (status, info) = send(request(
+        &sim,
+        Method::GET,
+        USERINFO,
+        Some(access_token),
+        None,
+    ))
+    .await;
+    assert_eq!(status, 200, "{info}");
+    assert_eq!(info["sub"], admin.user_id);
+    assert_eq!(info["preferred_username"], admin.login_name);
+    assert_eq!(info["name"], "Dana Keller");
+    assert_eq!(info["given_name"], "Dana");
+    assert_eq!(info["family_name"], "Keller");
+    assert_eq!(info["locale"], "de");
+    assert_eq!(info["email"], "dana.keller@acme.example.com");
+    assert_eq!(info["email_verified"], true);
     let (iat, exp, auth_time) = (
         claims["iat"].as_i64().unwrap(),
         claims["exp"].as_i64().unwrap(),
@@ -391,6 +412,30 @@ async fn code_flow_with_pkce_issues_tokens_the_api_accepts() {
     ] {
         assert!(!log.contains(secret), "a secret in the request log");
     }
+}
+
+#[tokio::test]
+async fn user_info_inside_the_id_token_is_the_apps_switch() {
+    let sim = start().await;
+    let admin = sim.demo().admin(ADMIN_IAM_OWNER).clone();
+    sim.set_features(zitadel_sim::features::FeaturesUpdate {
+        user_info_in_id_token: Some(true),
+        ..Default::default()
+    });
+    let tokens = sign_in(&sim, ADMIN_IAM_OWNER, SCOPES).await;
+    let claims = verify_id_token(&sim, text(&tokens, "id_token"), NATIVE_CLIENT_ID).await;
+    assert_eq!(claims["sub"], admin.user_id);
+    assert_eq!(claims["preferred_username"], admin.login_name);
+    assert_eq!(claims["name"], "Dana Keller");
+    assert_eq!(claims["email"], "dana.keller@acme.example.com");
+    // Off again: the next ID token has none of it.
+    sim.set_features(zitadel_sim::features::FeaturesUpdate {
+        user_info_in_id_token: Some(false),
+        ..Default::default()
+    });
+    let tokens = sign_in(&sim, ADMIN_IAM_OWNER, SCOPES).await;
+    let claims = verify_id_token(&sim, text(&tokens, "id_token"), NATIVE_CLIENT_ID).await;
+    assert!(claims.get("name").is_none(), "{claims}");
 }
 
 #[tokio::test]

@@ -94,7 +94,9 @@ async fn v2_registration_code_permissions_and_errors() {
     assert_eq!(code.len(), 12);
     assert!(answer.get("link").is_none() && answer.get("expiration").is_none());
 
-    // The same checks as v1: permission in the header org, unknown org, unknown user, machine.
+    // The same checks as v1: permission in the user's org, an unknown org. Neither the
+    // user's existence nor its type is checked (no COMMAND-Sd4fW in any release): a made-up
+    // id and a machine user get a code (fidelity.rs has the rest).
     let refused = post(
         &sim,
         ADMIN_USER_MANAGER,
@@ -113,15 +115,6 @@ async fn v2_registration_code_permissions_and_errors() {
     )
     .await;
     assert_error(&unknown_org, 403, 7, "AUTH-Bs7Ds");
-    let unknown = post(
-        &sim,
-        ADMIN_IAM_OWNER,
-        None,
-        "/v2/users/329999999999999999/passkeys/registration_link",
-        json!({"returnCode": {}}),
-    )
-    .await;
-    assert_error(&unknown, 400, 9, "COMMAND-uXHNj");
     let machine = post(
         &sim,
         ADMIN_IAM_OWNER,
@@ -130,10 +123,13 @@ async fn v2_registration_code_permissions_and_errors() {
         json!({"returnCode": {}}),
     )
     .await;
-    assert_error(&machine, 400, 9, "COMMAND-Sd4fW");
+    assert_eq!(machine.0, 200, "{}", machine.1);
     let no_token =
         send(request(&sim, Method::POST, &path, None, None).json(&json!({"returnCode": {}}))).await;
-    assert_error(&no_token, 401, 16, "AUTH-7fs1e");
+    assert_eq!(
+        no_token,
+        (401, json!({"code": 16, "message": "auth header missing"}))
+    );
 
     // The Login UI v2 page checks the code; the control API registers with it.
     let page = |code: &str| {
@@ -173,7 +169,13 @@ async fn feature_flags_and_the_v1_link_switch() {
     assert_eq!(status, 200);
     assert_eq!(
         now,
-        json!({"loginV2": {"required": true, "baseUri": base}, "v1Link": "on"})
+        json!({
+            "loginV2": {"required": true, "baseUri": base},
+            "v1Link": "on",
+            "version": "4.13",
+            "loginV2FromSystem": false,
+            "userInfoInIdToken": false
+        })
     );
     let (_, features) = get(&sim, ADMIN_VIEWER, None, "/v2/features/instance").await;
     assert_eq!(features["loginV2"]["required"], true);
@@ -185,9 +187,9 @@ async fn feature_flags_and_the_v1_link_switch() {
     assert_eq!(now["loginV2"]["required"], true, "other switches stay");
     let gone = post(&sim, ADMIN_IAM_OWNER, None, &link, json!({})).await;
     assert_eq!(gone.0, 404);
-    assert_eq!(gone.1["code"], 5);
-    assert!(
-        gone.1["details"].as_array().unwrap().is_empty(),
+    assert_eq!(
+        gone.1,
+        json!({"code": 5, "message": "Not Found"}),
         "no error id"
     );
     control(json!({"v1Link": "unimplemented"})).await;

@@ -8,4 +8,8 @@ export type LinkView = { user: User, orgId: string, link: string,
 /**
  * The QR code of the link (SVG markup made by the app, safe to inline).
  */
-qrSvg: string, expiresAt: string, };
+qrSvg: string, expiresAt: string, 
+/**
+ * `expiresAt` is ZITADEL's default lifetime (the answer named none): shown as "about".
+ */
+expiryEstimated: boolean, };

@@ -61,6 +61,8 @@ export function nextStep(code: ErrorCode | "unknown"): NextStep {
     case "server":
     case "foreign_link":
     case "unimplemented":
+    case "unsupported_version":
+    case "forbidden":
     case "keyring":
     case "pin_refused":
     case "invalid_input":
@@ -105,6 +107,8 @@ const CODES: Readonly<Record<ErrorCode, true>> = {
   bad_response: true,
   foreign_link: true,
   unimplemented: true,
+  unsupported_version: true,
+  forbidden: true,
   session_ended: true,
   sign_in_failed: true,
   sign_in_denied: true,

@@ -120,6 +120,7 @@ export function linkView(expiresAt: string, over: Partial<LinkView> = {}): LinkV
     link: "https://id.example.com/ui/login/passkey/register?userID=u1&code=ABC123",
     qrSvg: QR_SVG,
     expiresAt,
+    expiryEstimated: false,
     ...over,
   };
 }

@@ -99,9 +99,7 @@ impl DeskApp {
             tokens = pending.finish() => tokens?,
             _ = shared.cancel_unlock.notified() => return Err(Error::SignInCancelled),
         };
-        let identity = tokens.identity.clone().ok_or_else(|| Error::SignInFailed {
-            detail: "no identity in the answer".into(),
-        })?;
+        let identity = shared.auth(&settings).identity(&tokens).await?;
         let account = account_name(&identity);
         let desk_session = lock(&shared.state).session().cloned();
         let Some(desk_session) = desk_session else {

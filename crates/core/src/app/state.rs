@@ -706,6 +706,7 @@ mod tests {
                 link: format!("https://id.example/link/{generation}"),
                 qr_svg: "<svg/>".into(),
                 expires_at: now + chrono::Duration::hours(1),
+                expiry_estimated: false,
             },
             subject: AuditSubject {
                 user_id: user_id.into(),

@@ -126,6 +126,8 @@ pub struct LinkView {
     pub qr_svg: String,
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub expires_at: DateTime<Utc>,
+    /// `expiresAt` is ZITADEL's default lifetime (the answer named none): shown as "about".
+    pub expiry_estimated: bool,
 }
 
 /// The link on the admin's screen: live, or how it ended. Once it ended only the person is

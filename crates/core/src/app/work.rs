@@ -143,6 +143,7 @@ impl DeskApp {
             qr_svg: Qr::new(issued.link.link.expose())?.svg(),
             link: issued.link.link.expose().clone(),
             expires_at: issued.link.expires_at,
+            expiry_estimated: issued.link.expiry_estimated,
             org_id: org.id.to_string(),
             user: issued.user.clone(),
         };

@@ -265,6 +265,65 @@ impl Provider {
         })
     }
 
+    /// The signed-in user's profile from the userinfo endpoint: ZITADEL puts the profile into
+    /// the ID token only when the app has "User Info inside ID Token" on (off by default), so
+    /// an ID token may name the user by `sub` alone. `None` when the provider has no userinfo
+    /// endpoint or answers with another subject.
+    pub async fn userinfo(
+        &self,
+        access_token: &Secret<String>,
+        subject: &str,
+    ) -> Result<Option<Identity>> {
+        let Some(endpoint) = self.metadata.userinfo_endpoint() else {
+            return Ok(None);
+        };
+        let request = openidconnect::http::Request::builder()
+            .method(openidconnect::http::Method::GET)
+            .uri(endpoint.url().as_str())
+            .header("authorization", format!("Bearer {}", access_token.expose()))
+            .header("accept", "application/json")
+            .body(Vec::new())
+            .map_err(|_| Error::BadResponse {
+                detail: "the userinfo endpoint is not a URL".into(),
+            })?;
+        let answer = match self.exchange(request).await {
+            Ok(answer) => answer,
+            Err(Exchange::Answer(e)) => return Err(e),
+            Err(Exchange::Transport(e)) => {
+                return Err(transport_error(
+                    &e,
+                    &self.host,
+                    self.options.connect_timeout,
+                    self.options.request_timeout,
+                ))
+            }
+        };
+        if !answer.status().is_success() {
+            return Ok(None);
+        }
+        #[derive(Deserialize)]
+        struct UserInfo {
+            sub: String,
+            name: Option<String>,
+            preferred_username: Option<String>,
+            email: Option<String>,
+        }
+        let info: UserInfo =
+            serde_json::from_slice(answer.body()).map_err(|_| Error::BadResponse {
+                detail: "the userinfo answer is not the JSON it should be".into(),
+            })?;
+        if info.sub != subject {
+            tracing::warn!("the userinfo answer names another subject: ignored");
+            return Ok(None);
+        }
+        Ok(Some(Identity {
+            subject: info.sub,
+            name: info.name,
+            login_name: info.preferred_username,
+            email: info.email,
+        }))
+    }
+
     /// Asks the authorization endpoint whether it knows `client_id` (for "Test connection"):
     /// an unknown client is refused there before any login page.
     pub async fn check_client(&self, client_id: &str) -> Result<()> {

@@ -508,6 +508,27 @@ impl Auth {
         self.provider().await?.start_device_login(client_id).await
     }
 
+    /// Who signed in: the ID token's claims, and — for an ID token without the profile
+    /// (ZITADEL's default: "User Info inside ID Token" is off) — the userinfo endpoint's.
+    pub async fn identity(&self, tokens: &Tokens) -> Result<Identity> {
+        let mut identity = tokens.identity.clone().ok_or_else(|| Error::SignInFailed {
+            detail: "no identity in the answer".into(),
+        })?;
+        if identity.name.is_none() && identity.login_name.is_none() {
+            match self
+                .provider()
+                .await?
+                .userinfo(&tokens.access_token, &identity.subject)
+                .await
+            {
+                Ok(Some(profile)) => identity = profile,
+                Ok(None) => {}
+                Err(e) => tracing::info!(code = %e.code(), "no profile from userinfo"),
+            }
+        }
+        Ok(identity)
+    }
+
     /// Stores the result of a browser or device sign-in and returns the session.
     pub async fn complete(
         &self,
@@ -515,9 +536,7 @@ impl Auth {
         client_id: &str,
         tokens: Tokens,
     ) -> Result<Session> {
-        let identity = tokens.identity.clone().ok_or_else(|| Error::SignInFailed {
-            detail: "no identity in the answer".into(),
-        })?;
+        let identity = self.identity(&tokens).await?;
         let refresh = tokens.refresh_token.clone().ok_or_else(|| Error::SignInFailed {
             detail: "no refresh token: allow the Refresh Token grant for this app (and the offline_access scope)".into(),
         })?;

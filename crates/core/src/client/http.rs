@@ -149,6 +149,8 @@ pub(crate) struct Ctx<'a> {
     /// code 12, or a 404 without any ZITADEL error id is [`Error::Unimplemented`] naming this
     /// call, not a missing user.
     pub(crate) probe: Option<&'static str>,
+    /// Query parameters of the call (`?inheritance=true`).
+    pub(crate) query: &'static [(&'static str, &'static str)],
 }
 
 pub(crate) struct Http {
@@ -198,6 +200,7 @@ impl Http {
             user: None,
             permission,
             probe: None,
+            query: &[],
         };
         self.send(effect, method, segments, body, ctx).await
     }
@@ -218,6 +221,7 @@ impl Http {
             user: Some(user),
             permission,
             probe: None,
+            query: &[],
         };
         self.send(effect, method, segments, body, ctx).await
     }
@@ -241,6 +245,7 @@ impl Http {
             user: Some(user),
             permission,
             probe: Some(call),
+            query: &[],
         };
         self.send(effect, method, segments, body, ctx).await
     }
@@ -250,6 +255,7 @@ impl Http {
         &self,
         method: Method,
         segments: &[&str],
+        query: &'static [(&'static str, &'static str)],
         call: &'static str,
     ) -> Result<T> {
         let ctx = Ctx {
@@ -257,6 +263,7 @@ impl Http {
             user: None,
             permission: "",
             probe: Some(call),
+            query,
         };
         self.send(Effect::Read, method, segments, None, ctx).await
     }
@@ -340,6 +347,9 @@ impl Http {
             .map_err(|_| Error::Config("the instance URL cannot take a path".into()))?
             .clear()
             .extend(segments);
+        if !ctx.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(ctx.query);
+        }
         let path = url.path().to_string();
         let mut request = self
             .client
@@ -504,6 +514,46 @@ fn innermost(e: &(dyn StdError + 'static)) -> String {
 
 const USER_NOT_FOUND_IDS: [&str; 3] = ["MANAG-fpo4B", "QUERY-Dfbg2", "COMMAND-uXHNj"];
 
+/// The ids of ZITADEL's permission checks (`internal/api/authz/authorization.go`,
+/// `permissions.go`): only these 403s mean "you lack a permission".
+const PERMISSION_IDS: [&str; 4] = ["AUTH-5mWD2", "AUTH-3jknH", "AUTH-AWfge", "AUTH-Swrgg2"];
+
+/// A 403 (or gRPC code 7) that is not a missing permission: what was refused and what to
+/// do. `None`: a permission check's refusal, which the caller reports with the permission it
+/// needs. A 403 without a ZITADEL id (a proxy's, a firewall's) is not taken for one.
+fn forbidden(id: Option<&str>, body: Option<&ErrorBody>) -> Option<Error> {
+    let Some(id) = id else {
+        return Some(Error::Forbidden {
+            id: "HTTP 403".into(),
+            reason: "the server refused without a ZITADEL error id (a proxy or firewall in between?); if it keeps happening, tell your ZITADEL administrator".into(),
+        });
+    };
+    if PERMISSION_IDS.contains(&id) {
+        return None;
+    }
+    let reason = match id {
+        // token_verifier.go: the session is not strong enough for the instance's policy.
+        "AUTHZ-Kl3p0" => "this ZITADEL requires multi-factor authentication for it: sign in again with your second factor".to_string(),
+        // context.go: the request's Origin is not one of the instance's allowed origins.
+        "AUTH-DZG21" => "requests from this origin are not allowed by the instance: ask your ZITADEL administrator".to_string(),
+        "APP-wai8O" | "APP-Shi0J" => "the token comes from a token exchange and is not meant for the API: sign in again".to_string(),
+        "AUTHZ-EGDo3" => {
+            return Some(Error::TokenRejected { id: id.to_string() });
+        }
+        _ => {
+            let message = body
+                .and_then(|b| b.message.as_deref())
+                .map(|m| sanitize(m.trim_end().trim_end_matches(&format!(" ({id})")), 200))
+                .unwrap_or_else(|| "no message".into());
+            format!("{message}; if you should be allowed, tell your ZITADEL administrator what it says")
+        }
+    };
+    Some(Error::Forbidden {
+        id: sanitize(id, 64),
+        reason,
+    })
+}
+
 /// Maps a non-2xx answer. Decisions are made on the HTTP status, the gRPC `code` and the
 /// `details[].id`, never on the (translated) message text.
 pub(crate) fn map_error(
@@ -542,7 +592,11 @@ pub(crate) fn map_error(
                 .unwrap_or_else(|| format!("HTTP {s}")),
         };
     }
-    if id == Some("AUTH-5mWD2") || s == 403 || code == Some(7) {
+    let permission_check = id.is_some_and(|id| PERMISSION_IDS.contains(&id));
+    if permission_check || s == 403 || code == Some(7) {
+        if let Some(refused) = forbidden(id, parsed.as_ref()) {
+            return refused;
+        }
         let permission = if ctx.permission.is_empty() {
             "the permission this needs"
         } else {
@@ -614,6 +668,7 @@ mod tests {
             user,
             permission: "user.credential.write",
             probe: None,
+            query: &[],
         }
     }
 
@@ -632,7 +687,7 @@ mod tests {
             (404, 5, "MANAG-fpo4B", "user_not_found"),
             (404, 5, "QUERY-Dfbg2", "user_not_found"),
             (400, 9, "COMMAND-uXHNj", "user_not_found"),
-            (400, 9, "COMMAND-Dhz8i", "code_invalid"),
+            (400, 3, "COMMAND-Dhz8i", "code_invalid"),
         ];
         for (status, code, id, expected) in cases {
             let e = map_error(

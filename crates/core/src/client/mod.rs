@@ -142,6 +142,11 @@ impl std::str::FromStr for Authenticator {
     }
 }
 
+/// The oldest ZITADEL release Passkey Desk works with: the v2 organization search it lists
+/// orgs with is there from v2.60 (the v2 passkey and feature calls from v2.58, the v1 user
+/// search's `orQuery` from v2.41).
+pub const MINIMUM_VERSION: &str = "v2.60";
+
 /// Which calls may create a registration code, decided before the first one is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LinkRoute {
@@ -400,10 +405,14 @@ impl ZitadelClient {
             .map(|n| vec![json!({"nameQuery": {"name": n, "method": "TEXT_QUERY_METHOD_CONTAINS_IGNORE_CASE"}})])
             .unwrap_or_default();
         let mut orgs = Vec::new();
+        // ZITADEL pages first and then drops the orgs the admin may not read: a page may hold
+        // fewer than asked, and `totalResult` counts before that filter. So the offset moves
+        // by the page asked for, and the end is `offset >= totalResult`.
+        let mut offset: u64 = 0;
         loop {
             let request = wire::ListOrgsRequest {
                 query: wire::ListQuery {
-                    offset: orgs.len().to_string(),
+                    offset: offset.to_string(),
                     limit: PAGE,
                     asc: true,
                 },
@@ -419,14 +428,26 @@ impl ZitadelClient {
                     Some(serde_json::to_value(request).expect("a plain struct serialises")),
                     permission::ORG_READ,
                 )
-                .await?;
+                .await
+                .map_err(|e| match e {
+                    // The gateway's own 404 (no ZITADEL id): the v2 organization service is
+                    // newer than this server (v2.60).
+                    Error::Server {
+                        status: 404,
+                        id: None,
+                        ..
+                    } => Error::UnsupportedVersion {
+                        call: "the organization search (POST /v2/organizations/_search)".into(),
+                        since: MINIMUM_VERSION.into(),
+                    },
+                    e => e,
+                })?;
             let total = answer.details.and_then(|d| d.total_result).unwrap_or(0);
-            let page = answer.result.unwrap_or_default();
-            let got = page.len();
-            for o in page {
+            for o in answer.result.unwrap_or_default() {
                 orgs.push(convert::org(o, Vec::new())?);
             }
-            if got == 0 || orgs.len() as u64 >= total || orgs.len() >= max {
+            offset += u64::from(PAGE);
+            if offset >= total || orgs.len() >= max {
                 orgs.truncate(max);
                 return Ok(orgs);
             }
@@ -654,6 +675,7 @@ impl ZitadelClient {
             user_id: user.clone(),
             org_id: org.clone(),
             passkeys_before: None,
+            expiry_estimated: false,
             via: LinkVia::V1Link,
         })
     }

@@ -16,8 +16,10 @@ use crate::model::{
     LinkVia, OrgId, Passkey, PasskeyState, Permissions, RegistrationLink, User, UserId, UserPage,
 };
 
-/// The registration code's lifetime when the answer names none (zitadel-api.md §9: 1 h by
-/// default; v2 `returnCode` carries no expiry).
+/// The registration code's lifetime when the answer names none: ZITADEL's default for the
+/// PASSWORDLESS_INIT_CODE secret generator (`cmd/defaults.yaml`: 1 h). v2 `returnCode`
+/// carries no expiry and the instance may have changed it, so links made this way say their
+/// expiry is an estimate ([`RegistrationLink::expiry_estimated`]).
 const DEFAULT_CODE_LIFETIME_SECS: i64 = 3600;
 
 /// The Login UI a v2 code's link is built for.
@@ -93,42 +95,41 @@ impl ZitadelClient {
         self.http.base().as_str().trim_end_matches('/').to_string()
     }
 
-    /// Which format a v2 code's link takes: the template when one is set, else the
-    /// `login_ui` setting, else (`auto`) what `GET /v2/features/instance` says. An instance
-    /// without that call, or one that does not let the admin read it, gets Login UI v1.
+    /// Which format a v2 code's link takes: the template when one is set; Login UI v2 only
+    /// when the `login_ui` setting says `v2`; otherwise (`auto`, `v1`) Login UI v1.
+    ///
+    /// Why `auto` is Login UI v1: Login UI v1 is served by every ZITADEL release (still on
+    /// main) and accepts v2 codes, even where the instance requires Login UI v2. Login UI v2's
+    /// `passkey/set` page takes `code` and `codeId` only from v4.6 (v4.4–v4.5 read `id`,
+    /// v4.0–v4.3 take no code), and every v4 instance reports `loginV2.required`, so that
+    /// flag cannot tell a working page from a dead one. With `login_ui = "v2"` the admin
+    /// vouches for v4.6+; the base is then the instance's `loginV2.baseUri` (read with
+    /// `inheritance=true`), else `/ui/v2/login`.
     pub(crate) async fn link_format(&self) -> Result<LinkFormat> {
         if let Some(template) = &self.link_template {
             return Ok(LinkFormat::Template(template.clone()));
         }
+        if self.login_ui != LoginUi::V2 {
+            return Ok(LinkFormat::LoginV1);
+        }
         let default_v2 = || format!("{}/ui/v2/login", self.origin());
-        let features = match self.login_ui {
-            LoginUi::V1 => return Ok(LinkFormat::LoginV1),
-            LoginUi::V2 | LoginUi::Auto => self.instance_features().await,
-        };
-        let login_v2 = match features {
-            Ok(f) => f.login_v2.unwrap_or_default(),
+        let base_uri = match self.instance_features().await {
+            Ok(f) => f.login_v2.and_then(|l| l.base_uri),
             Err(e @ (Error::Unimplemented { .. } | Error::PermissionDenied { .. })) => {
                 tracing::info!(
                     code = %e.code(),
-                    "instance features not readable; Login UI v1 assumed"
+                    "instance features not readable; Login UI v2 at /ui/v2/login assumed"
                 );
-                if self.login_ui == LoginUi::V2 {
-                    return Ok(LinkFormat::LoginV2(default_v2()));
-                }
-                return Ok(LinkFormat::LoginV1);
+                None
             }
             Err(e) => return Err(e),
         };
-        let base = login_v2
-            .base_uri
+        let base = base_uri
             .filter(|b| !b.trim().is_empty())
             .map(|b| self.absolute(&b))
             .transpose()?
             .unwrap_or_else(default_v2);
-        match (self.login_ui, login_v2.required == Some(true)) {
-            (LoginUi::V2, _) | (LoginUi::Auto, true) => Ok(LinkFormat::LoginV2(base)),
-            _ => Ok(LinkFormat::LoginV1),
-        }
+        Ok(LinkFormat::LoginV2(base))
     }
 
     /// A `baseUri` may be a path on the instance or an absolute URL.
@@ -143,12 +144,14 @@ impl ZitadelClient {
         Ok(url.as_str().trim_end_matches('/').to_string())
     }
 
-    /// `GET /v2/features/instance`.
+    /// `GET /v2/features/instance?inheritance=true`.
     pub(crate) async fn instance_features(&self) -> Result<wire::InstanceFeatures> {
         self.http
             .probe(
                 Method::GET,
                 &["v2", "features", "instance"],
+                // The effective flags: the instance's own, else the system's.
+                &[("inheritance", "true")],
                 "the v2 feature service (GET /v2/features/instance)",
             )
             .await
@@ -224,11 +227,16 @@ impl ZitadelClient {
             user_id: user.clone(),
             org_id: org.clone(),
             passkeys_before: None,
+            expiry_estimated: true,
             via: format.via(),
         })
     }
 
     /// v2 `GetUserByID`. The user's org is in `details.resourceOwner`; the caller compares.
+    /// v2 `GetUserByID`. It checks `user.read` in the *user's* org, whatever the header: a
+    /// user of another org is a 403 there, which means "not in this org" here (the search
+    /// that follows in [`crate::desk::Desk::resolve_user`] is scoped to `org` and says
+    /// whether the admin may read it at all).
     pub(crate) async fn get_user_v2(&self, org: &OrgId, user: &UserId) -> Result<User> {
         let answer: wire::GetUserV2Response = self
             .http
@@ -241,7 +249,14 @@ impl ZitadelClient {
                 None,
                 Permissions::USER_READ,
             )
-            .await?;
+            .await
+            .map_err(|e| match e {
+                Error::PermissionDenied { .. } => Error::UserNotFound {
+                    user: user.to_string(),
+                    org: org.to_string(),
+                },
+                e => e,
+            })?;
         convert::user_v2(answer.user.ok_or_else(|| missing("user"))?)
     }
 

@@ -156,17 +156,21 @@ pub(crate) struct ErrorBody {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub(crate) struct ErrorDetail {
+    /// `zitadel.v1.ErrorDetail.id`.
     pub id: Option<String>,
+    /// `zitadel.error.v2.ErrorDetail.slug` (ZITADEL main, for ids with a `.`).
+    pub slug: Option<String>,
     pub message: Option<String>,
 }
 
 impl ErrorBody {
-    /// The first error id in `details` (e.g. `AUTH-5mWD2`).
+    /// The first error id in `details` (e.g. `AUTH-5mWD2`): a v1 detail's `id`, or a v2
+    /// detail's `slug`.
     pub fn id(&self) -> Option<&str> {
         self.details
             .iter()
             .flatten()
-            .find_map(|d| d.id.as_deref())
+            .find_map(|d| d.id.as_deref().or(d.slug.as_deref()))
             .filter(|id| !id.is_empty())
     }
 }
@@ -318,5 +322,7 @@ mod tests {
         let b: ErrorBody = serde_json::from_str(r#"{"code":7,"message":"No matching permissions found (AUTH-5mWD2)","details":[{"@type":"type.googleapis.com/zitadel.v1.ErrorDetail","id":"AUTH-5mWD2","message":"No matching permissions found"}]}"#).unwrap();
         assert_eq!(b.code, Some(7));
         assert_eq!(b.id(), Some("AUTH-5mWD2"));
+        let v2: ErrorBody = serde_json::from_str(r#"{"code":9,"message":"m","details":[{"@type":"type.googleapis.com/zitadel.error.v2.ErrorDetail","slug":"session.expired","details":{}}]}"#).unwrap();
+        assert_eq!(v2.id(), Some("session.expired"));
     }
 }

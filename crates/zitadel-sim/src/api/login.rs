@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::errors::SimError;
+use crate::features::LoginV2Page;
 use crate::AppState;
 
 /// `GET /ui/login/login/passwordless/init?userID&orgID&codeID&code`. Opening the page checks
@@ -34,15 +35,26 @@ pub async fn passwordless_init(
     }
 }
 
-/// `GET /ui/v2/login/passkey/set?userId&code&codeId&organization`: Login UI v2's page behind
-/// a registration link (zitadel-api.md §6), with the same check as the v1 page.
+/// `GET /ui/v2/login/passkey/set`: Login UI v2's page behind a registration link, as the
+/// simulated release has it ([`crate::features::Version::login_v2_page`]): from v4.6 it reads
+/// `userId`, `code`, `codeId`, `organization`; v4.4–v4.5 read the code's id from `id`;
+/// v4.0–v4.3 take no code at all (without a session: an error); before v4.0 there is no page.
 pub async fn passkey_set_v2(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let params: HashMap<String, String> =
         url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
             .into_owned()
             .collect();
     let param = |name: &str| params.get(name).map_or("", String::as_str);
-    let (user_id, code_id, code) = (param("userId"), param("codeId"), param("code"));
+    let code_id_param = match state.features().version.login_v2_page() {
+        LoginV2Page::None => return (StatusCode::NOT_FOUND, "404 page not found").into_response(),
+        LoginV2Page::NoCode => {
+            let error = SimError::new(3, "unknownContext", "Could not get the context of the user");
+            return (StatusCode::BAD_REQUEST, Html(error_page(&error))).into_response();
+        }
+        LoginV2Page::CodeAndId => "id",
+        LoginV2Page::CodeAndCodeId => "codeId",
+    };
+    let (user_id, code_id, code) = (param("userId"), param(code_id_param), param("code"));
     let checked = state
         .world()
         .check_link(user_id, param("organization"), code_id, code);

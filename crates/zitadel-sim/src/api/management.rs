@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::{Body, Credentials, LinkBase, Path};
-use crate::errors::SimError;
+use crate::errors::{error_response, routing_error, SimError};
 use crate::features::V1Link;
 use crate::query::list_users as query_users;
 use crate::wire::{
@@ -62,28 +62,25 @@ pub async fn add_link(
     // there, before any check, so nothing is created.
     match state.features().v1_link {
         V1Link::On => {}
-        V1Link::NotFound => {
-            return Ok((
-                StatusCode::NOT_FOUND,
-                Json(serde_json::json!({"code": 5, "message": "Not Found", "details": []})),
-            )
-                .into_response())
-        }
+        V1Link::NotFound => return Ok(routing_error(StatusCode::NOT_FOUND)),
         V1Link::Unimplemented => {
-            return Ok((
+            return Ok(error_response(
                 StatusCode::NOT_IMPLEMENTED,
-                Json(serde_json::json!({"code": 12, "message": "method AddPasswordlessRegistration not implemented", "details": []})),
-            )
-                .into_response())
+                12,
+                "",
+                "method AddPasswordlessRegistration not implemented",
+            ))
         }
     }
     let mut world = state.world();
-    world.access(
+    let org_id = world.access(
         credentials.token(),
         credentials.org(),
         USER_CREDENTIAL_WRITE,
     )?;
-    let code = world.add_code(&user_id)?;
+    // The code is the header org's (`HumanAddPasswordlessInitCode(ctx, userID,
+    // ctxData.OrgID)`), whoever the user is: its link names that org.
+    let code = world.add_code(&user_id, &org_id);
     Ok(Json(LinkResponse {
         link: registration_link(&origin, &user_id, &code),
         expiration: format!("{}s", world.code_lifetime.as_secs()),
@@ -97,7 +94,9 @@ pub async fn add_link(
     .into_response())
 }
 
-/// SendPasswordlessRegistration: ZITADEL emails the link; the sim records the email.
+/// SendPasswordlessRegistration: the same command as `_link` (no user or org check); the
+/// notifier emails the user — wherever they are — a link for their own org. The sim records
+/// the email (none for an unknown id: there is nobody to write to).
 pub async fn send_link(
     State(state): State<AppState>,
     credentials: Credentials,
@@ -107,34 +106,51 @@ pub async fn send_link(
 ) -> Result<Json<DetailsResponse>, SimError> {
     let mut world = state.world();
     let org_id = world.access(credentials.token(), credentials.org(), USER_WRITE)?;
-    let user = world.user_in_org(&user_id, &org_id, "MANAG-fpo4B")?;
-    let to = user.person().map(|p| p.email.clone()).unwrap_or_default();
-    let code = world.add_code(&user_id)?;
-    let link = registration_link(&origin, &user_id, &code);
-    world.emails.push(SentEmail { user_id, to, link });
+    let user = world
+        .user(&user_id)
+        .map(|u| (u.org_id.clone(), u.person().map(|p| p.email.clone())));
+    let owner = user
+        .as_ref()
+        .map_or(org_id.as_str(), |(org, _)| org.as_str())
+        .to_owned();
+    let code = world.add_code(&user_id, &owner);
+    if let Some((_, Some(to))) = user {
+        let link = registration_link(&origin, &user_id, &code);
+        world.emails.push(SentEmail { user_id, to, link });
+    }
     Ok(Json(DetailsResponse {
         details: Details {
             sequence: code.record.sequence,
-            creation_date: None,
-            change_date: Some(code.record.changed),
-            resource_owner: code.org_id,
+            creation_date: Some(code.record.changed),
+            change_date: None,
+            resource_owner: org_id,
         },
     }))
 }
 
-/// ListHumanPasswordless: READY passkeys only; `{}` when there are none.
+/// ListHumanPasswordless: READY passkeys only; `{}` when there are none. ZITADEL never looks
+/// the user up: an unknown id gives `{}`. From v4.13 the search is scoped to the header's
+/// org (another org's user: `{}`); before, it lists any user's passkeys.
 pub async fn list_passkeys(
     State(state): State<AppState>,
     credentials: Credentials,
     Path(user_id): Path<String>,
     Body(Empty {}): Body<Empty>,
 ) -> Result<Json<ListResponse<AuthFactor>>, SimError> {
+    let scoped = state.features().version.passkey_search_scoped();
     let world = state.world();
     let org_id = world.access(credentials.token(), credentials.org(), USER_READ)?;
-    world.user_in_org(&user_id, &org_id, "QUERY-Dfbg2")?;
+    let visible = world
+        .user(&user_id)
+        .is_some_and(|u| !scoped || u.org_id == org_id);
+    let result = if visible {
+        world.passkeys_of(&user_id).map(AuthFactor::new).collect()
+    } else {
+        Vec::new()
+    };
     Ok(Json(ListResponse {
         details: None,
-        result: world.passkeys_of(&user_id).map(AuthFactor::new).collect(),
+        result,
     }))
 }
 

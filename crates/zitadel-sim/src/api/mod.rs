@@ -197,8 +197,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Credentials {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // No header: `None`; a header that is not `Bearer <token>`: an empty token (the
+        // world tells the two apart, as ZITADEL's auth interceptor does).
+        let token = match parts.headers.get(header::AUTHORIZATION) {
+            None => None,
+            Some(_) => Some(bearer_token(&parts.headers).unwrap_or_default().to_owned()),
+        };
         Ok(Credentials {
-            token: bearer_token(&parts.headers).map(str::to_owned),
+            token,
             org: org_header(&parts.headers),
         })
     }

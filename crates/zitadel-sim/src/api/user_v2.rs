@@ -6,21 +6,33 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::{Body, Credentials, Path};
+use super::{Body, Credentials, LinkBase, Path};
 use crate::errors::SimError;
-use crate::query::list_users as query_users;
-use crate::wire::{AuthFactor, Details, Empty, ListDetails, ListResponse, ListUsersRequest};
-use crate::world::{Org, User, UserKind, UserState, World, USER_PASSKEY_WRITE, USER_READ};
+use crate::features::{Features, Version};
+use crate::query::{list_users as query_users, list_users_in as query_users_in};
+use crate::wire::{AuthFactor, Details, Empty, ListDetailsV2, ListResponse, ListUsersRequest};
+use crate::world::{
+    registration_link, Org, SentEmail, User, UserKind, UserState, World, IAM_FEATURE_READ,
+    USER_PASSKEY_WRITE, USER_READ,
+};
 use crate::AppState;
 
-/// `CreatePasskeyRegistrationLink`'s body: a oneof of `sendLink` and `returnCode`.
+/// `CreatePasskeyRegistrationLink`'s body: the oneof `medium` — `sendLink` (with an optional
+/// `urlTemplate`), `returnCode`, or neither (send the email with the default link).
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CreateLinkRequest {
     #[serde(alias = "return_code")]
     return_code: Option<Empty>,
     #[serde(alias = "send_link")]
-    send_link: Option<serde_json::Value>,
+    send_link: Option<SendLink>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SendLink {
+    #[serde(alias = "url_template")]
+    url_template: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -38,35 +50,164 @@ pub struct CreateLinkResponse {
 }
 
 /// `POST /v2/users/{userId}/passkeys/registration_link`. Permission `user.passkey.write` in
-/// the header's org; like v1 `_link` the user's own org is not compared with it. Only
-/// `returnCode` is supported; `sendLink` (an email) is refused with an invalid argument.
+/// the header's org; like v1 `_link` the user is not looked up (any id gets a code) and the
+/// code is the user's own org's. `returnCode` answers the code; `sendLink` and no medium send
+/// the email (`urlTemplate` with `{{.UserID}}`, `{{.OrgID}}`, `{{.CodeID}}`, `{{.Code}}`,
+/// rendered once as a test before anything is created; without one, Login UI v2's
+/// `passkey/set` link when the instance requires Login UI v2 (from v4.12), else Login v1's).
 pub async fn create_link(
     State(state): State<AppState>,
     credentials: Credentials,
+    LinkBase(origin): LinkBase,
     Path(user_id): Path<String>,
-    Body(request): Body<CreateLinkRequest>,
+    Body(request): Body<serde_json::Value>,
 ) -> Result<Json<CreateLinkResponse>, SimError> {
+    let features = state.features().clone();
     let mut world = state.world();
     world.access(credentials.token(), credentials.org(), USER_PASSKEY_WRITE)?;
-    if request.send_link.is_some() || request.return_code.is_none() {
-        return Err(SimError::invalid_argument(
-            "SIM-V2MEDIUM",
-            "Only returnCode is simulated",
-        ));
+    let request: CreateLinkRequest = medium(request)?;
+    if let Some(template) = request
+        .send_link
+        .as_ref()
+        .and_then(|s| s.url_template.as_deref())
+    {
+        render_template(template, &user_id, "", "codeID", "code")?;
     }
-    let code = world.add_code(&user_id)?;
+    let user = world
+        .user(&user_id)
+        .map(|u| (u.org_id.clone(), u.person().map(|p| p.email.clone())));
+    let owner = user
+        .as_ref()
+        .map(|(org, _)| org.clone())
+        .unwrap_or_default();
+    let code = world.add_code(&user_id, &owner);
+    let details = Details {
+        sequence: code.record.sequence,
+        creation_date: None,
+        change_date: Some(code.record.changed),
+        resource_owner: code.org_id.clone(),
+    };
+    if request.return_code.is_some() {
+        return Ok(Json(CreateLinkResponse {
+            details,
+            code: Some(Code {
+                id: code.id,
+                code: code.code,
+            }),
+        }));
+    }
+    let template = request
+        .send_link
+        .and_then(|s| s.url_template)
+        .filter(|t| !t.is_empty())
+        .or_else(|| default_passkey_template(&features, &origin));
+    let link = match template {
+        Some(template) => render_template(&template, &user_id, &owner, &code.id, &code.code)?,
+        None => registration_link(&origin, &user_id, &code),
+    };
+    if let Some((_, Some(to))) = user {
+        world.emails.push(SentEmail {
+            user_id: user_id.clone(),
+            to,
+            link,
+        });
+    }
     Ok(Json(CreateLinkResponse {
-        details: Details {
-            sequence: code.record.sequence,
-            creation_date: None,
-            change_date: Some(code.record.changed),
-            resource_owner: code.org_id,
-        },
-        code: Some(Code {
-            id: code.id,
-            code: code.code,
-        }),
+        details,
+        code: None,
     }))
+}
+
+/// The oneof as protojson reads it: unknown fields and two media at once are refused by the
+/// gateway (code 3, no ZITADEL id).
+fn medium(body: serde_json::Value) -> Result<CreateLinkRequest, SimError> {
+    let bad = |message: &str| SimError::new(3, "", message);
+    let serde_json::Value::Object(fields) = &body else {
+        return Ok(CreateLinkRequest::default());
+    };
+    let known = [
+        "userId",
+        "user_id",
+        "sendLink",
+        "send_link",
+        "returnCode",
+        "return_code",
+    ];
+    if let Some(unknown) = fields.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(bad(&format!("proto: unknown field \"{unknown}\"")));
+    }
+    let set = |a: &str, b: &str| {
+        fields
+            .get(a)
+            .or_else(|| fields.get(b))
+            .is_some_and(|v| !v.is_null())
+    };
+    if set("sendLink", "send_link") && set("returnCode", "return_code") {
+        return Err(bad("proto: oneof medium is already set"));
+    }
+    serde_json::from_value(body).map_err(|_| SimError::bad_json())
+}
+
+/// `DefaultPasskeySetURLTemplate`: Login UI v2's `passkey/set` when the instance requires
+/// Login UI v2 (ZITADEL builds it from v4.12), else none (the Login v1 link).
+fn default_passkey_template(features: &Features, origin: &str) -> Option<String> {
+    if !features.login_v2.required || features.version < Version::new(4, 12) {
+        return None;
+    }
+    let base = match features
+        .login_v2
+        .base_uri
+        .as_deref()
+        .filter(|b| !b.is_empty())
+    {
+        Some(base) if base.starts_with("http") => base.trim_end_matches('/').to_owned(),
+        Some(base) => format!(
+            "{}/{}",
+            origin.trim_end_matches('/'),
+            base.trim_matches('/')
+        ),
+        None => format!("{}/ui/v2/login", origin.trim_end_matches('/')),
+    };
+    Some(format!(
+        "{base}/passkey/set?code={{{{.Code}}}}&codeId={{{{.CodeID}}}}&organization={{{{.OrgID}}}}&userId={{{{.UserID}}}}"
+    ))
+}
+
+/// Go's `text/template` for the four fields of `PasskeyURLData` (the only actions the sim
+/// knows): a broken action is `DOMAIN-oGh5e`, an unknown field `DOMAIN-ieYa7`, both code 3.
+fn render_template(
+    template: &str,
+    user_id: &str,
+    org_id: &str,
+    code_id: &str,
+    code: &str,
+) -> Result<String, SimError> {
+    let invalid = |id: &str| SimError::new(3, id, "Errors.User.InvalidURLTemplate");
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find("}}").ok_or_else(|| invalid("DOMAIN-oGh5e"))?;
+        let action = after[..end].trim();
+        let field = action
+            .strip_prefix('.')
+            .filter(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_alphanumeric()))
+            .ok_or_else(|| invalid("DOMAIN-oGh5e"))?;
+        out.push_str(match field {
+            "UserID" => user_id,
+            "OrgID" => org_id,
+            "CodeID" => code_id,
+            "Code" => code,
+            _ => return Err(invalid("DOMAIN-ieYa7")),
+        });
+        rest = &after[end + 2..];
+    }
+    if rest.contains("}}") {
+        return Err(invalid("DOMAIN-oGh5e"));
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// A user the caller may read (`user.read` in the user's own org); otherwise "not found"
@@ -89,18 +230,29 @@ fn readable<'w>(
     Ok(user)
 }
 
-/// `POST /v2/users/{userId}/passkeys/_search`: READY passkeys, `{"details":{…}}` when none.
+/// `POST /v2/users/{userId}/passkeys/_search`: READY passkeys, `{"details":{…}}` when none —
+/// also for an unknown user. The caller needs `user.read` in the user's org only when there
+/// is something to show.
 pub async fn list_passkeys(
     State(state): State<AppState>,
     credentials: Credentials,
     Path(user_id): Path<String>,
     Body(Empty {}): Body<Empty>,
-) -> Result<Json<ListResponse<AuthFactor>>, SimError> {
+) -> Result<Json<ListResponse<AuthFactor, ListDetailsV2>>, SimError> {
     let world = state.world();
-    readable(&world, &credentials, &user_id)?;
+    let caller = world.caller(credentials.token())?;
     let result: Vec<AuthFactor> = world.passkeys_of(&user_id).map(AuthFactor::new).collect();
+    if let Some(user) = world.user(&user_id) {
+        if !result.is_empty()
+            && !world
+                .permissions(&caller.id, &user.org_id)
+                .contains(&USER_READ)
+        {
+            return Err(SimError::permission_denied());
+        }
+    }
     Ok(Json(ListResponse {
-        details: Some(ListDetails::new(result.len() as u64, world.position)),
+        details: Some(ListDetailsV2::new(result.len() as u64, world.position)),
         result,
     }))
 }
@@ -121,12 +273,12 @@ pub async fn get_user(
 
 /// `POST /v2/users`: the v1 query shape plus `organizationIdQuery` (top level). Results are
 /// what the caller may read: an org without `user.read` gives no users. Without an
-/// `organizationIdQuery` the sim searches the header's org (or the caller's own) only.
+/// `organizationIdQuery` every org the caller may read users in is searched.
 pub async fn list_users(
     State(state): State<AppState>,
     credentials: Credentials,
     Body(request): Body<serde_json::Value>,
-) -> Result<Json<ListResponse<UserV2>>, SimError> {
+) -> Result<Json<ListResponse<UserV2, ListDetailsV2>>, SimError> {
     let world = state.world();
     let caller = world.caller(credentials.token())?;
     let mut request = request;
@@ -154,19 +306,23 @@ pub async fn list_users(
     }
     let parsed: ListUsersRequest =
         serde_json::from_value(request).map_err(|_| SimError::bad_json())?;
-    let org_id = match org_filter {
-        Some(id) => id,
-        None => world.acting_org(caller, credentials.org())?.id.clone(),
+    let orgs: Vec<String> = match org_filter {
+        Some(id) => vec![id],
+        None => world.orgs.iter().map(|o| o.id.clone()).collect(),
     };
-    let readable =
-        world.org(&org_id).is_some() && world.permissions(&caller.id, &org_id).contains(&USER_READ);
-    let (total, users) = if readable {
-        query_users(&world, &org_id, &parsed)?
-    } else {
-        (0, Vec::new())
+    let readable: Vec<&String> = orgs
+        .iter()
+        .filter(|id| {
+            world.org(id).is_some() && world.permissions(&caller.id, id).contains(&USER_READ)
+        })
+        .collect();
+    let (total, users) = match readable.as_slice() {
+        [] => (0, Vec::new()),
+        [one] => query_users(&world, one, &parsed)?,
+        several => query_users_in(&world, several, &parsed)?,
     };
     Ok(Json(ListResponse {
-        details: Some(ListDetails::new(total, world.position)),
+        details: Some(ListDetailsV2::new(total, world.position)),
         result: users
             .into_iter()
             .map(|u| UserV2::new(u, world.org_of(u)))
@@ -307,17 +463,37 @@ pub struct LoginV2Flag {
 #[serde(rename_all = "camelCase")]
 pub struct InstanceFeatures {
     details: Details,
-    login_v2: LoginV2Flag,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    login_v2: Option<LoginV2Flag>,
 }
 
-/// `GET /v2/features/instance` (any valid token): `loginV2.required` and `loginV2.baseUri`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FeaturesQuery {
+    inheritance: bool,
+}
+
+/// `GET /v2/features/instance[?inheritance=true]`: the instance's `loginV2` flag (from v2.67).
+/// A flag set on the system level ([`crate::features::Features::login_v2_from_system`]) is
+/// only in the answer with `inheritance=true`; an unset flag is left out. Any signed-in user
+/// may read it from v3.0; before, it needs `iam.feature.read`.
 pub async fn instance_features(
     State(state): State<AppState>,
     credentials: Credentials,
+    axum::extract::Query(query): axum::extract::Query<FeaturesQuery>,
 ) -> Result<Json<InstanceFeatures>, SimError> {
-    let features = state.features();
+    let features = state.features().clone();
     let world = state.world();
-    world.caller(credentials.token())?;
+    let caller = world.caller(credentials.token())?;
+    if features.version.features_need_permission()
+        && !world.has_instance_permission(&caller.id, IAM_FEATURE_READ)
+    {
+        return Err(SimError::permission_denied());
+    }
+    let set = features.login_v2.required || features.login_v2.base_uri.is_some();
+    let visible = set
+        && features.version.has_login_v2_flag()
+        && (query.inheritance || !features.login_v2_from_system);
     Ok(Json(InstanceFeatures {
         details: Details {
             sequence: world.position,
@@ -325,10 +501,14 @@ pub async fn instance_features(
             change_date: None,
             resource_owner: world.instance_id.clone(),
         },
-        login_v2: LoginV2Flag {
+        login_v2: visible.then(|| LoginV2Flag {
             required: features.login_v2.required,
             base_uri: features.login_v2.base_uri.clone(),
-            source: "SOURCE_INSTANCE",
-        },
+            source: if features.login_v2_from_system {
+                "SOURCE_SYSTEM"
+            } else {
+                "SOURCE_INSTANCE"
+            },
+        }),
     }))
 }

@@ -195,6 +195,9 @@ pub struct Oidc {
     pub device_code_lifetime: Duration,
     /// Goes into the ID token's `aud` when the ZITADEL audience scope was granted.
     pub zitadel_project_id: String,
+    /// The apps' "User Info inside ID Token" (`idTokenUserinfoAssertion`): off, as ZITADEL's
+    /// default, leaves the profile out of the ID token (userinfo has it).
+    pub user_info_in_id_token: bool,
     pub signing: KeyPair,
     pub clients: Vec<Client>,
     pub service_keys: Vec<ServiceKey>,
@@ -214,6 +217,7 @@ impl Oidc {
             device_interval: config.device_interval,
             device_code_lifetime: config.device_code_lifetime,
             zitadel_project_id: String::new(),
+            user_info_in_id_token: false,
             signing: KeyPair::from_pem(SIGNING_KEY_ID, SIGNING_KEY_PEM),
             clients: Vec::new(),
             service_keys: Vec::new(),
@@ -1085,8 +1089,10 @@ impl World {
             claims.insert("amr".into(), json!(sign_in.amr));
         }
         claims.insert("at_hash".into(), json!(at_hash(access_token)));
-        if let Some(user) = self.user(user_id) {
-            claims.extend(self.user_claims(user, scopes));
+        if self.oidc.user_info_in_id_token {
+            if let Some(user) = self.user(user_id) {
+                claims.extend(self.user_claims(user, scopes));
+            }
         }
         self.oidc.signing.sign(&Value::Object(claims))
     }

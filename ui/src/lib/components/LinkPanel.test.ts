@@ -101,6 +101,14 @@ describe("LinkPanel", () => {
     expect(core.commands()).toEqual(["presenter_monitors"]);
   });
 
+  it("says when the expiry is ZITADEL's default rather than the instance's answer (v2 codes)", async () => {
+    await showLink();
+    expect(screen.queryByTestId("expiry-estimated")).toBeNull();
+    await push(live(linkView(EXPIRES, { expiryEstimated: true })));
+    expect(screen.getByTestId("expiry-estimated")).toHaveTextContent("about: ZITADEL's default code lifetime");
+    expect(screen.getByTestId("countdown")).toHaveTextContent("05:00");
+  });
+
   it("expired (the core's clock): nothing of the link left; who it was for stays, and what to do next", async () => {
     await showLink();
     await push({ phase: "expired", user: LINK.user });

@@ -222,6 +222,7 @@ export const de: Messages = {
   "link.pngSaved": "PNG gespeichert:",
   "link.doneTitle": "Registrierung abgeschlossen",
   "link.registered": "Registriert: {passkey}",
+  "link.expiryEstimated": "– ungefähr: die Standard-Gültigkeit von ZITADEL; diese Instanz kann eine andere festlegen",
   "link.registeredAt": "Der Passkey „{passkey}“ ist um {time} erschienen. Nicht das Gerät der Person? Prüfen Sie es, bevor sie geht.",
   "link.nextUser": "Nächster Benutzer",
   "link.endedTitle": "Der Link ist nicht mehr gültig",

@@ -225,6 +225,7 @@ export const en = {
   "link.pngSaved": "PNG saved:",
   "link.doneTitle": "Registration done",
   "link.registered": "Registered: {passkey}",
+  "link.expiryEstimated": "— about: ZITADEL's default code lifetime; this instance may set another",
   "link.registeredAt": "The passkey “{passkey}” appeared at {time}. Not the person's device? Check it before they leave.",
   "link.nextUser": "Next user",
   "link.endedTitle": "The link ended",
