@@ -2,6 +2,7 @@
 //! against a `zitadel-sim` started in the test process, on loopback.
 
 pub mod desktop;
+pub mod host;
 pub mod oidc_provider;
 pub mod proxy;
 pub mod report;

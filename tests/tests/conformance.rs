@@ -6,44 +6,17 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use passkey_desk_core::app::{AppPaths, DeskApp, Host, LinkState, SettingsView};
+use passkey_desk_core::app::{AppPaths, DeskApp, LinkState, SettingsView};
 use passkey_desk_core::auth::MemoryStore;
 use passkey_desk_core::client::Authenticator;
+use passkey_desk_e2e::host::Desktop;
 use passkey_desk_e2e::proxy::{bind, Recorder};
 use passkey_desk_e2e::{Cli, TempDir};
 use zitadel_sim::features::{FeaturesUpdate, LoginV2, V1Link, Version};
 use zitadel_sim::{seed, Sim, SimConfig};
-
-/// The desktop around the core: a browser that follows the sign-in's redirects, a clipboard.
-#[derive(Default)]
-struct Browser {
-    clipboard: Mutex<Option<String>>,
-}
-
-impl Host for Browser {
-    fn open(&self, url: &str) -> passkey_desk_core::Result<()> {
-        if url.starts_with("http") {
-            let url = url.to_string();
-            tokio::spawn(async move {
-                let _ = reqwest::get(url).await;
-            });
-        }
-        Ok(())
-    }
-    fn write_clipboard(&self, text: &str) -> passkey_desk_core::Result<()> {
-        *self.clipboard.lock().unwrap() = Some(text.into());
-        Ok(())
-    }
-    fn read_clipboard(&self) -> Option<String> {
-        self.clipboard.lock().unwrap().clone()
-    }
-    fn downloads_dir(&self) -> Option<PathBuf> {
-        None
-    }
-}
 
 /// The CLI as `admin` (its PAT) against the proxy, with `args`.
 async fn cli(proxy: &str, sim: &Sim, admin: &str, args: &[&str]) -> passkey_desk_e2e::Run {
@@ -184,7 +157,7 @@ async fn cli_flows(proxy: &str, sim: &Sim) {
 async fn desk_flows(proxy: &str, sim: &Sim) {
     let dir = TempDir::new("conformance-desk");
     let app = DeskApp::new(
-        Arc::new(Browser::default()),
+        Arc::new(Desktop::default()),
         AppPaths {
             config_file: dir.path().join("config.toml"),
             data_dir: dir.path().join("data"),

@@ -9,9 +9,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use passkey_desk_core::app::{AppPaths, DeskApp, Host, LinkState, SettingsView};
+use passkey_desk_core::app::{AppPaths, DeskApp, LinkState, SettingsView};
 use passkey_desk_core::auth::MemoryStore;
 use passkey_desk_core::client::Authenticator;
+use passkey_desk_e2e::host::Desktop;
 use passkey_desk_e2e::report::Cases;
 use passkey_desk_e2e::{require_keyring_session, Cli, Run, TempDir};
 use zitadel_sim::{seed, Fault, FaultKind, Sim, SimConfig};
@@ -112,35 +113,6 @@ impl std::io::Write for Log {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
-    }
-}
-
-/// The desktop around the core: the "browser" follows the sign-in redirects.
-#[derive(Default)]
-struct Desktop {
-    clipboard: Mutex<Option<String>>,
-    downloads: PathBuf,
-}
-
-impl Host for Desktop {
-    fn open(&self, url: &str) -> passkey_desk_core::Result<()> {
-        if url.starts_with("http") {
-            let url = url.to_string();
-            tokio::spawn(async move {
-                let _ = reqwest::get(url).await;
-            });
-        }
-        Ok(())
-    }
-    fn write_clipboard(&self, text: &str) -> passkey_desk_core::Result<()> {
-        *self.clipboard.lock().unwrap() = Some(text.into());
-        Ok(())
-    }
-    fn read_clipboard(&self) -> Option<String> {
-        self.clipboard.lock().unwrap().clone()
-    }
-    fn downloads_dir(&self) -> Option<PathBuf> {
-        Some(self.downloads.clone())
     }
 }
 
@@ -278,11 +250,9 @@ async fn link_ended(app: &DeskApp) -> LinkState {
 
 async fn desk_flows(sim: &Sim, log: &Log, surfaces: &mut Surfaces) {
     let dir = TempDir::new("secrets-desk");
-    let host = Arc::new(Desktop {
-        downloads: dir.path().join("downloads"),
-        ..Desktop::default()
-    });
-    std::fs::create_dir_all(&host.downloads).unwrap();
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let host = Arc::new(Desktop::with_downloads(downloads.clone()));
     let app = Arc::new(
         DeskApp::new(
             host.clone(),
@@ -370,7 +340,7 @@ async fn desk_flows(sim: &Sim, log: &Log, surfaces: &mut Surfaces) {
             report.message.clone(),
         );
     }
-    for file in walk(&host.downloads) {
+    for file in walk(&downloads) {
         std::fs::remove_file(file).unwrap(); // the QR PNG holds the link by design
     }
     surfaces.files("desk files", dir.path());

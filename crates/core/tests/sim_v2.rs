@@ -117,17 +117,20 @@ async fn auto_falls_back_to_v2_when_v1_link_is_gone_and_the_link_registers() {
 #[tokio::test]
 async fn v1_forbidden_does_not_fall_back() {
     let sim = sim().await;
-    sim.inject(Fault {
-        method: Some("POST".into()),
-        path: "/management/v1/users/*/passwordless/_link".into(),
-        times: None,
-        kind: FaultKind::ZitadelError {
-            status: 403,
-            code: 7,
-            id: "AUTH-5mWD2".into(),
-            message: "No matching permissions found".into(),
-        },
-    });
+    let refuse_link = |id: &str| {
+        sim.inject(Fault {
+            method: Some("POST".into()),
+            path: "/management/v1/users/*/passwordless/_link".into(),
+            times: None,
+            kind: FaultKind::ZitadelError {
+                status: 403,
+                code: 7,
+                id: id.into(),
+                message: format!("refused ({id})"),
+            },
+        })
+    };
+    refuse_link("AUTH-5mWD2");
     let desk = desk(&sim, seed::ADMIN_IAM_OWNER);
     let e = desk.create_link(&acme(), "jose.nunez").await.unwrap_err();
     assert_eq!(e.code(), "permission_denied", "{e}");
@@ -136,17 +139,7 @@ async fn v1_forbidden_does_not_fall_back() {
     // fall back either.
     sim.clear_faults();
     sim.clear_requests();
-    sim.inject(Fault {
-        method: Some("POST".into()),
-        path: "/management/v1/users/*/passwordless/_link".into(),
-        times: None,
-        kind: FaultKind::ZitadelError {
-            status: 403,
-            code: 7,
-            id: "AUTHZ-Kl3p0".into(),
-            message: "mfa required (AUTHZ-Kl3p0)".into(),
-        },
-    });
+    refuse_link("AUTHZ-Kl3p0");
     let e = desk.create_link(&acme(), "jose.nunez").await.unwrap_err();
     assert_eq!(e.code(), "forbidden", "{e}");
     assert!(e.to_string().contains("second factor"), "{e}");

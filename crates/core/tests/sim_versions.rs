@@ -106,16 +106,7 @@ async fn login_ui_v2_links_open_from_v4_6_and_not_before() {
         assert!(text.contains("/ui/v2/login/passkey/set?"), "{text}");
         assert_eq!(open(text).await, expected, "{version}: {text}");
         // The same code as a Login UI v1 link opens on every one of them.
-        let (code_id, code) = {
-            let url = url::Url::parse(text).unwrap();
-            let get = |k: &str| {
-                url.query_pairs()
-                    .find(|(n, _)| n == k)
-                    .map(|(_, v)| v.into_owned())
-                    .unwrap()
-            };
-            (get("codeId"), get("code"))
-        };
+        let (code_id, code) = (param(text, "codeId"), param(text, "code"));
         let v1 = format!(
             "{}/ui/login/login/passwordless/init?userID={}&orgID={}&codeID={code_id}&code={code}",
             sim.url(),

@@ -50,16 +50,19 @@ pub fn link_calls(sim: &Sim) -> Vec<LoggedRequest> {
         .collect()
 }
 
+/// The query parameter `key` of a link (panics if it has none).
+pub fn param(link: &str, key: &str) -> String {
+    url::Url::parse(link)
+        .unwrap()
+        .query_pairs()
+        .find(|(n, _)| n == key)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no {key} in the link"))
+}
+
 /// `(codeID, code)` of a Login v1 registration link.
 pub fn code_of(link: &str) -> (String, String) {
-    let url = url::Url::parse(link).unwrap();
-    let get = |k: &str| {
-        url.query_pairs()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.into_owned())
-            .unwrap()
-    };
-    (get("codeID"), get("code"))
+    (param(link, "codeID"), param(link, "code"))
 }
 
 pub mod app;
