@@ -2,9 +2,13 @@
 # Builds go to a target dir outside the clone, so CI and clean clones reuse earlier builds.
 export CARGO_TARGET_DIR ?= /var/tmp/passkey-desk-target
 CARGO ?= cargo
+# The demos (the simulator in-process) exist only with these features: make demo and the tests
+# build them, the shipped app and CLI do not. Cargo commands without -p build the workspace's
+# default members (all but the benchmarks' floor app).
+DEMO = --features passkey-desk/demo,passkey-desk-cli/demo
 NPM_CI = npm ci --no-audit --no-fund
 
-.PHONY: demo demo-desktop demo-cli demo-serve test deps ui bindings sim fuzz package
+.PHONY: demo demo-desktop demo-cli demo-serve test deps ui bindings sim fuzz package screenshots
 
 deps:
 	@scripts/install-deps
@@ -24,11 +28,11 @@ demo-desktop: ui
 
 ## The whole flow in a terminal: sign-in, orgs, search, a link as a QR code, the registration.
 demo-cli: deps
-	$(CARGO) run -q -p passkey-desk-cli -- demo
+	$(CARGO) run -q -p passkey-desk-cli --features demo -- demo
 
 ## The terminal demo, leaving the simulator running (Ctrl-C ends it).
 demo-serve: deps
-	$(CARGO) run -q -p passkey-desk-cli -- demo --keep-running
+	$(CARGO) run -q -p passkey-desk-cli --features demo -- demo --keep-running
 
 ## The simulator alone, on port 8080; prints the demo admins' PATs.
 sim: deps
@@ -51,13 +55,23 @@ test: deps
 	$(MAKE) --no-print-directory bindings
 	git diff --exit-code -- ui/src/bindings || { echo "ui/src/bindings is stale: run make bindings and commit"; exit 1; }
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	$(CARGO) clippy -p passkey-desk --features demo -- -D warnings
-	$(CARGO) build --workspace --bins
+	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy $(DEMO) --all-targets -- -D warnings
+	$(CARGO) machete
+	$(CARGO) build $(DEMO) --bins
 	$(CARGO) build --release -p passkey-desk
-	scripts/with-keyring xvfb-run -a -s "-screen 0 1280x900x24" $(CARGO) test --workspace
+	scripts/with-keyring xvfb-run -a -s "-screen 0 1280x900x24" $(CARGO) test $(DEMO)
 	node scripts/reliability.mjs --check
 	@if [ "$${FUZZ:-0}" = 1 ]; then $(MAKE) --no-print-directory fuzz; fi
+
+## The README's screenshots: the WebDriver suites write them into $(CARGO_TARGET_DIR)/screenshots
+## on every run (make test leaves the clone clean); this runs those suites and copies the
+## pictures into docs/screenshots/ for a commit.
+screenshots: ui
+	$(CARGO) build --release -p passkey-desk
+	scripts/with-keyring xvfb-run -a -s "-screen 0 1280x900x24" $(CARGO) test $(DEMO) -p passkey-desk-e2e --test desktop --test enrollment_desk
+	cp $(CARGO_TARGET_DIR)/screenshots/*.png docs/screenshots/
+	@echo "docs/screenshots/ updated from this run: review with git diff --stat docs/screenshots"
 
 ## The cargo-fuzz targets (fuzz/), FUZZ_SECONDS each (default 60), with nightly; writes the
 ## figures to fuzz/stats.json and fails if a target crashes. `FUZZ=1 make test` runs it too.

@@ -15,7 +15,7 @@ const target = process.env.CARGO_TARGET_DIR || "/var/tmp/passkey-desk-target";
 const casesDir = process.env.PASSKEY_DESK_RELIABILITY_DIR || join(target, "reliability");
 const out = join(root, "docs", "RELIABILITY.md");
 
-/** The categories issue 6 asks for, in the order the document shows them. */
+/** The kinds of fault the document reports, in the order it shows them. */
 const CATEGORIES = [
   ["fault matrix", "Every ZITADEL call × every fault zitadel-sim injects: the error code, a message that says what to do, the desk usable afterwards, never a second link."],
   ["hostile answers", "Links to other origins or schemes, look-alike hosts, control and bidi characters; names with markup, bidi overrides, escapes and 10 000 characters — refused, or shown as text."],

@@ -4,8 +4,8 @@
 //! the core's view on it now and on every change.
 
 use passkey_desk_core::app::{
-    ConnectionReport, DeskApp, DeskView, DeviceView, LinkView, MonitorView, OrgView, PublicView,
-    SessionView, SettingsView, UserRow,
+    ConnectionReport, DeskApp, DeskView, DeviceView, LinkView, MonitorView, OrgView, PasskeyCount,
+    PublicView, SavedPng, SessionView, SettingsView, UserRow,
 };
 use passkey_desk_core::audit::{AuditEntry, AuditFilter};
 use passkey_desk_core::client::Authenticator;
@@ -91,8 +91,10 @@ pub async fn sign_out(app: State<'_, DeskApp>) -> Answer<()> {
 }
 
 #[tauri::command]
-pub async fn orgs_list(app: State<'_, DeskApp>) -> Answer<Vec<Org>> {
-    app.orgs_list().await.map_err(report)
+pub async fn orgs_list(app: State<'_, DeskApp>, refresh: Option<bool>) -> Answer<Vec<Org>> {
+    app.orgs_list(refresh.unwrap_or(false))
+        .await
+        .map_err(report)
 }
 
 #[tauri::command]
@@ -108,6 +110,12 @@ pub async fn org_select(app: State<'_, DeskApp>, org_id: String) -> Answer<OrgVi
 #[tauri::command]
 pub async fn users_search(app: State<'_, DeskApp>, query: String) -> Answer<Vec<UserRow>> {
     app.users_search(&query).await.map_err(report)
+}
+
+/// The passkey counts of the last search's users, asked once the query has settled.
+#[tauri::command]
+pub async fn passkey_counts(app: State<'_, DeskApp>) -> Answer<Vec<PasskeyCount>> {
+    app.passkey_counts().await.map_err(report)
 }
 
 #[tauri::command]
@@ -148,8 +156,13 @@ pub fn link_email(app: State<'_, DeskApp>) -> Answer<()> {
 }
 
 #[tauri::command]
-pub fn link_save_png(app: State<'_, DeskApp>) -> Answer<String> {
+pub fn link_save_png(app: State<'_, DeskApp>) -> Answer<SavedPng> {
     app.link_save_png().map_err(report)
+}
+
+#[tauri::command]
+pub fn link_print(app: State<'_, DeskApp>) -> Answer<()> {
+    app.link_print().map_err(report)
 }
 
 #[tauri::command]

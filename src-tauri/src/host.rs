@@ -45,12 +45,12 @@ impl<R: Runtime> Host for TauriHost<R> {
                 .arg(url)
                 .spawn()
                 .map(drop)
-                .map_err(|e| Error::desktop(format!("start {ENV_BROWSER}"), e));
+                .map_err(|e| Error::opener_failed(&format!("start {ENV_BROWSER}"), &e));
         }
         self.app
             .opener()
             .open_url(url, None::<&str>)
-            .map_err(|e| Error::desktop("open the browser or mail client", e))
+            .map_err(|e| Error::opener_failed("open the browser or mail client", &e))
     }
 
     fn write_clipboard(&self, text: &str) -> Result<()> {

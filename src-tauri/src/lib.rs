@@ -20,10 +20,22 @@ pub use host::TauriHost;
 include!("command_list.rs");
 
 macro_rules! handler_of {
-    ($($command:ident),*) => {
-        tauri::generate_handler![$(commands::$command),*]
+    (
+        admin: [$($admin:ident),* $(,)?],
+        public: [$($public:ident),* $(,)?],
+        unlock: [$($unlock:ident),* $(,)?] $(,)?
+    ) => {
+        tauri::generate_handler![
+            $(commands::$admin,)*
+            $(commands::$public,)*
+            $(commands::$unlock),*
+        ]
     };
 }
+
+/// The commands by window, from `command_list.rs` (what build.rs gives permissions and the
+/// capabilities grant).
+pub const COMMANDS: CommandGroups = with_commands!(command_groups);
 
 /// The handler for exactly the commands of `command_list.rs` (the ones build.rs gives
 /// permissions; each window's capability grants its share).

@@ -107,12 +107,36 @@ fn call(cmd: &str, args: Value) -> Result<Value, Value> {
 
 /// The commands of `src/command_list.rs`, the one list build.rs and the handler share.
 fn command_list() -> Vec<String> {
-    let text = std::fs::read_to_string(manifest_dir().join("src/command_list.rs")).unwrap();
-    let body = &text[text.find("$then!(").unwrap() + 7..];
-    let body = &body[..body.find(')').unwrap()];
-    body.split(',')
-        .map(|c| c.trim().to_string())
-        .filter(|c| !c.is_empty())
+    let groups = passkey_desk_app::COMMANDS;
+    [groups.admin, groups.public, groups.unlock]
+        .concat()
+        .iter()
+        .map(|c| c.to_string())
+        .collect()
+}
+
+/// The permission sets of permissions/windows.toml (written by build.rs), as commands.
+fn permission_sets() -> std::collections::BTreeMap<String, Vec<String>> {
+    let text = std::fs::read_to_string(manifest_dir().join("permissions/windows.toml")).unwrap();
+    let file: toml::Table = toml::from_str(&text).unwrap();
+    file["set"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|set| {
+            let permissions = set["permissions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    let p = p.as_str().unwrap();
+                    p.strip_prefix("allow-")
+                        .unwrap_or_else(|| panic!("{p} is not an app command permission"))
+                        .replace('-', "_")
+                })
+                .collect();
+            (set["identifier"].as_str().unwrap().to_string(), permissions)
+        })
         .collect()
 }
 
@@ -183,18 +207,50 @@ fn csp_is_a_strict_directive_map() {
     }
     assert_eq!(csp["script-src"], "'self'");
     assert_eq!(csp["object-src"], "'none'");
+}
+
+/// A release build has the web inspector only with tauri's `devtools` feature (debug builds
+/// always have it), so the shipped app has none unless the manifest turns it on.
+#[test]
+fn the_shipped_app_has_no_web_inspector() {
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(manifest_dir().join("Cargo.toml")).unwrap())
+            .unwrap();
+    let tauri = &manifest["dependencies"]["tauri"];
+    let features: Vec<&str> = tauri
+        .get("features")
+        .and_then(|f| f.as_array())
+        .map(|f| f.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
     assert!(
-        conf["app"]["windows"][0]
-            .get("devtools")
-            .is_none_or(|d| d == false),
-        "no devtools"
+        !features.contains(&"devtools"),
+        "tauri's devtools feature is on: {features:?}"
     );
+    let own: Vec<String> = manifest["features"]
+        .as_table()
+        .unwrap()
+        .values()
+        .flat_map(|f| f.as_array().unwrap().iter())
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    assert!(
+        !own.iter().any(|f| f.ends_with("/devtools")),
+        "a feature of the app turns devtools on: {own:?}"
+    );
+    let conf = json("tauri.conf.json");
+    for window in conf["app"]["windows"].as_array().into_iter().flatten() {
+        assert!(
+            window.get("devtools").is_none_or(|d| d == false),
+            "a window asks for devtools: {window}"
+        );
+    }
 }
 
 #[test]
 fn capabilities_grant_only_the_apps_own_commands() {
     let commands = command_list();
     assert!(commands.len() > 30, "{commands:?}");
+    let sets = permission_sets();
     let mut granted = std::collections::BTreeMap::<String, Vec<String>>::new();
     for entry in std::fs::read_dir(manifest_dir().join("capabilities")).unwrap() {
         let capability: Value =
@@ -210,12 +266,13 @@ fn capabilities_grant_only_the_apps_own_commands() {
             let permission = permission
                 .as_str()
                 .expect("plain permission names, no scopes");
-            let command = permission
-                .strip_prefix("allow-")
-                .unwrap_or_else(|| panic!("{permission} is not an app command permission"))
-                .replace('-', "_");
-            assert!(commands.contains(&command), "{command} is not a command");
-            allowed.push(command);
+            let set = sets
+                .get(permission)
+                .unwrap_or_else(|| panic!("{permission} is not one of the app's window sets"));
+            for command in set {
+                assert!(commands.contains(command), "{command} is not a command");
+                allowed.push(command.clone());
+            }
         }
         allowed.sort();
         granted.insert(windows[0].as_str().unwrap().to_string(), allowed);
@@ -225,27 +282,23 @@ fn capabilities_grant_only_the_apps_own_commands() {
         list.sort();
         list
     };
+    let groups = passkey_desk_app::COMMANDS;
     // The windows that face the public follow the public screen; the kiosk's also unlocks.
-    let public = ["screen_watch", "screen_activity"];
-    let unlock = [
-        "kiosk_unlock_pin",
-        "kiosk_unlock_device_start",
-        "kiosk_unlock_device_finish",
-        "kiosk_unlock_cancel",
-    ];
-    assert_eq!(granted["presenter"], sorted(&public));
+    assert!(groups.public.contains(&"screen_watch") && groups.unlock.contains(&"kiosk_unlock_pin"));
+    assert_eq!(granted["presenter"], sorted(groups.public));
     assert_eq!(
         granted["kiosk"],
-        sorted(&[&public[..], &unlock[..]].concat())
+        sorted(&[groups.public, groups.unlock].concat())
     );
-    // The admin's window: every other command, and none of the public windows'.
-    let admin: Vec<&str> = commands
-        .iter()
-        .map(String::as_str)
-        .filter(|c| !public.contains(c) && !unlock.contains(c))
-        .collect();
-    assert_eq!(granted["main"], sorted(&admin));
+    // The admin's window: the admin commands, and none of the public windows'.
+    assert!(groups.admin.contains(&"link_create") && !groups.admin.contains(&"screen_watch"));
+    assert_eq!(granted["main"], sorted(groups.admin));
     assert_eq!(granted.len(), 3, "no other window has a capability");
+    // Every command is in exactly one group.
+    let mut all = commands.clone();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), commands.len(), "a command in two groups");
 }
 
 #[test]
@@ -265,6 +318,8 @@ fn a_locked_kiosk_refuses_the_admins_commands_through_the_shell() {
         ("link_create", serde_json::json!({"userId": "1"})),
         ("org_select", serde_json::json!({"orgId": "1"})),
         ("sign_out", Value::Null),
+        ("passkey_counts", Value::Null),
+        ("link_print", Value::Null),
         (
             "audit_list",
             serde_json::json!({"filter": {"user": null, "since": null, "until": null}}),

@@ -431,13 +431,16 @@ fn make_executable(path: &Path) {
     std::fs::set_permissions(path, perms).unwrap();
 }
 
-/// Where the WebDriver tests keep their screenshots (shown in the README).
+/// Where the WebDriver tests keep their screenshots: `screenshots/` in the target dir, so a
+/// test run leaves the clone as it was. `make screenshots` copies them into docs/screenshots/
+/// (shown in the README).
 pub fn screenshot_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("docs")
-        .join("screenshots")
-        .join(name)
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).expect("the screenshots dir in the target dir");
+    dir.join(name)
 }
 
 /// The text of the QR codes found in a PNG (a screenshot).

@@ -597,7 +597,7 @@ fn url_of(link: &str) -> reqwest::Url {
     reqwest::Url::parse(link).unwrap()
 }
 
-/// `--api`, `--authenticator` and the config's `api`, `login_ui` and `link_template` (issue 8):
+/// `--api`, `--authenticator` and the config's `api`, `login_ui` and `link_template`:
 /// v2 codes with links in each format, the fallback when v1 `_link` is gone, and a foreign
 /// template refused without a code.
 #[tokio::test]

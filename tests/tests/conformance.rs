@@ -177,7 +177,7 @@ async fn desk_flows(proxy: &str, sim: &Sim) {
     .unwrap();
     sim.set_auto_login(Some(seed::ADMIN_IAM_OWNER));
     app.sign_in_browser().await.unwrap();
-    app.orgs_list().await.unwrap();
+    app.orgs_list(false).await.unwrap();
     app.org_select(seed::ACME_ORG_ID).await.unwrap();
     app.users_search("mü").await.unwrap();
     app.user_select(seed::ZOE_ID).await.unwrap();

@@ -1,7 +1,7 @@
 //! The desktop app, release build, in a real WebKit window under Xvfb, driven over WebDriver
 //! (tauri-driver + WebKitWebDriver) against zitadel-sim: sign in, pick an organisation, search
 //! a user, create a link, read the countdown, copy it, see the registration — plus the
-//! ORG_USER_MANAGER case and a session that ends. Screenshots go to docs/screenshots/.
+//! ORG_USER_MANAGER case and a session that ends. Screenshots go to the target dir (`make screenshots` copies them to docs/screenshots/).
 
 use std::time::Duration;
 

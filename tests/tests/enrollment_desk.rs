@@ -4,8 +4,8 @@
 //! the welcome, the person's QR and the unlock, nothing else, its capability refuses every
 //! admin command, and after a cancelled, an idle-wiped or an expired link neither window holds
 //! a search field, anyone's data, New link or Sign out; the operator unlocks with the PIN
-//! (wrong PINs wait) and signs the kiosk in from their phone. Screenshots go to
-//! docs/screenshots/.
+//! (wrong PINs wait) and signs the kiosk in from their phone. Screenshots go to the target
+//! dir (`make screenshots` copies them to docs/screenshots/).
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The command line (a fixed contract for scripts, see the README) and one handler per command.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
@@ -118,6 +118,7 @@ pub enum Command {
         csv: bool,
     },
     /// Start the ZITADEL simulator in-process and run the whole flow against it
+    #[cfg(feature = "demo")]
     Demo {
         /// Keep the simulator running after the demo (Ctrl-C ends it)
         #[arg(long)]
@@ -130,6 +131,7 @@ fn env(key: &str) -> Option<String> {
 }
 
 pub async fn run(args: Args) -> Result<()> {
+    #[cfg(feature = "demo")]
     if let Command::Demo { keep_running } = args.command {
         return crate::demo::run(keep_running, args.json).await;
     }
@@ -217,15 +219,9 @@ pub async fn run(args: Args) -> Result<()> {
                 );
                 return Ok(());
             }
-            let mut info = session.info().await;
-            // A token (PAT) names nobody: the audit log asks the server who it is.
-            let acts = matches!(command, Command::Link { .. } | Command::Send { .. });
-            if acts && info.identity.login_name.is_none() {
-                if let Ok(me) = desk.whoami().await {
-                    info.identity.login_name = Some(me.login_name);
-                    info.identity.subject = me.id.to_string();
-                }
-            }
+            // A token (PAT) names nobody: the link use cases ask ZITADEL who it is for the
+            // audit log, alongside their own calls.
+            let info = session.info().await;
             let links = Links::new(
                 desk,
                 Arc::new(AuditLog::for_config(&default_data_dir(env)?, &config)),
@@ -306,15 +302,15 @@ async fn execute(links: &Links, org: Option<&str>, command: Command, json: bool)
             let (user, passkeys) = desk.passkeys(&org.id, &user).await?;
             output::passkeys(&user, &passkeys, json);
         }
-        Command::Demo { .. }
-        | Command::Login { .. }
-        | Command::Logout
-        | Command::Whoami
-        | Command::Audit { .. } => unreachable!("handled before signing in"),
+        #[cfg(feature = "demo")]
+        Command::Demo { .. } => unreachable!("handled first"),
+        Command::Login { .. } | Command::Logout | Command::Whoami | Command::Audit { .. } => {
+            unreachable!("handled before signing in")
+        }
     }
     Ok(())
 }
 
-fn write_file(path: &PathBuf, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|e| Error::io(format!("write {}", path.display()), e))
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    passkey_desk_core::files::write_atomic(path, bytes)
 }

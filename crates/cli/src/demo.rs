@@ -23,13 +23,12 @@ pub async fn run(keep_running: bool, json: bool) -> Result<()> {
     let admin = sim.demo().admin(seed::ADMIN_IAM_OWNER).clone();
     // The demo keeps its session in memory and a throw-away index: it never touches the keyring.
     let instance = url::Url::parse(&sim.url()).map_err(|e| Error::Config(e.to_string()))?;
-    let index_path =
-        std::env::temp_dir().join(format!("passkey-desk-demo-{}.toml", std::process::id()));
+    let scratch = tempfile::tempdir().map_err(|e| Error::io("create a temporary directory", e))?;
     let auth = Auth::new(
         instance,
         ClientOptions::default(),
         Arc::new(MemoryStore::default()),
-        SessionIndex::at(index_path.clone()),
+        SessionIndex::at(scratch.path().join("sessions.toml")),
     );
     let session = Arc::new(sign_in(&sim, &auth, &admin.user_name).await?);
     let desk = Desk::new(ZitadelClient::with_tokens(
@@ -87,7 +86,7 @@ pub async fn run(keep_running: bool, json: bool) -> Result<()> {
         output::passkeys(&user, &passkeys, false);
         step("Done. Run 'make demo-serve' (or 'passkey-desk-cli demo --keep-running') to keep the simulator up.");
     }
-    let _ = std::fs::remove_file(&index_path);
+    drop(scratch);
     sim.shutdown().await;
     Ok(())
 }

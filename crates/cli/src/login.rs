@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Read};
 
-use passkey_desk_core::auth::{Auth, LoginOptions, Method, Session};
+use passkey_desk_core::auth::{Auth, LoginOptions, Method};
 use passkey_desk_core::config::Settings;
 use passkey_desk_core::{Error, Result, Secret};
 
@@ -27,7 +27,8 @@ pub async fn login(auth: &Auth, settings: &Settings, how: LoginKind, json: bool)
                 eprintln!("If no browser opens, visit this URL on this computer:\n  {url}");
                 if open_browser {
                     if let Err(e) = open::that_detached(&url) {
-                        eprintln!("(could not open a browser: {e})");
+                        // Not `e` itself: the opener's error text holds the URL.
+                        eprintln!("({})", Error::opener_failed("open a browser", &e));
                     }
                 }
                 Ok(())
@@ -66,11 +67,10 @@ pub async fn login(auth: &Auth, settings: &Settings, how: LoginKind, json: bool)
 }
 
 pub async fn logout(auth: &Auth, env_token_set: bool, json: bool) -> Result<()> {
-    let stored: Option<Session> = auth.restore().await?;
-    let outcome = match stored {
-        Some(session) => Some(session.sign_out().await?),
-        None => None,
-    };
+    // Without restoring the session: the keyring entry goes first, the revocation is best
+    // effort, so logging out works offline.
+    let outcome = auth.sign_out_stored().await?;
+    let outcome = outcome.had_session.then_some(outcome);
     let instance = auth.instance().as_str().trim_end_matches('/').to_string();
     output::signed_out(&instance, outcome.as_ref(), json);
     if env_token_set {

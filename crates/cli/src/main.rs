@@ -2,6 +2,7 @@
 //! line and `passkey_desk_core`; every decision is made there.
 
 mod cli;
+#[cfg(feature = "demo")]
 mod demo;
 mod login;
 mod output;

@@ -1,12 +1,12 @@
-//! Criterion benchmarks of what the app adds on top of the ZITADEL round trip (issue 7):
+//! Criterion benchmarks of what the app adds on top of the ZITADEL round trip (the figures of
+//! docs/PERFORMANCE.md):
 //!
 //! - `qr/*`: encode a 180-character registration link and render it as the app does — SVG
 //!   for the screen, a 1024 px PNG for save/print, Unicode text for the terminal — through
-//!   `passkey_desk_core::qr::Qr` (`fast_qr`'s encoder, renderings of its own);
-//!   `qr/encode_180` is the encoding alone. Side by side: `qr/qrcode_*`, the same with the
-//!   `qrcode` crate the app used before (encoder and SVG renderer, as `Qr::svg` did), and
-//!   `qr/fast_qr_encode_180` and `qr/fast_qr_svg_180`, `fast_qr`'s encoder alone and with its
-//!   own SVG writer. Each code is decoded with `rqrr` before it is measured.
+//!   `passkey_desk_core::qr::Qr` (the `qrcode` crate's encoder, renderings of its own);
+//!   `qr/encode_180` is the encoding alone. Side by side: `qr/qrcode_svg_180`, the same code
+//!   through `qrcode`'s own SVG renderer. Each code is decoded with `rqrr` before it is
+//!   measured.
 //! - `parse/search_50_users`: a 50-user `ListUsers` answer, as zitadel-sim sends it, parsed
 //!   and converted as `ZitadelClient::list_users` does.
 //! - `link/origin_check`: `LinkPolicy::check` on an accepted link.
@@ -17,9 +17,6 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use fast_qr::convert::svg::SvgBuilder;
-use fast_qr::qr::QRBuilder;
-use fast_qr::ECL;
 use passkey_desk_core::bench_support::parse_user_search;
 use passkey_desk_core::link::LinkPolicy;
 use passkey_desk_core::qr::Qr;
@@ -56,32 +53,18 @@ fn qr(c: &mut Criterion) {
     group.bench_function("terminal_180", |b| {
         b.iter(|| Qr::new(black_box(&link)).unwrap().terminal())
     });
-    group.bench_function("qrcode_encode_180", |b| {
-        b.iter(|| qrcode_code(black_box(&link)))
-    });
     group.bench_function("qrcode_svg_180", |b| {
         b.iter(|| qrcode_svg(&qrcode_code(black_box(&link))))
-    });
-    group.bench_function("fast_qr_encode_180", |b| {
-        b.iter(|| fast_qr_code(black_box(&link)))
-    });
-    group.bench_function("fast_qr_svg_180", |b| {
-        b.iter(|| SvgBuilder::default().to_str(&fast_qr_code(black_box(&link))))
     });
     group.finish();
 }
 
-/// `fast_qr` with the app's error correction level (M).
-fn fast_qr_code(link: &str) -> fast_qr::QRCode {
-    QRBuilder::new(link).ecl(ECL::M).build().unwrap()
-}
-
-/// `qrcode` with the app's error correction level (M), as `Qr::new` did before.
+/// `qrcode` with the app's error correction level (M).
 fn qrcode_code(link: &str) -> qrcode::QrCode {
     qrcode::QrCode::with_error_correction_level(link.as_bytes(), qrcode::EcLevel::M).unwrap()
 }
 
-/// The SVG `Qr::svg` made with `qrcode` before: its renderer, the prolog and size cut.
+/// `qrcode`'s own SVG renderer, the prolog and size cut as the webview would need.
 fn qrcode_svg(code: &qrcode::QrCode) -> String {
     let image = code
         .render::<svg::Color<'_>>()
@@ -105,12 +88,6 @@ fn check_encoders(link: &str) {
     let app = Qr::new(link).unwrap();
     let modules = app.modules();
     assert_eq!(decode(app.width(), |x, y| modules[y][x]), link, "Qr");
-    let fast = fast_qr_code(link);
-    assert_eq!(
-        decode(fast.size, |x, y| fast[y][x].value()),
-        link,
-        "fast_qr"
-    );
     let old = qrcode_code(link);
     let colors = old.to_colors();
     let width = old.width();
@@ -120,11 +97,10 @@ fn check_encoders(link: &str) {
         "qrcode"
     );
     eprintln!(
-        "SVG of the 180-character link: Qr::svg {} bytes, qrcode {} bytes, fast_qr {} bytes; \
+        "SVG of the 180-character link: Qr::svg {} bytes, qrcode's renderer {} bytes; \
          {} modules a side",
         app.svg().len(),
         qrcode_svg(&old).len(),
-        SvgBuilder::default().to_str(&fast).len(),
         app.width()
     );
 }

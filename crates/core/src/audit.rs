@@ -5,7 +5,7 @@
 //! crash loses at most the entry being written; a torn last line is skipped on read. An entry
 //! never holds the link, the code or a token: only who, whom, what, when and the outcome.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -42,6 +42,9 @@ pub enum AuditAction {
     WipedSessionEnd,
     /// An operator unlocked the kiosk's admin side (or was refused: the outcome says so).
     Unlocked,
+    /// The QR was saved as a PNG file, or printed: copies that outlive the screen.
+    SavedPng,
+    Printed,
 }
 
 impl AuditAction {
@@ -58,6 +61,8 @@ impl AuditAction {
             AuditAction::WipedClosed => "wiped_closed",
             AuditAction::WipedSessionEnd => "wiped_session_end",
             AuditAction::Unlocked => "unlocked",
+            AuditAction::SavedPng => "saved_png",
+            AuditAction::Printed => "printed",
         }
     }
 }
@@ -207,7 +212,8 @@ pub struct AuditLog {
     path: PathBuf,
     max_bytes: u64,
     keep: u32,
-    /// Serialises appends and rotation within the process.
+    /// Serialises appends and rotation within the process; `audit.jsonl.lock` does so across
+    /// processes (the app and the CLI share the log).
     write: Mutex<()>,
 }
 
@@ -246,8 +252,12 @@ impl AuditLog {
     }
 
     fn rotated(&self, n: u32) -> PathBuf {
+        self.rotated_name(&n.to_string())
+    }
+
+    fn rotated_name(&self, suffix: &str) -> PathBuf {
         let mut name = self.path.as_os_str().to_owned();
-        name.push(format!(".{n}"));
+        name.push(format!(".{suffix}"));
         PathBuf::from(name)
     }
 
@@ -261,17 +271,18 @@ impl AuditLog {
             Error::io(format!("write the audit log {}", self.path.display()), e)
         };
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
+            crate::files::create_private_dir(dir)?;
         }
+        // Held until the line is written: another process neither rotates the file away
+        // between the size check and the write nor rotates at the same time (which would
+        // rename one rotated file over another).
+        let lock = crate::files::private_append(&self.rotated_name("lock")).map_err(io)?;
+        lock.lock().map_err(io)?;
         let size = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
         if size > 0 && size + line.len() as u64 > self.max_bytes {
             self.rotate().map_err(io)?;
         }
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .map_err(io)?;
+        let mut file = crate::files::private_append(&self.path).map_err(io)?;
         file.write_all(&line).map_err(io)?;
         file.sync_data().map_err(io)?;
         Ok(())
@@ -339,8 +350,7 @@ impl AuditLog {
             "passkey-desk-audit-{}.csv",
             Utc::now().format("%Y%m%d-%H%M%S")
         ));
-        std::fs::write(&path, csv)
-            .map_err(|e| Error::io(format!("write {}", path.display()), e))?;
+        crate::files::write_atomic(&path, csv.as_bytes())?;
         Ok(path)
     }
 }
@@ -490,7 +500,10 @@ mod tests {
             "2026-11-01T10:00:00Z",
         ))
         .unwrap();
-        let mut f = OpenOptions::new().append(true).open(log.path()).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(log.path())
+            .unwrap();
         f.write_all(b"{\"time\":\"2026-11-01T10:00:01Z\",\"inst")
             .unwrap();
         drop(f);

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::app::LanguageSetting;
 use crate::client::{instance_origin, ApiVersion, ClientOptions, LoginUi};
 use crate::error::{sanitize, Error, Result};
+use crate::model::LanguageSetting;
 use crate::secret::Secret;
 
 pub const ENV_CONFIG: &str = "PASSKEY_DESK_CONFIG";
@@ -54,8 +54,8 @@ pub struct Config {
     /// there or only `user.passkey.write` is granted), `"v1"` or `"v2"`.
     #[serde(default, skip_serializing_if = "is_default")]
     pub api: ApiVersion,
-    /// Which Login UI links from v2 codes are for: `"auto"` (the instance's `loginV2`
-    /// feature), `"v1"` or `"v2"`.
+    /// Which Login UI links from v2 codes are for: `"auto"` (Login UI v1, which every
+    /// supported release serves), `"v1"` or `"v2"` (the instance serves v4.6 or later).
     #[serde(default, skip_serializing_if = "is_default")]
     pub login_ui: LoginUi,
     /// A URL template for links from v2 codes, with `{userId}`, `{orgId}`, `{codeId}` and
@@ -92,14 +92,41 @@ impl Config {
         }
     }
 
+    /// Writes the settings into the file at `path`, keeping what the admin wrote around them:
+    /// comments, blank lines, the order of keys and the comment after a value stay. Atomic and
+    /// 0600.
     pub fn save_to(&self, path: &Path) -> Result<()> {
-        let text = toml::to_string_pretty(self).map_err(|e| Error::Config(e.to_string()))?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::Config(format!("cannot create {}: {e}", dir.display())))?;
+        let fresh: toml_edit::DocumentMut = toml::to_string_pretty(self)
+            .map_err(|e| Error::Config(e.to_string()))?
+            .parse()
+            .map_err(|e: toml_edit::TomlError| Error::Config(e.to_string()))?;
+        let mut doc = match std::fs::read_to_string(path) {
+            Ok(text) => text.parse::<toml_edit::DocumentMut>().unwrap_or_default(),
+            Err(_) => toml_edit::DocumentMut::new(),
+        };
+        // Every key of a readable file is a setting (deny_unknown_fields): one no longer set
+        // goes.
+        let stale: Vec<String> = doc
+            .iter()
+            .map(|(key, _)| key.to_string())
+            .filter(|key| !fresh.contains_key(key))
+            .collect();
+        for key in stale {
+            doc.remove(&key);
         }
-        std::fs::write(path, text)
-            .map_err(|e| Error::Config(format!("cannot write {}: {e}", path.display())))
+        for (key, item) in fresh.iter() {
+            let mut item = item.clone();
+            if let (Some(new), Some(old)) =
+                (item.as_value_mut(), doc.get(key).and_then(|i| i.as_value()))
+            {
+                if new.to_string().trim() == old.to_string().trim() {
+                    continue;
+                }
+                *new.decor_mut() = old.decor().clone();
+            }
+            doc[key] = item;
+        }
+        crate::files::write_atomic(path, doc.to_string().as_bytes())
     }
 }
 
@@ -308,6 +335,35 @@ mod tests {
             Config::load_from(&dir.join("missing.toml")).unwrap(),
             Config::default()
         );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn saving_keeps_the_admins_comments_and_is_private() {
+        let dir = std::env::temp_dir().join(format!("pd-config-edit-{}", std::process::id()));
+        let path = dir.join("sub").join("config.toml");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            "# Passkey Desk at the front desk\n\n# our instance\ninstance = \"https://a.example\" # prod\ndefault_org = \"ACME AG\"\nidle_timeout_secs = 120\n",
+        )
+        .unwrap();
+        let mut c = Config::load_from(&path).unwrap();
+        c.default_org = Some("Globex GmbH".into());
+        c.idle_timeout_secs = None;
+        c.client_id = Some("123@desk".into());
+        c.save_to(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# Passkey Desk at the front desk\n\n# our instance\ninstance = \"https://a.example\" # prod\n"), "{text}");
+        assert!(text.contains("default_org = \"Globex GmbH\""), "{text}");
+        assert!(!text.contains("idle_timeout_secs"), "{text}");
+        assert_eq!(Config::load_from(&path).unwrap(), c);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        }
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -124,7 +124,8 @@ impl Desk {
     }
 
     /// Finds exactly one user of `org` by user id, user name, login name or email (exact,
-    /// ignoring case). Several matches is an error that lists them.
+    /// ignoring case). Several matches is an error that lists them — also an all-digit text
+    /// that is one user's id and another's user name.
     pub async fn resolve_user(&self, org: &OrgId, ident: &str) -> Result<User> {
         let ident = ident.trim();
         if ident.is_empty() {
@@ -132,14 +133,16 @@ impl Desk {
                 "no user given: pass a user id, user name, login name or email".into(),
             ));
         }
-        if looks_like_id(ident) {
+        // All digits: an id, or a user name of digits — both are looked up.
+        let by_id = if looks_like_id(ident) {
             match self.client.get_user(org, &UserId::new(ident)).await {
-                Ok(user) => return in_org(user, org, ident),
-                // A user name may be all digits: fall through to the search.
-                Err(Error::UserNotFound { .. }) => {}
+                Ok(user) => in_org(user, org, ident).ok(),
+                Err(Error::UserNotFound { .. }) => None,
                 Err(e) => return Err(e),
             }
-        }
+        } else {
+            None
+        };
         let search = UserSearch {
             text: ident.to_string(),
             mode: MatchMode::Exact,
@@ -149,6 +152,11 @@ impl Desk {
         };
         let page = self.client.list_users(org, &search).await?;
         let mut users = page.users;
+        if let Some(user) = by_id {
+            if !users.iter().any(|u| u.id == user.id) {
+                users.insert(0, user);
+            }
+        }
         match users.len() {
             0 => Err(Error::UserNotFound {
                 user: ident.to_string(),

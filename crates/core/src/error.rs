@@ -173,6 +173,26 @@ impl Error {
         }
     }
 
+    /// The system opener (browser, mail client) failed. Its own error text may hold the URL —
+    /// a `mailto:` carries the registration link, an authorization URL its `state` and
+    /// `nonce` — so the message is fixed and only the error's kind goes to the log.
+    pub fn opener_failed(what: &str, error: &(dyn std::error::Error + 'static)) -> Error {
+        let mut at: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        let mut kind = None;
+        while let Some(e) = at {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                kind = Some(io.kind());
+                break;
+            }
+            at = e.source();
+        }
+        tracing::warn!(what, kind = ?kind, "the system opener failed");
+        Error::Desktop {
+            what: what.into(),
+            detail: "the system could not open it (is a browser or mail client set up?)".into(),
+        }
+    }
+
     /// A failure of the desktop around the app while trying to `what`.
     pub fn desktop(what: impl Into<String>, detail: impl std::fmt::Display) -> Error {
         Error::Desktop {

@@ -5,8 +5,8 @@ use chrono::{DateTime, Local, Utc};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use url::{Origin, Url};
 
-use crate::app::Language;
 use crate::error::{sanitize, Error, Result};
+use crate::model::Language;
 use crate::model::User;
 
 /// The origins a registration link may have.

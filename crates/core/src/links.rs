@@ -24,6 +24,9 @@ pub struct Actor {
     pub instance: String,
     /// The admin's login name, else their subject.
     pub admin: String,
+    /// `admin` is a login name. A token (PAT) names nobody: then [`Links`] asks ZITADEL who it
+    /// is, alongside its first call.
+    pub named: bool,
 }
 
 impl Actor {
@@ -32,6 +35,7 @@ impl Actor {
         Actor {
             instance: subject.instance,
             admin: subject.admin,
+            named: info.identity.login_name.is_some(),
         }
     }
 
@@ -63,7 +67,7 @@ pub struct Links {
     desk: Arc<Desk>,
     audit: Arc<AuditLog>,
     clock: Arc<dyn Clock>,
-    actor: Actor,
+    actor: std::sync::Mutex<Actor>,
 }
 
 impl Links {
@@ -77,7 +81,7 @@ impl Links {
             desk,
             audit,
             clock,
-            actor,
+            actor: std::sync::Mutex::new(actor),
         }
     }
 
@@ -85,8 +89,33 @@ impl Links {
         &self.desk
     }
 
-    pub fn actor(&self) -> &Actor {
-        &self.actor
+    pub fn actor(&self) -> Actor {
+        self.actor.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The admin as the audit log names them: asked of ZITADEL (`GET /auth/v1/users/me`) once
+    /// when the session does not say (a PAT), while the action's own calls run. If it cannot
+    /// be read, the subject stands in.
+    async fn named_actor(&self) -> Actor {
+        let known = self.actor();
+        if known.named {
+            return known;
+        }
+        match self.desk.whoami().await {
+            Ok(me) => {
+                let mut actor = self.actor.lock().unwrap_or_else(|p| p.into_inner());
+                actor.admin = me.login_name;
+                actor.named = true;
+                actor.clone()
+            }
+            Err(e) => {
+                tracing::debug!(
+                    code = e.code().as_str(),
+                    "who the token belongs to is unknown"
+                );
+                known
+            }
+        }
     }
 
     /// Creates a link for `ident` in `org` ([`Desk::create_link_with`]: permission, user and
@@ -97,12 +126,12 @@ impl Links {
         ident: &str,
         authenticator: Authenticator,
     ) -> Result<IssuedLink> {
-        let subject = self.actor.in_org(org, ident);
-        match self
-            .desk
-            .create_link_with(&org.id, ident, authenticator)
-            .await
-        {
+        let (actor, created) = tokio::join!(
+            self.named_actor(),
+            self.desk.create_link_with(&org.id, ident, authenticator)
+        );
+        let subject = actor.in_org(org, ident);
+        match created {
             Ok((user, link)) => {
                 let subject = subject.for_user(&user, Some(link.expires_at));
                 self.record(&subject, AuditAction::Created, Ok(()));
@@ -122,8 +151,8 @@ impl Links {
 
     /// Asks ZITADEL to email `ident` a link ([`Desk::send_link`]); `sent` is audited.
     pub async fn send(&self, org: &Org, ident: &str) -> Result<User> {
-        let subject = self.actor.in_org(org, ident);
-        let sent = self.desk.send_link(&org.id, ident).await;
+        let (actor, sent) = tokio::join!(self.named_actor(), self.desk.send_link(&org.id, ident));
+        let subject = actor.in_org(org, ident);
         match &sent {
             Ok(user) => self.record(&subject.for_user(user, None), AuditAction::Sent, Ok(())),
             Err(e) => self.record(&subject, AuditAction::Sent, Err(e.code())),

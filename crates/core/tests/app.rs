@@ -118,19 +118,40 @@ async fn the_whole_helpdesk_flow_as_the_desk_pushes_it() {
     );
     assert!(f.host.opened.lock().unwrap()[0].contains("/oauth/v2/authorize?"));
 
-    assert_eq!(app.orgs_list().await.unwrap().len(), 3);
+    assert_eq!(app.orgs_list(false).await.unwrap().len(), 3);
     let org = app.org_select(seed::ACME_ORG_ID).await.unwrap();
     assert!(org.capabilities.create_link && org.create_link_lacks.is_none());
     // The demo instance's links are Login UI v1's: the kind of passkey can be chosen.
     assert!(org.authenticator_choice);
     assert_eq!(workspace(&app.desk_view()).org, Some(org));
 
+    // A search is one call; the passkey counts come when the window asks for them, once.
+    f.sim.clear_requests();
     let rows = app.users_search("mü").await.unwrap();
+    assert_eq!(f.sim.requests().len(), 1, "{:?}", f.sim.requests());
     let zoe = rows
         .iter()
         .find(|r| r.user.id.as_str() == seed::ZOE_ID)
         .expect("Zoë is found");
-    assert_eq!(zoe.passkey_count, Some(1));
+    assert_eq!(zoe.passkey_count, None);
+    let counts = app.passkey_counts().await.unwrap();
+    assert_eq!(counts.len(), rows.len());
+    assert_eq!(
+        counts
+            .iter()
+            .find(|c| c.user_id == seed::ZOE_ID)
+            .unwrap()
+            .count,
+        Some(1)
+    );
+    assert_eq!(
+        f.sim
+            .requests()
+            .iter()
+            .filter(|r| r.path.ends_with("/passwordless/_search"))
+            .count(),
+        rows.len()
+    );
     // A person from the search is chosen without asking the server again.
     let before = f.sim.requests().len();
     app.user_select(seed::ZOE_ID).await.unwrap();
@@ -171,7 +192,11 @@ async fn the_whole_helpdesk_flow_as_the_desk_pushes_it() {
         "{mailto}"
     );
     let png = app.link_save_png().unwrap();
-    let img = image::open(&png).unwrap().to_luma8();
+    assert_eq!(
+        png.valid_until, view.expires_at,
+        "the window says until when the saved picture works"
+    );
+    let img = image::open(&png.path).unwrap().to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(img);
     assert_eq!(prepared.detect_grids()[0].decode().unwrap().1, view.link);
 
@@ -363,7 +388,7 @@ async fn a_restart_restores_the_session_and_the_org_and_sign_out_ends_both() {
     assert!(workspace(&view).session.is_none() && workspace(&view).org.is_none());
     assert!(app.session_restore().await.unwrap().is_none());
     assert_eq!(
-        app.orgs_list().await.unwrap_err().code(),
+        app.orgs_list(false).await.unwrap_err().code(),
         ErrorCode::NotSignedIn
     );
 }
@@ -592,4 +617,31 @@ async fn an_ended_session_pauses_the_public_screen_and_a_new_sign_in_clears_it()
     app.sign_in_browser().await.unwrap();
     assert!(matches!(app.screen(), ScreenView::Welcome(_)));
     assert_eq!(workspace(&app.desk_view()).session_lost, None);
+}
+
+#[tokio::test]
+async fn the_org_list_is_read_once_a_session_and_again_on_request() {
+    let f = Fixture::new().await;
+    let app = f.signed_in(seed::ADMIN_IAM_OWNER).await;
+    let searches = || {
+        f.sim
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/v2/organizations/_search")
+            .count()
+    };
+    f.sim.clear_requests();
+    assert_eq!(app.orgs_list(false).await.unwrap().len(), 3);
+    app.orgs_list(false).await.unwrap();
+    app.org_select(seed::ACME_ORG_ID).await.unwrap();
+    app.org_select(seed::GLOBEX_ORG_ID).await.unwrap();
+    assert_eq!(searches(), 1, "once for the session, not per switch");
+    app.orgs_list(true).await.unwrap();
+    assert_eq!(searches(), 2, "Refresh reads them again");
+    // The next session reads its own.
+    app.sign_out().await.unwrap();
+    f.sim.set_auto_login(Some(seed::ADMIN_IAM_OWNER));
+    app.sign_in_browser().await.unwrap();
+    app.orgs_list(false).await.unwrap();
+    assert_eq!(searches(), 3);
 }

@@ -245,13 +245,89 @@ async fn the_audit_screen_is_not_for_the_kiosk() {
 }
 
 const CRASH_DIR: &str = "PASSKEY_DESK_AUDIT_CRASH_DIR";
+const WRITER_DIR: &str = "PASSKEY_DESK_AUDIT_WRITER_DIR";
+const WRITER_ID: &str = "PASSKEY_DESK_AUDIT_WRITER_ID";
+const WRITES: u64 = 1500;
 
-/// The child of `a_killed_writer_leaves_a_readable_log`: appends until it is killed.
+/// A child of `two_processes_share_the_log_and_its_rotation`: appends `WRITES` entries to a
+/// log that rotates every few lines. Run by that test with `--ignored`.
 #[test]
-fn crash_child() {
-    let Some(dir) = std::env::var_os(CRASH_DIR) else {
-        return;
+#[ignore = "a child process of two_processes_share_the_log_and_its_rotation"]
+fn writer_child() {
+    let dir = std::env::var_os(WRITER_DIR).expect("run by two_processes_share_the_log");
+    let id = std::env::var(WRITER_ID).unwrap();
+    let log = AuditLog::in_dir(&PathBuf::from(dir)).with_rotation(2048, 1000);
+    let subject = AuditSubject {
+        instance: "https://auth.example.com".into(),
+        admin: "admin".into(),
+        org_id: "1".into(),
+        org_name: None,
+        user_id: "2".into(),
+        login_name: id.clone(),
+        expires_at: None,
     };
+    for i in 0..WRITES {
+        let mut e = subject.entry(AuditAction::Created, Ok(()));
+        e.user_id = format!("{id}-{i}");
+        log.append(&e).unwrap();
+    }
+}
+
+/// The desktop app and the CLI append to the same log: two processes writing and rotating at
+/// once lose no entry and write none twice (without the lock file, two rotations at once
+/// rename one rotated file over another).
+#[test]
+fn two_processes_share_the_log_and_its_rotation() {
+    let dir = std::env::temp_dir().join(format!("pd-audit-share-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let children: Vec<_> = ["a", "b"]
+        .iter()
+        .map(|id| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "writer_child", "--ignored", "--test-threads=1"])
+                .env(WRITER_DIR, &dir)
+                .env(WRITER_ID, id)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success(), "a writer failed");
+    }
+    let log = AuditLog::in_dir(&dir).with_rotation(2048, 1000);
+    let entries = log.read(&AuditFilter::default()).unwrap();
+    let mut ids: Vec<String> = entries.iter().map(|e| e.user_id.clone()).collect();
+    ids.sort();
+    let all = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "an entry written twice");
+    for writer in ["a", "b"] {
+        let mine = ids
+            .iter()
+            .filter(|i| i.starts_with(&format!("{writer}-")))
+            .count();
+        assert_eq!(mine as u64, WRITES, "entries of writer {writer} lost");
+    }
+    let rotated = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("audit.jsonl.") && name != "audit.jsonl.lock"
+        })
+        .count();
+    assert!(rotated > 100, "rotated {rotated} times");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The child of `a_killed_writer_leaves_a_readable_log`: appends until it is killed. Not a
+/// test of its own (ignored): the parent runs it with `--ignored`.
+#[test]
+#[ignore = "the child process of a_killed_writer_leaves_a_readable_log"]
+fn crash_child() {
+    let dir = std::env::var_os(CRASH_DIR).expect("run by a_killed_writer_leaves_a_readable_log");
     let log = AuditLog::in_dir(&PathBuf::from(dir)).with_rotation(64 * 1024, 3);
     let subject = AuditSubject {
         instance: "https://auth.example.com".into(),
@@ -275,7 +351,13 @@ fn a_killed_writer_leaves_a_readable_log() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "crash_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CRASH_DIR, &dir)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -65,7 +65,7 @@ async fn every_admin_command_is_refused_while_the_kiosk_is_locked() {
             code(app.sign_in_device_finish().await),
         ),
         ("sign_out", code(app.sign_out().await)),
-        ("orgs_list", code(app.orgs_list().await)),
+        ("orgs_list", code(app.orgs_list(false).await)),
         (
             "org_select",
             code(app.org_select(seed::GLOBEX_ORG_ID).await),
@@ -82,6 +82,8 @@ async fn every_admin_command_is_refused_while_the_kiosk_is_locked() {
         ("link_copy", code(app.link_copy())),
         ("link_email", code(app.link_email())),
         ("link_save_png", code(app.link_save_png())),
+        ("link_print", code(app.link_print())),
+        ("passkey_counts", code(app.passkey_counts().await)),
         ("link_send", code(app.link_send(seed::ZOE_ID).await)),
         ("audit_list", code(app.audit_list(AuditFilter::default()))),
         (

@@ -430,6 +430,34 @@ async fn passkeys_before_and_after_a_registration() {
 }
 
 #[tokio::test]
+async fn an_all_digit_text_that_is_an_id_and_a_user_name_is_ambiguous() {
+    let sim = sim().await;
+    let desk = desk(&sim, seed::ADMIN_IAM_OWNER);
+    // Zoë's id is also the user name of someone else in ACME.
+    let other = sim
+        .add_human(seed::ACME_ORG_ID, seed::ZOE_ID, "Digit", "Name")
+        .unwrap();
+    let e = desk.resolve_user(&acme(), seed::ZOE_ID).await.unwrap_err();
+    match &e {
+        Error::AmbiguousUser { candidates, .. } => {
+            assert_eq!(candidates.len(), 2, "{candidates:?}");
+            assert!(candidates.iter().any(|c| c.contains(seed::ZOE_ID)));
+            assert!(candidates.iter().any(|c| c.contains(&other)));
+        }
+        other => panic!("{other}"),
+    }
+    // Each alone is found: the id of a user without such a namesake, and the name by itself
+    // where the digits are nobody's id.
+    let user = desk.resolve_user(&acme(), &other).await.unwrap();
+    assert_eq!(user.id.as_str(), other);
+    let digits = sim
+        .add_human(seed::ACME_ORG_ID, "4711", "Only", "Digits")
+        .unwrap();
+    let user = desk.resolve_user(&acme(), "4711").await.unwrap();
+    assert_eq!(user.id.as_str(), digits);
+}
+
+#[tokio::test]
 async fn passkeys_of_a_user_of_another_org_are_not_found() {
     // ZITADEL's v1 search does not look the user up: `{}` from v4.13 for a user outside the
     // header's org, and before v4.13 that user's passkeys (no org filter at all). The desk
@@ -551,4 +579,79 @@ async fn waiting_stops_on_an_error_that_will_not_pass() {
         .unwrap_err();
     // A 403 without a permission id is not reported as a missing permission.
     assert_eq!(e.code(), "forbidden");
+}
+
+/// A PAT names nobody: the audit entry names the admin by asking ZITADEL who the token is,
+/// alongside the link's own calls rather than before them (here `users/me` answers slowly,
+/// and the link is made before it has answered).
+#[tokio::test]
+async fn a_tokens_admin_is_named_in_the_audit_while_the_link_is_made() {
+    use passkey_desk_core::audit::{AuditFilter, AuditLog};
+    use passkey_desk_core::clock::SystemClock;
+    use passkey_desk_core::links::{Actor, Links};
+    use std::sync::Arc;
+
+    let sim = sim().await;
+    sim.inject(zitadel_sim::Fault {
+        method: None,
+        path: "/auth/v1/users/me".into(),
+        times: None,
+        kind: zitadel_sim::FaultKind::Delay { ms: 1500 },
+    });
+    let dir = std::env::temp_dir().join(format!("pd-actor-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let audit = Arc::new(AuditLog::in_dir(&dir));
+    let unnamed = Actor {
+        instance: sim.url(),
+        admin: "a subject".into(),
+        named: false,
+    };
+    let links = Links::new(
+        Arc::new(desk(&sim, seed::ADMIN_IAM_OWNER)),
+        audit.clone(),
+        Arc::new(SystemClock),
+        unnamed,
+    );
+    let org = links
+        .desk()
+        .resolve_org(Some(seed::ACME_ORG_ID))
+        .await
+        .unwrap();
+    links
+        .create(&org, seed::ZOE_ID, Default::default())
+        .await
+        .unwrap();
+
+    let order: Vec<String> = sim
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.ends_with("/passwordless/_link") || p == "/auth/v1/users/me")
+        .collect();
+    assert_eq!(order.len(), 2, "{order:?}");
+    assert!(
+        order[0].ends_with("/passwordless/_link"),
+        "users/me was asked before the link: {order:?}"
+    );
+    let admin = &sim.demo().admin(seed::ADMIN_IAM_OWNER).login_name;
+    let entries = audit.read(&AuditFilter::default()).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(&entries[0].admin, admin);
+    assert!(links.actor().named);
+    // Asked once: the next link's entry reuses the name.
+    links
+        .create(&org, seed::ZOE_ID, Default::default())
+        .await
+        .unwrap();
+    let asked = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/auth/v1/users/me")
+        .count();
+    assert_eq!(asked, 1);
+    assert_eq!(
+        &audit.read(&AuditFilter::default()).unwrap()[0].admin,
+        admin
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -173,6 +173,42 @@ impl Sim {
         seed::add_generated_users(&mut self.state.world(), org_id, count)
     }
 
+    /// Adds an active human to the org `org_id` with this user name (as ZITADEL's AddHumanUser
+    /// would; for tests that need a particular name, e.g. one of digits only) and returns its id.
+    pub fn add_human(
+        &self,
+        org_id: &str,
+        user_name: &str,
+        first_name: &str,
+        last_name: &str,
+    ) -> Result<String, SimError> {
+        let mut world = self.state.world();
+        let domain = world
+            .org(org_id)
+            .map(|o| o.primary_domain.clone())
+            .ok_or_else(SimError::org_not_found)?;
+        let id = world.new_id();
+        world.add_user(world::User {
+            id: id.clone(),
+            org_id: org_id.to_owned(),
+            user_name: user_name.to_owned(),
+            state: world::UserState::Active,
+            kind: world::UserKind::Human(world::Person {
+                first_name: first_name.to_owned(),
+                last_name: last_name.to_owned(),
+                nick_name: String::new(),
+                display_name: format!("{first_name} {last_name}"),
+                language: "en".to_owned(),
+                gender: None,
+                email: format!("{user_name}@{domain}"),
+                email_verified: true,
+                phone: None,
+            }),
+            record: world::Record::new(1, chrono::Utc::now()),
+        });
+        Ok(id)
+    }
+
     /// Same as `POST /__sim/faults`.
     /// Changes instance switches (the Login UI v2 flag, the v1 `_link` call); same as
     /// `POST /__sim/features`.

@@ -1,4 +1,4 @@
-//! The desktop figures of `scripts/bench` (issue 7), against `zitadel-sim` on loopback, written
+//! The desktop figures of `scripts/bench`, against `zitadel-sim` on loopback, written
 //! to `<target>/bench/desktop.json`:
 //!
 //! - **cold start** of passkey-desk and of the floor (`benches/floor`, the smallest Tauri v2

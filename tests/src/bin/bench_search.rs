@@ -1,4 +1,4 @@
-//! Search at scale (issue 7): the app's user search against zitadel-sim on loopback with 100,
+//! Search at scale: the app's user search against zitadel-sim on loopback with 100,
 //! 10 000 and 100 000 generated users in one org, timed end to end through
 //! `passkey_desk_core`'s `ZitadelClient::list_users` — the request the desktop app sends while
 //! the admin types (humans whose user name, email or display name contain the text, first

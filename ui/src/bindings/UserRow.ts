@@ -6,6 +6,7 @@ import type { User } from "./User";
  */
 export type UserRow = { user: User, 
 /**
- * `None` when the count could not be read.
+ * `None` until it was asked for ([`crate::app::DeskApp::passkey_counts`]), or when it
+ * could not be read.
  */
 passkeyCount: number | null, };

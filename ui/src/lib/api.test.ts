@@ -19,6 +19,7 @@ describe("api", () => {
     await api.signInCancel();
     await api.signOut();
     await api.orgsList();
+    await api.orgsList(true);
     await api.orgCurrent();
     await api.orgSelect("100");
     await api.usersSearch("ali");
@@ -29,6 +30,7 @@ describe("api", () => {
     await api.linkCopy();
     await api.linkEmail();
     await api.linkSavePng();
+    await api.linkPrint();
     await api.linkSend("u1");
     await api.linkClose();
     await api.deskActivity();
@@ -59,7 +61,8 @@ describe("api", () => {
       { cmd: "sign_in_device_finish", args: {} },
       { cmd: "sign_in_cancel", args: {} },
       { cmd: "sign_out", args: {} },
-      { cmd: "orgs_list", args: {} },
+      { cmd: "orgs_list", args: { refresh: false } },
+      { cmd: "orgs_list", args: { refresh: true } },
       { cmd: "org_current", args: {} },
       { cmd: "org_select", args: { orgId: "100" } },
       { cmd: "users_search", args: { query: "ali" } },
@@ -70,6 +73,7 @@ describe("api", () => {
       { cmd: "link_copy", args: {} },
       { cmd: "link_email", args: {} },
       { cmd: "link_save_png", args: {} },
+      { cmd: "link_print", args: {} },
       { cmd: "link_send", args: { userId: "u1" } },
       { cmd: "link_close", args: {} },
       { cmd: "desk_activity", args: {} },
@@ -118,10 +122,12 @@ describe("api", () => {
 
   it("has one function per command of the shell's command list, and no other", () => {
     const list = readFileSync(resolve(__dirname, "../../../src-tauri/src/command_list.rs"), "utf8");
-    const body = list.slice(list.indexOf("$then!(") + 7);
-    const commands = body
-      .slice(0, body.indexOf(")"))
-      .split(",")
+    // The lists by window (`admin: [...]`, `public: [...]`, `unlock: [...]`), comments dropped.
+    const code = list.slice(list.indexOf("macro_rules! with_commands"), list.indexOf("pub struct CommandGroups")).replace(/\/\/[^\n]*/g, "");
+    const groups = [...code.matchAll(/([a-z]+):\s*\[([^\]]*)\]/g)];
+    expect(groups.map((g) => g[1])).toEqual(["admin", "public", "unlock"]);
+    const commands = groups
+      .flatMap((g) => g[2].split(","))
       .map((c) => c.trim())
       .filter(Boolean)
       .sort();

@@ -12,7 +12,9 @@ import type { LinkView } from "../bindings/LinkView";
 import type { MonitorView } from "../bindings/MonitorView";
 import type { Org } from "../bindings/Org";
 import type { OrgView } from "../bindings/OrgView";
+import type { PasskeyCount } from "../bindings/PasskeyCount";
 import type { PublicView } from "../bindings/PublicView";
+import type { SavedPng } from "../bindings/SavedPng";
 import type { SessionView } from "../bindings/SessionView";
 import type { SettingsView } from "../bindings/SettingsView";
 import type { User } from "../bindings/User";
@@ -27,10 +29,13 @@ export const signInDeviceStart = () => invoke<DeviceView>("sign_in_device_start"
 export const signInDeviceFinish = () => invoke<SessionView>("sign_in_device_finish");
 export const signInCancel = () => invoke<null>("sign_in_cancel");
 export const signOut = () => invoke<null>("sign_out");
-export const orgsList = () => invoke<Org[]>("orgs_list");
+/** The orgs, as the core read them this session; `refresh` reads them again. */
+export const orgsList = (refresh = false) => invoke<Org[]>("orgs_list", { refresh });
 export const orgCurrent = () => invoke<OrgView | null>("org_current");
 export const orgSelect = (orgId: string) => invoke<OrgView>("org_select", { orgId });
 export const usersSearch = (query: string) => invoke<UserRow[]>("users_search", { query });
+/** The passkey counts of the last search's people: asked once the query has settled. */
+export const passkeyCounts = () => invoke<PasskeyCount[]>("passkey_counts");
 export const userSelect = (userId: string) => invoke<UserRow>("user_select", { userId });
 export const backToSearch = () => invoke<null>("back_to_search");
 export const linkCreate = (userId: string, authenticator: Authenticator = "any") =>
@@ -38,7 +43,8 @@ export const linkCreate = (userId: string, authenticator: Authenticator = "any")
 export const linkClose = () => invoke<null>("link_close");
 export const linkCopy = () => invoke<null>("link_copy");
 export const linkEmail = () => invoke<null>("link_email");
-export const linkSavePng = () => invoke<string>("link_save_png");
+export const linkSavePng = () => invoke<SavedPng>("link_save_png");
+export const linkPrint = () => invoke<null>("link_print");
 export const linkSend = (userId: string) => invoke<User>("link_send", { userId });
 
 /** The admin's window follows the desk: `onChange` gets the core's view now and on every change. */

@@ -14,6 +14,7 @@ import type { LinkView } from "../bindings/LinkView";
 import type { MonitorView } from "../bindings/MonitorView";
 import type { Org } from "../bindings/Org";
 import type { OrgView } from "../bindings/OrgView";
+import type { SavedPng } from "../bindings/SavedPng";
 import type { SessionView } from "../bindings/SessionView";
 import type { SettingsView } from "../bindings/SettingsView";
 import type { UserRow } from "../bindings/UserRow";
@@ -76,7 +77,8 @@ export class Desk {
   /** The last action's outcome, read out politely ("Copied — …", "Saved to …"). */
   notice = $state.raw<Message | null>(null);
   /** Where "Save PNG" put the last file. */
-  savedPath = $state("");
+  /** The QR saved as a PNG for the live link: where, and until when it works. */
+  saved = $state.raw<SavedPng | null>(null);
   busy = $state<"" | "create" | "send" | "org">("");
   /** The kind of passkey "Create link" asks for, where the org's links allow a choice. */
   authenticator = $state<Authenticator>("any");
@@ -155,10 +157,10 @@ export class Desk {
     if (now?.phase === "registered" && was?.phase === "live") void focusById(FOCUS.nextUser);
     if ((now?.phase === "expired" || now?.phase === "idle") && was?.phase === "live") {
       this.notice = null;
-      this.savedPath = "";
+      this.saved = null;
       void focusIfFree(FOCUS.newLink);
     }
-    if (now?.phase !== "live") this.savedPath = "";
+    if (now?.phase !== "live") this.saved = null;
     const workspace = next.workspace;
     if (workspace && workspace.session && !workspace.org && before?.workspace?.org) this.orgPickerOpen = true;
     if (workspace && !workspace.session) {
@@ -299,13 +301,14 @@ export class Desk {
 
   // ---- organisations --------------------------------------------------------------------
 
-  async loadOrgs(): Promise<void> {
+  /** The org list: the core's copy of this session, or read again from ZITADEL (`refresh`). */
+  async loadOrgs(refresh = false): Promise<void> {
     this.orgsLoading = true;
     try {
-      this.orgs = await api.orgsList();
+      this.orgs = await api.orgsList(refresh);
       this.ok("orgs");
     } catch (e) {
-      this.fail(e, "orgs", () => void this.loadOrgs());
+      this.fail(e, "orgs", () => void this.loadOrgs(refresh));
     } finally {
       this.orgsLoading = false;
     }
@@ -381,7 +384,7 @@ export class Desk {
 
   async closeLink(): Promise<void> {
     this.notice = null;
-    this.savedPath = "";
+    this.saved = null;
     try {
       await api.linkClose();
     } catch (e) {
@@ -412,12 +415,23 @@ export class Desk {
 
   async savePng(): Promise<void> {
     try {
-      const path = await api.linkSavePng();
+      const saved = await api.linkSavePng();
       this.ok("save");
-      this.savedPath = path;
-      this.notice = msg("notice.saved", { path });
+      this.saved = saved;
+      this.notice = msg("notice.saved", { path: saved.path });
     } catch (e) {
       this.fail(e, "save", () => void this.savePng());
+    }
+  }
+
+  /** The core audits the printout (and refuses on a kiosk), then the print dialog opens. */
+  async print(): Promise<void> {
+    try {
+      await api.linkPrint();
+      this.ok("print");
+      window.print();
+    } catch (e) {
+      this.fail(e, "print", () => void this.print());
     }
   }
 
@@ -502,7 +516,7 @@ export class Desk {
     this.orgPickerOpen = false;
     this.error = null;
     this.notice = null;
-    this.savedPath = "";
+    this.saved = null;
     this.busy = "";
     this.authenticator = "any";
     this.started = false;

@@ -7,7 +7,6 @@
 //! [`DeskApp::watch_public`]). One `impl` block per concern, each in its own file.
 
 mod kiosk;
-mod language;
 mod prefs;
 mod public;
 mod session;
@@ -22,7 +21,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
-pub use language::{system_language, Language, LanguageSetting};
+pub use crate::model::{os_language, system_language, Language, LanguageSetting};
 pub use state::Surface;
 pub use views::*;
 
@@ -33,6 +32,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::kiosk::{PinGate, PinHash};
 use crate::links::Links;
+use crate::model::Org;
 
 use state::{DeskState, Effect, PinStatus};
 
@@ -100,6 +100,8 @@ pub struct AppPaths {
 struct LiveSession {
     session: Arc<Session>,
     links: Arc<Links>,
+    /// The orgs the admin may act in: read once per session, again only when asked.
+    orgs: Arc<tokio::sync::Mutex<Option<Vec<Org>>>>,
 }
 
 /// The watch of the link on screen.
@@ -204,7 +206,7 @@ impl DeskApp {
                 public_view,
                 rules: Arc::new(Notify::new()),
                 rules_started: std::sync::Once::new(),
-                system_language: system_language(|name| std::env::var(name).ok()),
+                system_language: os_language(),
             }),
         };
         Ok(app)
@@ -421,6 +423,23 @@ impl Shared {
             .ok_or_else(|| Error::NotSignedIn {
                 hint: "sign in first".into(),
             })
+    }
+
+    /// The session's orgs: from the first read of this session, or read again (`refresh`).
+    async fn orgs(&self, refresh: bool) -> Result<Vec<Org>> {
+        let (cache, links) = lock(&self.live)
+            .as_ref()
+            .map(|l| (l.orgs.clone(), l.links.clone()))
+            .ok_or_else(|| Error::NotSignedIn {
+                hint: "sign in first".into(),
+            })?;
+        let mut cached = cache.lock().await;
+        if let (false, Some(orgs)) = (refresh, cached.as_ref()) {
+            return Ok(orgs.clone());
+        }
+        let orgs = links.desk().orgs().await?;
+        *cached = Some(orgs.clone());
+        Ok(orgs)
     }
 
     /// Refuses an admin command while the kiosk is locked; an operator's command on the

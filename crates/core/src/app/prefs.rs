@@ -39,12 +39,7 @@ impl Preferences {
 
     fn write(&self, file: &File) -> Result<()> {
         let text = toml::to_string(file).map_err(|e| Error::Config(e.to_string()))?;
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::Config(format!("cannot create {}: {e}", dir.display())))?;
-        }
-        std::fs::write(&self.path, text)
-            .map_err(|e| Error::Config(format!("cannot write {}: {e}", self.path.display())))
+        crate::files::write_atomic(&self.path, text.as_bytes())
     }
 
     pub(crate) fn last_org(&self, instance: &str) -> Result<Option<String>> {

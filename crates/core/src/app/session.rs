@@ -158,7 +158,11 @@ impl Shared {
             Actor::of(&info),
         ));
         let view = session_view(&session).await;
-        *lock(&self.live) = Some(LiveSession { session, links });
+        *lock(&self.live) = Some(LiveSession {
+            session,
+            links,
+            orgs: Arc::default(),
+        });
         lock(&self.results).clear();
         let signed_in = view.clone();
         self.apply(|state| state.signed_in(signed_in)).await;

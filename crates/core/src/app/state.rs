@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::language::Language;
 use super::views::{
     KioskView, LinkState, LinkView, MonitorView, NewPasskey, OrgView, RegisteredPerson, ScreenView,
     SessionView, ShownLink, UnlockOptions, UserRow, Welcome, Workspace,
@@ -20,6 +19,7 @@ use super::DeskView;
 use crate::audit::{AuditAction, AuditSubject};
 use crate::clock::Timer;
 use crate::error::{Error, ErrorCode, ErrorReport, Result};
+use crate::model::Language;
 use crate::model::{Passkey, User};
 
 /// How long "Registered ✓" stays on the public screen before the welcome comes back.

@@ -5,10 +5,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::language::{Language, LanguageSetting};
 use crate::auth::Method;
 use crate::error::ErrorReport;
 use crate::model::{Capabilities, Org, User};
+use crate::model::{Language, LanguageSetting};
 
 #[cfg(feature = "ts")]
 use ts_rs::TS;
@@ -110,8 +110,18 @@ pub struct OrgView {
 #[serde(rename_all = "camelCase")]
 pub struct UserRow {
     pub user: User,
-    /// `None` when the count could not be read.
+    /// `None` until it was asked for ([`crate::app::DeskApp::passkey_counts`]), or when it
+    /// could not be read.
     pub passkey_count: Option<u32>,
+}
+
+/// How many passkeys one person of the last search has (`None`: could not be read).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyCount {
+    pub user_id: String,
+    pub count: Option<u32>,
 }
 
 /// A registration link on screen.
@@ -127,6 +137,18 @@ pub struct LinkView {
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub expires_at: DateTime<Utc>,
     /// `expiresAt` is ZITADEL's default lifetime (the answer named none): shown as "about".
+    pub expiry_estimated: bool,
+}
+
+/// A QR code saved as a PNG: where, and until when the link in it works (a printout or a file
+/// outlives the screen; the window says so).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct SavedPng {
+    pub path: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub valid_until: DateTime<Utc>,
     pub expiry_estimated: bool,
 }
 

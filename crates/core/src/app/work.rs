@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::state::{Live, WatchEnd};
-use super::views::{LinkView, OrgView, UserRow};
+use super::views::{LinkView, OrgView, PasskeyCount, SavedPng, UserRow};
 use super::{lock, DeskApp, Shared, Watch, SEARCH_LIMIT};
 use crate::audit::{AuditAction, AuditEntry, AuditFilter};
 use crate::client::Authenticator;
@@ -17,11 +17,12 @@ use crate::qr::Qr;
 impl DeskApp {
     // ---- organisations ------------------------------------------------------------------------
 
-    pub async fn orgs_list(&self) -> Result<Vec<Org>> {
+    /// The orgs the admin may act in: read once per session; `refresh` reads them again
+    /// (an org added or a role granted meanwhile).
+    pub async fn orgs_list(&self, refresh: bool) -> Result<Vec<Org>> {
         let shared = self.shared();
         shared.admin("list the organisations")?;
-        let (_, links) = shared.live()?;
-        shared.observe(links.desk().orgs().await).await
+        shared.observe(shared.orgs(refresh).await).await
     }
 
     /// Chooses the org to act in, reads the admin's permissions there, and remembers it.
@@ -75,14 +76,64 @@ impl DeskApp {
 
     // ---- people -------------------------------------------------------------------------------
 
-    /// People of the current org matching `query`, with their passkey counts (read in
-    /// parallel).
+    /// People of the current org matching `query`: one search call, no passkey counts (those
+    /// are asked once the query has settled, not on every keystroke).
     pub async fn users_search(&self, query: &str) -> Result<Vec<UserRow>> {
         let shared = self.shared();
         shared.admin("search people")?;
         let rows = shared.observe(shared.search(query).await).await?;
         *lock(&shared.results) = rows.clone();
         Ok(rows)
+    }
+
+    /// The passkey counts of the last search's people (read in parallel), for the window to
+    /// show once the admin stopped typing. Only the people of that search are counted.
+    pub async fn passkey_counts(&self) -> Result<Vec<PasskeyCount>> {
+        let shared = self.shared();
+        shared.admin("count passkeys")?;
+        let (_, links) = shared.live()?;
+        let org = shared.current_org()?;
+        let ids: Vec<_> = lock(&shared.results)
+            .iter()
+            .filter(|r| r.user.org_id == org.id)
+            .map(|r| r.user.id.clone())
+            .collect();
+        let desk = links.desk();
+        let mut counts = tokio::task::JoinSet::new();
+        for id in ids {
+            let (desk, org) = (desk.clone(), org.id.clone());
+            counts.spawn(async move {
+                let count = desk
+                    .client()
+                    .list_passkeys(&org, &id)
+                    .await
+                    .ok()
+                    .map(|p| p.len() as u32);
+                PasskeyCount {
+                    user_id: id.to_string(),
+                    count,
+                }
+            });
+        }
+        let mut found = Vec::new();
+        while let Some(joined) = counts.join_next().await {
+            if let Ok(count) = joined {
+                found.push(count);
+            }
+        }
+        let mut results = lock(&shared.results);
+        for row in results.iter_mut() {
+            if let Some(c) = found.iter().find(|c| c.user_id == row.user.id.as_str()) {
+                row.passkey_count = c.count;
+            }
+        }
+        found.sort_by_key(|c| {
+            results
+                .iter()
+                .position(|r| r.user.id.as_str() == c.user_id)
+                .unwrap_or(usize::MAX)
+        });
+        Ok(found)
     }
 
     /// Chooses the person to work for (from the last search, else looked up in the org). A
@@ -206,12 +257,28 @@ impl DeskApp {
         opened
     }
 
-    /// Saves the QR as a 1024 px PNG in the Downloads folder; returns its path. Never on a
-    /// kiosk.
-    pub fn link_save_png(&self) -> Result<String> {
+    /// Saves the QR as a 1024 px PNG in the Downloads folder (0600); returns where and until
+    /// when the link in it works. Audited. Never on a kiosk.
+    pub fn link_save_png(&self) -> Result<SavedPng> {
         let shared = self.shared();
         shared.not_kiosk("save the QR code")?;
-        let (live, _) = shared.touch_link()?;
+        let (live, subject) = shared.touch_link()?;
+        let saved = Self::save_png(shared, &live);
+        shared.record(&subject, AuditAction::SavedPng, &saved);
+        saved
+    }
+
+    /// The admin prints the QR (the window's print dialog opens after this): audited. Never
+    /// on a kiosk.
+    pub fn link_print(&self) -> Result<()> {
+        let shared = self.shared();
+        shared.not_kiosk("print the QR code")?;
+        let (_, subject) = shared.touch_link()?;
+        shared.record(&subject, AuditAction::Printed, &Ok(()));
+        Ok(())
+    }
+
+    fn save_png(shared: &Shared, live: &LinkView) -> Result<SavedPng> {
         let dir = shared
             .host
             .downloads_dir()
@@ -222,9 +289,12 @@ impl DeskApp {
             live.expires_at.format("%Y%m%d-%H%M")
         ));
         let png = Qr::new(&live.link)?.png(1024)?;
-        std::fs::write(&path, png)
-            .map_err(|e| Error::io(format!("write {}", path.display()), e))?;
-        Ok(path.display().to_string())
+        crate::files::write_atomic(&path, &png)?;
+        Ok(SavedPng {
+            path: path.display().to_string(),
+            valid_until: live.expires_at,
+            expiry_estimated: live.expiry_estimated,
+        })
     }
 
     /// Asks ZITADEL to email the link to the person (the ORG_USER_MANAGER's way).
@@ -265,7 +335,7 @@ impl Shared {
     pub(super) async fn org_view(&self, org_id: &str) -> Result<OrgView> {
         let (_, links) = self.live()?;
         let desk = links.desk();
-        let orgs = desk.orgs().await?;
+        let orgs = self.orgs(false).await?;
         let org = match orgs.into_iter().find(|o| o.id.as_str() == org_id) {
             Some(org) => org,
             None => desk.resolve_org(Some(org_id)).await?,
@@ -292,34 +362,14 @@ impl Shared {
         let org = self.current_org()?;
         let desk = links.desk();
         let page = desk.search_users(&org.id, query, SEARCH_LIMIT).await?;
-        let mut counts = tokio::task::JoinSet::new();
-        for (i, user) in page.users.iter().enumerate() {
-            let (desk, org, id) = (desk.clone(), org.id.clone(), user.id.clone());
-            counts.spawn(async move {
-                (
-                    i,
-                    desk.client()
-                        .list_passkeys(&org, &id)
-                        .await
-                        .ok()
-                        .map(|p| p.len() as u32),
-                )
-            });
-        }
-        let mut rows: Vec<UserRow> = page
+        Ok(page
             .users
             .into_iter()
             .map(|user| UserRow {
                 user,
                 passkey_count: None,
             })
-            .collect();
-        while let Some(joined) = counts.join_next().await {
-            if let Ok((i, count)) = joined {
-                rows[i].passkey_count = count;
-            }
-        }
-        Ok(rows)
+            .collect())
     }
 
     /// The live link, for an action of the admin on it (which keeps it from the idle wipe).

@@ -2,15 +2,17 @@
 //! device grant, service users (PAT, key file), refresh with rotation, sign-out, and storage of
 //! the secret parts in the OS keyring only.
 
+mod browser;
+mod device;
 pub mod loopback;
 mod provider;
 mod service_key;
 mod session;
 mod store;
 
-pub use provider::{
-    BrowserLogin, DeviceLogin, Identity, LoginOptions, Provider, Tokens, AUDIENCE_SCOPE, SCOPES,
-};
+pub use browser::BrowserLogin;
+pub use device::DeviceLogin;
+pub use provider::{Identity, LoginOptions, Provider, Tokens, AUDIENCE_SCOPE, SCOPES};
 pub use service_key::ServiceKey;
 pub use session::{Auth, Session, SessionInfo, SignOut};
 pub use store::{

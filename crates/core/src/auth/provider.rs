@@ -1,33 +1,32 @@
-//! The OpenID Provider side of sign-in, on `openidconnect`/`oauth2`: discovery, Authorization
-//! Code + PKCE with a loopback redirect, the Device Authorization Grant, refresh, revocation and
-//! the JWT-profile grant of service users.
+//! The OpenID Provider side of sign-in, on `openidconnect`/`oauth2`: discovery with its endpoint
+//! checks, the token exchanges (refresh, revocation, the JWT-profile grant of service users) and
+//! the ID token checks. The two interactive logins are in `browser.rs` and `device.rs`.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use openidconnect::core::{
-    CoreAuthDisplay, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClient,
-    CoreClientAuthMethod, CoreDeviceAuthorizationResponse, CoreGrantType, CoreIdTokenClaims,
-    CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
-    CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType, CoreTokenResponse,
+    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClient, CoreClientAuthMethod, CoreGrantType,
+    CoreIdTokenClaims, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm, CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
+    CoreTokenResponse,
 };
 use openidconnect::{
-    AccessTokenHash, AdditionalProviderMetadata, AsyncHttpClient, AuthorizationCode, ClientId,
-    CsrfToken, DeviceAuthorizationUrl, DiscoveryError, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, HttpRequest, HttpResponse, IssuerUrl, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, PkceCodeVerifier, ProviderMetadata, RedirectUrl, RefreshToken,
-    RequestTokenError, RevocationUrl, Scope, TokenResponse,
+    AccessTokenHash, AdditionalProviderMetadata, AsyncHttpClient, ClientId, DeviceAuthorizationUrl,
+    EndpointMaybeSet, EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, IssuerUrl,
+    JsonWebKeySet, Nonce, OAuth2TokenResponse, ProviderMetadata, RefreshToken, RequestTokenError,
+    RevocationUrl, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::loopback::{Callback, Listener};
 use super::service_key::ServiceKey;
-use crate::client::{build_reqwest, parse_retry_after, transport_error, ClientOptions};
+use crate::client::{
+    build_reqwest, parse_retry_after, read_capped, transport_error, ClientOptions, Unread,
+};
 use crate::error::{sanitize, Error, Result};
-use crate::qr::Qr;
+use crate::link::LinkPolicy;
 use crate::secret::Secret;
 
 /// The scopes Passkey Desk asks for. Without the audience scope every ZITADEL API call
@@ -43,15 +42,15 @@ pub const AUDIENCE_SCOPE: &str = "urn:zitadel:iam:org:project:id:zitadel:aud";
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
-struct ExtraMetadata {
+pub(super) struct ExtraMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    device_authorization_endpoint: Option<DeviceAuthorizationUrl>,
+    pub(super) device_authorization_endpoint: Option<DeviceAuthorizationUrl>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     revocation_endpoint: Option<RevocationUrl>,
 }
 impl AdditionalProviderMetadata for ExtraMetadata {}
 
-type Metadata = ProviderMetadata<
+pub(super) type Metadata = ProviderMetadata<
     ExtraMetadata,
     CoreAuthDisplay,
     CoreClientAuthMethod,
@@ -67,7 +66,7 @@ type Metadata = ProviderMetadata<
 >;
 
 /// A client of the provider: authorization endpoint set, token and userinfo from discovery.
-type OidcClient = CoreClient<
+pub(super) type OidcClient = CoreClient<
     EndpointSet,
     EndpointNotSet,
     EndpointNotSet,
@@ -108,36 +107,86 @@ pub struct LoginOptions {
 #[derive(Clone)]
 pub struct Provider {
     issuer: String,
-    metadata: Metadata,
+    pub(super) metadata: Metadata,
+    /// The origins its endpoints and device pages may have: the instance, the login host.
+    pub(super) origins: LinkPolicy,
     http: reqwest::Client,
     host: String,
     options: ClientOptions,
 }
 
 impl Provider {
-    /// Reads `{instance}/.well-known/openid-configuration` (and the signing keys).
+    /// Reads `{instance}/.well-known/openid-configuration` and the signing keys. Every endpoint
+    /// it names (authorization, token, userinfo, keys, device, revocation) must pass the
+    /// instance's own transport rule (https, or http only to loopback) and have the instance's
+    /// origin (or the configured login host's) — checked before any of them is asked, so a
+    /// tampered configuration cannot send the admin's codes or tokens elsewhere.
     pub async fn discover(instance: &Url, options: &ClientOptions) -> Result<Provider> {
         let http = build_reqwest(options)?;
         let issuer = instance.as_str().trim_end_matches('/').to_string();
         let host = instance.host_str().unwrap_or_default().to_string();
+        let transport = |e: &reqwest::Error| {
+            transport_error(e, &host, options.connect_timeout, options.request_timeout)
+        };
         let issuer_url =
             IssuerUrl::new(issuer.clone()).map_err(|e| Error::Config(e.to_string()))?;
-        let metadata = Metadata::discover_async(issuer_url, &http).await.map_err(|e| match e {
-            DiscoveryError::Request(e) => transport_error(&e, &host, options.connect_timeout, options.request_timeout),
-            DiscoveryError::Response(status, _, _) => Error::BadResponse {
-                detail: format!("{issuer}/.well-known/openid-configuration answered HTTP {}: is this a ZITADEL instance?", status.as_u16()),
-            },
-            DiscoveryError::Parse(_) => Error::BadResponse {
-                detail: format!("{issuer} has no valid OpenID configuration: is this a ZITADEL instance?"),
-            },
-            DiscoveryError::Validation(detail) => Error::BadResponse {
-                detail: format!("the OpenID configuration does not fit the instance URL ({})", sanitize(&detail, 200)),
-            },
-            other => Error::BadResponse { detail: sanitize(&other.to_string(), 200) },
-        })?;
+        let not_zitadel = |what: String| Error::BadResponse {
+            detail: format!("{what}: is this a ZITADEL instance?"),
+        };
+        let config_url = format!("{issuer}/.well-known/openid-configuration");
+        let response = http
+            .get(&config_url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| transport(&e))?;
+        if !response.status().is_success() {
+            return Err(not_zitadel(format!(
+                "{config_url} answered HTTP {}",
+                response.status().as_u16()
+            )));
+        }
+        let body = read_capped(response, MAX_DISCOVERY_ANSWER)
+            .await
+            .map_err(|e| e.into_error("the OpenID configuration", transport))?;
+        let metadata: Metadata = serde_json::from_slice(&body)
+            .map_err(|_| not_zitadel(format!("{issuer} has no valid OpenID configuration")))?;
+        if metadata.issuer() != &issuer_url {
+            return Err(Error::BadResponse {
+                detail: format!(
+                    "the OpenID configuration does not fit the instance URL (its issuer is {})",
+                    sanitize(metadata.issuer().as_str(), 200)
+                ),
+            });
+        }
+        let origins = LinkPolicy::new(instance, options.login_host.as_ref());
+        check_endpoints(&metadata, &origins)?;
+        let response = http
+            .get(metadata.jwks_uri().url().clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| transport(&e))?;
+        if !response.status().is_success() {
+            return Err(Error::BadResponse {
+                detail: format!(
+                    "the instance's signing keys answered HTTP {}",
+                    response.status().as_u16()
+                ),
+            });
+        }
+        let body = read_capped(response, MAX_DISCOVERY_ANSWER)
+            .await
+            .map_err(|e| e.into_error("the signing keys", transport))?;
+        let keys: JsonWebKeySet<CoreJsonWebKey> =
+            serde_json::from_slice(&body).map_err(|_| Error::BadResponse {
+                detail: "the instance's signing keys are not a JSON Web Key Set".into(),
+            })?;
+        let metadata = metadata.set_jwks(keys);
         Ok(Provider {
             issuer,
             metadata,
+            origins,
             http,
             host,
             options: options.clone(),
@@ -155,7 +204,7 @@ impl Provider {
             .is_some()
     }
 
-    fn client(&self, client_id: &str) -> OidcClient {
+    pub(super) fn client(&self, client_id: &str) -> OidcClient {
         CoreClient::from_provider_metadata(
             self.metadata.clone(),
             ClientId::new(client_id.to_string()),
@@ -166,7 +215,7 @@ impl Provider {
     /// Maps what `openidconnect` could not turn into tokens. `refused` reads the endpoint's
     /// OAuth error answer; a refusal without one (a non-200 with an empty body) is a failed
     /// sign-in that asks for another.
-    fn token_error<T: openidconnect::ErrorResponse + 'static>(
+    pub(super) fn token_error<T: openidconnect::ErrorResponse + 'static>(
         &self,
         e: RequestTokenError<Exchange, T>,
         refused: impl FnOnce(&T) -> Error,
@@ -196,7 +245,7 @@ impl Provider {
     async fn exchange(&self, request: HttpRequest) -> std::result::Result<HttpResponse, Exchange> {
         let request = reqwest::Request::try_from(request).map_err(Exchange::Transport)?;
         let path = request.url().path().to_string();
-        let mut response = self
+        let response = self
             .http
             .execute(request)
             .await
@@ -223,29 +272,17 @@ impl Provider {
                 message: "the token endpoint failed".into(),
             }));
         }
-        let too_large = || {
-            Exchange::Answer(Error::BadResponse {
-                detail: format!(
-                    "{path} answered with more than {} KiB",
-                    MAX_TOKEN_ANSWER / 1024
-                ),
-            })
-        };
-        if response
-            .content_length()
-            .is_some_and(|n| n > MAX_TOKEN_ANSWER as u64)
-        {
-            return Err(too_large());
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(Exchange::Transport)? {
-            if body.len() + chunk.len() > MAX_TOKEN_ANSWER {
-                return Err(too_large());
+        let headers = response.headers().clone();
+        let body = match read_capped(response, MAX_TOKEN_ANSWER).await {
+            Ok(body) => body,
+            Err(Unread::Transport(e)) => return Err(Exchange::Transport(e)),
+            Err(Unread::TooLarge { max }) => {
+                return Err(Exchange::Answer(Error::BadResponse {
+                    detail: format!("{path}'s answer is larger than {} KiB", max / 1024),
+                }))
             }
-            body.extend_from_slice(&chunk);
-        }
-        let json = response
-            .headers()
+        };
+        let json = headers
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.trim_start().starts_with("application/json"));
@@ -255,7 +292,7 @@ impl Provider {
             }));
         }
         let mut answer = openidconnect::http::Response::builder().status(status.as_u16());
-        for (name, value) in response.headers() {
+        for (name, value) in &headers {
             answer = answer.header(name.as_str(), value.as_bytes());
         }
         answer.body(body).map_err(|_| {
@@ -367,74 +404,6 @@ impl Provider {
         Ok(())
     }
 
-    /// Starts Authorization Code + PKCE (S256): binds the loopback redirect and builds the
-    /// authorization URL to open in the system browser.
-    pub async fn start_browser_login(&self, options: &LoginOptions) -> Result<BrowserLogin> {
-        let state = CsrfToken::new_random();
-        let listener = Listener::bind(Secret::new(state.secret().clone())).await?;
-        let redirect =
-            RedirectUrl::new(listener.redirect_uri()).map_err(|e| Error::SignInFailed {
-                detail: e.to_string(),
-            })?;
-        let client = self.client(&options.client_id).set_redirect_uri(redirect);
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let mut request = client
-            .authorize_url(
-                CoreAuthenticationFlow::AuthorizationCode,
-                move || state,
-                Nonce::new_random,
-            )
-            .set_pkce_challenge(challenge);
-        for scope in SCOPES.iter().skip(1) {
-            // `openid` is added by the library.
-            request = request.add_scope(Scope::new(scope.to_string()));
-        }
-        if options.prompt_consent {
-            request = request.add_extra_param("prompt", "consent");
-        }
-        if let Some(hint) = &options.login_hint {
-            request = request.add_extra_param("login_hint", hint.clone());
-        }
-        let (url, _, nonce) = request.url();
-        Ok(BrowserLogin {
-            url,
-            listener,
-            nonce,
-            verifier,
-            client,
-            provider: self.clone(),
-        })
-    }
-
-    /// Starts the Device Authorization Grant (RFC 8628).
-    pub async fn start_device_login(&self, client_id: &str) -> Result<DeviceLogin> {
-        let endpoint = self
-            .metadata
-            .additional_metadata()
-            .device_authorization_endpoint
-            .clone()
-            .ok_or_else(|| Error::SignInFailed {
-                detail: "the instance offers no device sign-in (no device_authorization_endpoint)"
-                    .into(),
-            })?;
-        let client = self
-            .client(client_id)
-            .set_device_authorization_url(endpoint);
-        let mut request = client.exchange_device_code();
-        for scope in SCOPES {
-            request = request.add_scope(Scope::new(scope.to_string()));
-        }
-        let details: CoreDeviceAuthorizationResponse = request
-            .request_async(&TokenHttp(self))
-            .await
-            .map_err(|e| self.token_error(e, |answer| sign_in_refused(answer.error().as_ref())))?;
-        Ok(DeviceLogin {
-            details,
-            provider: self.clone(),
-            client_id: client_id.to_string(),
-        })
-    }
-
     /// Exchanges a refresh token (rotation: the answer's new refresh token replaces it).
     /// A rejected refresh token ends the session.
     pub async fn refresh(&self, client_id: &str, refresh_token: &Secret<String>) -> Result<Tokens> {
@@ -465,6 +434,26 @@ impl Provider {
     /// `oauth2` refuses a non-https revocation URL, and plain http to loopback (a local
     /// instance, the simulator) is allowed here as everywhere else in the app.
     pub async fn revoke(&self, client_id: &str, refresh_token: &Secret<String>) -> Result<()> {
+        self.revoke_token(client_id, refresh_token, "refresh_token")
+            .await
+    }
+
+    /// Revokes an access token (RFC 7009 with `token_type_hint=access_token`).
+    pub async fn revoke_access(
+        &self,
+        client_id: &str,
+        access_token: &Secret<String>,
+    ) -> Result<()> {
+        self.revoke_token(client_id, access_token, "access_token")
+            .await
+    }
+
+    async fn revoke_token(
+        &self,
+        client_id: &str,
+        token: &Secret<String>,
+        hint: &str,
+    ) -> Result<()> {
         let endpoint = self
             .metadata
             .additional_metadata()
@@ -474,8 +463,8 @@ impl Provider {
                 detail: "the instance has no revocation endpoint".into(),
             })?;
         let form = [
-            ("token", refresh_token.expose().as_str()),
-            ("token_type_hint", "refresh_token"),
+            ("token", token.expose().as_str()),
+            ("token_type_hint", hint),
             ("client_id", client_id),
         ];
         let (status, answer) = self.post_form(endpoint.url(), &form).await?;
@@ -498,9 +487,9 @@ impl Provider {
         url: &Url,
         form: &[(&str, &str)],
     ) -> Result<(reqwest::StatusCode, OAuthAnswer)> {
-        let transport = |e: reqwest::Error| {
+        let transport = |e: &reqwest::Error| {
             transport_error(
-                &e,
+                e,
                 &self.host,
                 self.options.connect_timeout,
                 self.options.request_timeout,
@@ -512,9 +501,11 @@ impl Provider {
             .form(form)
             .send()
             .await
-            .map_err(transport)?;
+            .map_err(|e| transport(&e))?;
         let status = response.status();
-        let body = response.bytes().await.map_err(transport)?;
+        let body = read_capped(response, MAX_TOKEN_ANSWER)
+            .await
+            .map_err(|e| e.into_error(&format!("{}'s answer", url.path()), transport))?;
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok((status, OAuthAnswer::default()));
         }
@@ -565,8 +556,59 @@ impl Provider {
 /// The largest token or device answer read (a token answer with an ID token is a few KiB).
 const MAX_TOKEN_ANSWER: usize = 256 * 1024;
 
+/// The largest OpenID configuration or key set read (ZITADEL's are about 3 KiB).
+const MAX_DISCOVERY_ANSWER: usize = 512 * 1024;
+
+/// Every endpoint of the configuration under the instance's transport and origin rule
+/// ([`LinkPolicy`]): the error names the endpoint and its origin, never a full URL.
+fn check_endpoints(metadata: &Metadata, policy: &LinkPolicy) -> Result<()> {
+    let extra = metadata.additional_metadata();
+    let endpoints: [(&str, Option<&Url>); 6] = [
+        (
+            "authorization_endpoint",
+            Some(metadata.authorization_endpoint().url()),
+        ),
+        ("token_endpoint", metadata.token_endpoint().map(|u| u.url())),
+        (
+            "userinfo_endpoint",
+            metadata.userinfo_endpoint().map(|u| u.url()),
+        ),
+        ("jwks_uri", Some(metadata.jwks_uri().url())),
+        (
+            "device_authorization_endpoint",
+            extra
+                .device_authorization_endpoint
+                .as_ref()
+                .map(|u| u.url()),
+        ),
+        (
+            "revocation_endpoint",
+            extra.revocation_endpoint.as_ref().map(|u| u.url()),
+        ),
+    ];
+    for (name, url) in endpoints {
+        let Some(url) = url else { continue };
+        policy
+            .check(url.as_str())
+            .map_err(|e| foreign_endpoint(name, e))?;
+    }
+    Ok(())
+}
+
+/// A refused endpoint or device page: what it was and where it pointed.
+pub(super) fn foreign_endpoint(name: &str, refused: Error) -> Error {
+    match refused {
+        Error::ForeignLink { origin, expected } => Error::BadResponse {
+            detail: format!(
+                "the instance's OpenID configuration puts its {name} on {origin}, not on {expected}; nothing was sent there — check the instance URL (or set login_host if that is your login host)"
+            ),
+        },
+        other => other,
+    }
+}
+
 /// [`Provider::exchange`] as the HTTP client of `openidconnect`.
-struct TokenHttp<'p>(&'p Provider);
+pub(super) struct TokenHttp<'p>(pub(super) &'p Provider);
 
 impl<'c> AsyncHttpClient<'c> for TokenHttp<'_> {
     type Error = Exchange;
@@ -580,7 +622,7 @@ impl<'c> AsyncHttpClient<'c> for TokenHttp<'_> {
 
 /// Why a token-endpoint exchange gave `openidconnect` no answer to read.
 #[derive(Debug, thiserror::Error)]
-enum Exchange {
+pub(super) enum Exchange {
     /// No usable HTTP answer: TLS, timeout, a broken connection.
     #[error("{0}")]
     Transport(#[source] reqwest::Error),
@@ -598,7 +640,7 @@ struct OAuthAnswer {
     error_description: Option<String>,
 }
 
-fn sign_in_refused(error: &str) -> Error {
+pub(super) fn sign_in_refused(error: &str) -> Error {
     match error {
         "access_denied" => Error::SignInDenied {
             reason: "access_denied".into(),
@@ -624,7 +666,7 @@ fn identity_of(claims: &CoreIdTokenClaims) -> Identity {
     }
 }
 
-fn tokens_of(answer: &CoreTokenResponse, identity: Option<Identity>) -> Tokens {
+pub(super) fn tokens_of(answer: &CoreTokenResponse, identity: Option<Identity>) -> Tokens {
     Tokens {
         access_token: Secret::new(answer.access_token().secret().clone()),
         expires_at: answer
@@ -641,7 +683,7 @@ fn tokens_of(answer: &CoreTokenResponse, identity: Option<Identity>) -> Tokens {
 /// Checks the ID token of a fresh grant: signature (keys from discovery), issuer, audience,
 /// expiry, nonce, and the access-token hash. ZITADEL adds its project ids to `aud` next to the
 /// client id; those extra audiences are accepted deliberately.
-fn verify_id_token(
+pub(super) fn verify_id_token(
     client: &OidcClient,
     answer: &CoreTokenResponse,
     nonce: Option<&Nonce>,
@@ -675,131 +717,4 @@ fn verify_id_token(
         }
     }
     Ok(identity_of(claims))
-}
-
-/// A browser sign-in in progress: open [`BrowserLogin::url`], then await [`BrowserLogin::finish`].
-/// Dropping it cancels the sign-in and closes the loopback port.
-pub struct BrowserLogin {
-    url: Url,
-    listener: Listener,
-    nonce: Nonce,
-    verifier: PkceCodeVerifier,
-    client: OidcClient,
-    provider: Provider,
-}
-
-impl BrowserLogin {
-    /// The authorization URL for the system browser (also shown for copy-paste).
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-
-    /// Waits for the browser to come back (at most `timeout`; the listener checked `state`), exchanges the
-    /// code with the PKCE verifier and validates the ID token.
-    pub async fn finish(self, timeout: Duration) -> Result<Tokens> {
-        let callback = tokio::time::timeout(timeout, self.listener.wait())
-            .await
-            .map_err(|_| Error::SignInExpired {
-                detail: format!(
-                    "no answer from the browser within {} min",
-                    timeout.as_secs().div_ceil(60)
-                ),
-            })??;
-        let code = match callback {
-            Callback::Code(code) => code,
-            Callback::Refused { error } => return Err(sign_in_refused(&error)),
-            Callback::WrongState => {
-                return Err(Error::SignInFailed {
-                    detail: "the browser came back with another sign-in's state (a stale or forged redirect); start again".into(),
-                })
-            }
-        };
-        let provider = &self.provider;
-        let answer = self
-            .client
-            .exchange_code(AuthorizationCode::new(code.into_inner()))
-            .map_err(|e| Error::SignInFailed {
-                detail: e.to_string(),
-            })?
-            .set_pkce_verifier(self.verifier)
-            .request_async(&TokenHttp(provider))
-            .await
-            .map_err(|e| {
-                provider.token_error(e, |answer| Error::SignInFailed {
-                    detail: format!(
-                        "the code was refused ({})",
-                        sanitize(answer.error().as_ref(), 60)
-                    ),
-                })
-            })?;
-        let identity = verify_id_token(&self.client, &answer, Some(&self.nonce))?;
-        Ok(tokens_of(&answer, Some(identity)))
-    }
-}
-
-/// A device sign-in in progress: show the code and QR, then await [`DeviceLogin::finish`].
-pub struct DeviceLogin {
-    details: CoreDeviceAuthorizationResponse,
-    provider: Provider,
-    client_id: String,
-}
-
-impl DeviceLogin {
-    /// The code the admin confirms on the phone, e.g. `FWRK-JGWK`.
-    pub fn user_code(&self) -> &str {
-        self.details.user_code().secret()
-    }
-
-    pub fn verification_uri(&self) -> &str {
-        self.details.verification_uri()
-    }
-
-    /// The verification URL with the code in it, for the QR code.
-    pub fn verification_uri_complete(&self) -> Option<&str> {
-        self.details
-            .verification_uri_complete()
-            .map(|u| u.secret().as_str())
-    }
-
-    pub fn expires_in(&self) -> Duration {
-        self.details.expires_in()
-    }
-
-    /// A QR of the complete verification URL (or the plain one), to scan with a phone.
-    pub fn qr(&self) -> Result<Qr> {
-        Qr::new(
-            self.verification_uri_complete()
-                .unwrap_or(self.verification_uri()),
-        )
-    }
-
-    /// Polls the token endpoint at the announced interval (longer after `slow_down`) until the
-    /// admin approves, denies, or the code expires.
-    pub async fn finish(self) -> Result<Tokens> {
-        let provider = &self.provider;
-        let endpoint = provider
-            .metadata
-            .additional_metadata()
-            .device_authorization_endpoint
-            .clone()
-            .ok_or_else(|| Error::SignInFailed {
-                detail: "no device endpoint".into(),
-            })?;
-        let client = provider
-            .client(&self.client_id)
-            .set_device_authorization_url(endpoint);
-        let answer: CoreTokenResponse = client
-            .exchange_device_access_token(&self.details)
-            .map_err(|e| Error::SignInFailed {
-                detail: e.to_string(),
-            })?
-            .request_async(&TokenHttp(provider), tokio::time::sleep, None)
-            .await
-            .map_err(|e| {
-                provider.token_error(e, |answer| sign_in_refused(answer.error().as_ref()))
-            })?;
-        let plain = provider.client(&self.client_id);
-        let identity = verify_id_token(&plain, &answer, None)?;
-        Ok(tokens_of(&answer, Some(identity)))
-    }
 }

@@ -86,13 +86,9 @@ impl Persist {
         let path = self.index.path().with_file_name("sessions.lock");
         tokio::task::spawn_blocking(move || {
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
+                crate::files::create_private_dir(dir).map_err(std::io::Error::other)?;
             }
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)?;
+            let file = crate::files::private_append(&path)?;
             file.lock()?;
             Ok::<_, std::io::Error>(file)
         })
@@ -338,23 +334,53 @@ impl Session {
             .await
     }
 
-    /// Signs out: revokes the refresh token at the server and deletes the stored session.
-    /// The local session is removed even if the server cannot be reached.
+    /// Signs out: deletes the stored session first (so signing out works offline and nothing
+    /// is left behind if the server cannot be reached), then revokes at the server the newest
+    /// refresh token — the stored one, read under the renewal lock, since another process may
+    /// have rotated the one in memory — and the access token. PATs are not revoked: they stay
+    /// valid until an administrator removes them.
     pub async fn sign_out(&self) -> Result<SignOut> {
         let mut state = self.state.lock().await;
+        let _renewing = match &self.persist {
+            Some(persist) => Some(persist.lock_renewals().await?),
+            None => None,
+        };
+        let in_memory = match &state.credential {
+            Credential::Refresh(rt) => Some(rt.clone()),
+            _ => None,
+        };
+        let refresh = match self.stored_refresh_token().await {
+            Ok(StoredRefresh::Current(stored)) => Some(stored),
+            Ok(StoredRefresh::NotPersisted | StoredRefresh::Gone) => in_memory,
+            Err(e) => {
+                tracing::warn!(code = %e.code(), "the stored session could not be read; revoking the one in memory");
+                in_memory
+            }
+        };
+        let revocable_access = matches!(
+            state.credential,
+            Credential::Refresh(_) | Credential::Key(_)
+        );
+        let access = state.access.take().filter(|_| revocable_access);
+        state.credential = Credential::Fixed;
+        self.forget().await?;
         let mut revoked = false;
-        if let (Credential::Refresh(rt), Some(provider)) = (&state.credential, &self.provider) {
-            match provider
-                .revoke(self.client_id.as_deref().unwrap_or_default(), rt)
-                .await
-            {
-                Ok(()) => revoked = true,
-                Err(e) => tracing::warn!(error = %e, "could not revoke the refresh token"),
+        if let Some(provider) = &self.provider {
+            let client_id = self.client_id.as_deref().unwrap_or_default();
+            if let Some(rt) = &refresh {
+                match provider.revoke(client_id, rt).await {
+                    Ok(()) => revoked = true,
+                    Err(e) => {
+                        tracing::warn!(code = %e.code(), "could not revoke the refresh token")
+                    }
+                }
+            }
+            if let Some(access) = &access {
+                if let Err(e) = provider.revoke_access(client_id, &access.token).await {
+                    tracing::warn!(code = %e.code(), "could not revoke the access token");
+                }
             }
         }
-        state.credential = Credential::Fixed;
-        state.access = None;
-        self.forget().await?;
         Ok(SignOut {
             revoked,
             had_session: true,
@@ -429,6 +455,102 @@ impl Auth {
 
     fn origin(&self) -> String {
         self.instance.as_str().trim_end_matches('/').to_string()
+    }
+
+    /// Signs out the session stored for this instance without restoring it: the keyring
+    /// entry goes first (under the renewal lock), then its refresh token is revoked if the
+    /// instance can be reached — so it works offline (the CLI's `logout`).
+    pub async fn sign_out_stored(&self) -> Result<SignOut> {
+        let _renewing = self.persist.lock_renewals().await?;
+        let instance = self.origin();
+        let stored = self
+            .persist
+            .blocking(move |store, index| {
+                let Some(entry) = index.get(&instance)? else {
+                    return Ok(None);
+                };
+                let json = store.load(&entry.account)?;
+                store.delete(&entry.account)?;
+                index.remove(&instance)?;
+                Ok(Some(
+                    json.and_then(|j| serde_json::from_str::<Stored>(&j).ok()),
+                ))
+            })
+            .await?;
+        let Some(stored) = stored else {
+            return Ok(SignOut {
+                revoked: false,
+                had_session: false,
+            });
+        };
+        let mut revoked = false;
+        if let Some(Stored {
+            client_id: Some(client_id),
+            secret: StoredSecret::Refresh { refresh_token },
+            ..
+        }) = stored
+        {
+            let outcome = match self.provider().await {
+                Ok(provider) => {
+                    provider
+                        .revoke(&client_id, &Secret::new(refresh_token))
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(()) => revoked = true,
+                Err(e) => tracing::warn!(code = %e.code(), "could not revoke the refresh token"),
+            }
+        }
+        Ok(SignOut {
+            revoked,
+            had_session: true,
+        })
+    }
+
+    /// Before a new sign-in is stored: if this instance's stored session is another
+    /// account's, its keyring entry is removed and its refresh token revoked (best effort), so
+    /// no token of the previous admin is left behind on this machine.
+    async fn retire_previous(&self, subject: &str) -> Result<()> {
+        let instance = self.origin();
+        let subject = subject.to_string();
+        let previous = self
+            .persist
+            .blocking(move |store, index| {
+                let Some(entry) = index.get(&instance)? else {
+                    return Ok(None);
+                };
+                if entry.subject == subject {
+                    return Ok(None);
+                }
+                let json = store.load(&entry.account)?;
+                store.delete(&entry.account)?;
+                index.remove(&instance)?;
+                Ok(json.and_then(|j| serde_json::from_str::<Stored>(&j).ok()))
+            })
+            .await?;
+        let Some(Stored {
+            client_id: Some(client_id),
+            secret: StoredSecret::Refresh { refresh_token },
+            ..
+        }) = previous
+        else {
+            return Ok(());
+        };
+        tracing::info!("another account's stored session was replaced");
+        let revoked = match self.provider().await {
+            Ok(provider) => {
+                provider
+                    .revoke(&client_id, &Secret::new(refresh_token))
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = revoked {
+            tracing::warn!(code = %e.code(), "could not revoke the previous account's refresh token");
+        }
+        Ok(())
     }
 
     /// The instance's OpenID Provider, discovered on first use.
@@ -555,6 +677,7 @@ impl Auth {
                 credential: Credential::Refresh(refresh.clone()),
             },
         );
+        self.retire_previous(&session.identity.subject).await?;
         session
             .store_secret(StoredSecret::Refresh {
                 refresh_token: refresh.expose().clone(),
@@ -582,6 +705,7 @@ impl Auth {
                 credential: Credential::Pat(pat.clone()),
             },
         );
+        self.retire_previous(&session.identity.subject).await?;
         session
             .store_secret(StoredSecret::Pat {
                 token: pat.expose().clone(),
@@ -617,6 +741,7 @@ impl Auth {
                 credential: Credential::Key(key),
             },
         );
+        self.retire_previous(&session.identity.subject).await?;
         session
             .store_secret(StoredSecret::KeyFile { key_file: raw })
             .await?;

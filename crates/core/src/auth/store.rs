@@ -187,16 +187,7 @@ impl SessionIndex {
 
     fn write(&self, map: &BTreeMap<String, IndexEntry>) -> Result<()> {
         let text = toml::to_string(map).map_err(|e| Error::Config(e.to_string()))?;
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::Config(format!("cannot create {}: {e}", dir.display())))?;
-        }
-        // Write a sibling and rename, so a crash never leaves half a file.
-        let tmp = self.path.with_extension("toml.tmp");
-        std::fs::write(&tmp, text)
-            .map_err(|e| Error::Config(format!("cannot write {}: {e}", tmp.display())))?;
-        std::fs::rename(&tmp, &self.path)
-            .map_err(|e| Error::Config(format!("cannot write {}: {e}", self.path.display())))
+        crate::files::write_atomic(&self.path, text.as_bytes())
     }
 
     pub fn get(&self, instance: &str) -> Result<Option<IndexEntry>> {

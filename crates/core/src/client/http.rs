@@ -397,29 +397,62 @@ impl Http {
     }
 
     /// Reads the body, refusing answers larger than the configured maximum.
-    async fn read_body(&self, mut response: reqwest::Response) -> Result<Vec<u8>> {
-        let too_large = || Error::BadResponse {
-            detail: format!("the answer is larger than {} KiB", self.max_body / 1024),
-        };
-        if response
-            .content_length()
-            .is_some_and(|n| n > self.max_body as u64)
-        {
-            return Err(too_large());
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(&e))? {
-            if body.len() + chunk.len() > self.max_body {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
+    async fn read_body(&self, response: reqwest::Response) -> Result<Vec<u8>> {
+        read_capped(response, self.max_body)
+            .await
+            .map_err(|e| e.into_error("the answer", |e| self.transport(e)))
     }
 
     fn transport(&self, e: &reqwest::Error) -> Error {
         transport_error(e, &self.host, self.connect_timeout, self.request_timeout)
     }
+}
+
+/// Why a body was not read.
+#[derive(Debug)]
+pub(crate) enum Unread {
+    /// More than the cap, announced or sent.
+    TooLarge {
+        max: usize,
+    },
+    Transport(reqwest::Error),
+}
+
+impl Unread {
+    /// The error for `what` ("the answer", "the token endpoint's answer"); transport failures
+    /// go through the caller's mapping.
+    pub(crate) fn into_error(
+        self,
+        what: &str,
+        transport: impl FnOnce(&reqwest::Error) -> Error,
+    ) -> Error {
+        match self {
+            Unread::TooLarge { max } => Error::BadResponse {
+                detail: format!("{what} is larger than {} KiB", max / 1024),
+            },
+            Unread::Transport(e) => transport(&e),
+        }
+    }
+}
+
+/// The one reader of every HTTP answer the app reads (the API, discovery, the keys, the sign-in
+/// endpoints): at most `max` bytes, refused as soon as the announced length or the bytes
+/// received pass it, so a hostile or broken server cannot make the app hold more.
+pub(crate) async fn read_capped(
+    mut response: reqwest::Response,
+    max: usize,
+) -> std::result::Result<Vec<u8>, Unread> {
+    if response.content_length().is_some_and(|n| n > max as u64) {
+        return Err(Unread::TooLarge { max });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Unread::Transport)? {
+        if body.len() + chunk.len() > max {
+            return Err(Unread::TooLarge { max });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Maps a failed exchange (no usable HTTP answer) to an error: TLS, timeout or network. Works

@@ -28,7 +28,9 @@ use crate::model::{
 use crate::secret::Secret;
 
 use http::Effect;
-pub(crate) use http::{build_reqwest, instance_origin, parse_retry_after, transport_error};
+pub(crate) use http::{
+    build_reqwest, instance_origin, parse_retry_after, read_capped, transport_error, Unread,
+};
 
 /// A boxed future, so that [`TokenProvider`] can be used as a trait object.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

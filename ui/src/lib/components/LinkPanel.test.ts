@@ -48,7 +48,12 @@ beforeEach(() => {
     link_create: () => LINK,
     link_copy: () => null,
     link_email: () => null,
-    link_save_png: () => "/home/agent/Downloads/passkey-link-alice-20300101-1005.png",
+    link_save_png: () => ({
+      path: "/home/agent/Downloads/passkey-link-alice-20300101-1005.png",
+      validUntil: EXPIRES,
+      expiryEstimated: false,
+    }),
+    link_print: () => null,
     link_send: (args) => ({ ...rows[0].user, id: args.userId as string }),
     link_close: () => null,
     back_to_search: () => null,
@@ -166,17 +171,30 @@ describe("LinkPanel", () => {
     await settle();
     expect(core.commands()).toContain("link_save_png");
     expect(screen.getByTestId("saved-path")).toHaveTextContent("/home/agent/Downloads/passkey-link-alice-20300101-1005.png");
+    // A file outlives the screen: the window says until when the link in it works.
+    expect(screen.getByTestId("saved-valid-until")).toHaveTextContent(/works until \d{1,2}:05/);
     await fireEvent.click(screen.getByTestId("send-link"));
     await settle();
     expect(core.calls).toContainEqual({ cmd: "link_send", args: { userId: "u1" } });
     expect(screen.getByTestId("notice")).toHaveTextContent("ZITADEL is emailing the registration link to alice@acme.example.com.");
   });
 
-  it("print calls window.print", async () => {
+  it("print asks the core first (it audits the printout), then opens the print dialog", async () => {
     const print = vi.spyOn(window, "print").mockImplementation(() => {});
     await showLink();
     await fireEvent.click(screen.getByTestId("print-link"));
+    await settle();
+    expect(core.commands()).toContain("link_print");
     expect(print).toHaveBeenCalledOnce();
+  });
+
+  it("print refused by the core (a kiosk) opens no print dialog", async () => {
+    const print = vi.spyOn(window, "print").mockImplementation(() => {});
+    core = new Core({ link_print: reject("kiosk_mode", "cannot print the QR code in kiosk mode") });
+    await showLink();
+    await fireEvent.click(screen.getByTestId("print-link"));
+    await settle();
+    expect(print).not.toHaveBeenCalled();
   });
 
   it("close asks the core; the QR and the link go with the core's next view", async () => {

@@ -39,6 +39,15 @@ describe("OrgPicker", () => {
     expect(screen.getByTestId("org-none")).toHaveTextContent("No organisation matches");
   });
 
+  it("opening takes the core's list of this session; Refresh asks it to read the orgs again", async () => {
+    render(OrgPicker);
+    await waitFor(() => expect(screen.getAllByTestId("org-option")).toHaveLength(3));
+    expect(calls.filter((c) => c.cmd === "orgs_list")).toEqual([{ cmd: "orgs_list", args: { refresh: false } }]);
+    await fireEvent.click(screen.getByTestId("org-refresh"));
+    await waitFor(() => expect(calls.filter((c) => c.cmd === "orgs_list")).toHaveLength(2));
+    expect(calls.at(-1)).toEqual({ cmd: "orgs_list", args: { refresh: true } });
+  });
+
   it("selecting calls org_select, shows the org and its permissions, and closes the list", async () => {
     render(OrgPicker);
     await waitFor(() => expect(screen.getAllByTestId("org-option")).toHaveLength(3));

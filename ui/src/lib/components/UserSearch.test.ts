@@ -26,6 +26,50 @@ async function type(input: HTMLElement, value: string) {
 }
 
 describe("UserSearch", () => {
+  it("asks the passkey counts once, 500 ms after the results settled, and shows them", async () => {
+    const fresh = rows.map((r) => ({ ...r, passkeyCount: null }));
+    calls = mockCommands({
+      users_search: () => fresh,
+      passkey_counts: () => [
+        { userId: "u1", count: 3 },
+        { userId: "u2", count: 0 },
+        { userId: "u3", count: null },
+      ],
+    });
+    render(UserSearch);
+    const input = screen.getByTestId("user-search");
+    await type(input, "al");
+    await settle(250);
+    await settle(400);
+    await type(input, "ali"); // typed on before the counts were due: no counts for "al"
+    await settle(250);
+    await settle(499);
+    expect(commands(calls)).toEqual(["users_search", "users_search"]);
+    expect(screen.getAllByTestId("passkey-count")[0]).toHaveTextContent("passkeys unknown");
+    await settle(1);
+    await settle();
+    expect(commands(calls)).toEqual(["users_search", "users_search", "passkey_counts"]);
+    const shown = screen.getAllByTestId("passkey-count").map((e) => e.textContent);
+    expect(shown[0]).toContain("3 passkeys");
+    expect(shown[1]).toContain("no passkey");
+    expect(shown[2]).toContain("passkeys unknown");
+  });
+
+  it("keeps the results when the counts cannot be read, without an error", async () => {
+    calls = mockCommands({
+      users_search: () => rows,
+      passkey_counts: () => Promise.reject({ code: "unavailable", message: "ZITADEL is not reachable" }),
+    });
+    render(UserSearch);
+    await type(screen.getByTestId("user-search"), "ali");
+    await settle(250);
+    await settle(500);
+    await settle();
+    expect(commands(calls)).toEqual(["users_search", "passkey_counts"]);
+    expect(screen.getAllByTestId("user-row")).toHaveLength(3);
+    expect(desk.error).toBeNull();
+  });
+
   it("debounces typing by 250 ms and searches once with the last text", async () => {
     render(UserSearch);
     const input = screen.getByTestId("user-search");

@@ -160,6 +160,7 @@ export const de: Messages = {
   "org.filterPlaceholder": "Name oder Domain",
   "org.loadingCount": "Organisationen werden geladen",
   "org.count": { one: "{count} Organisation", other: "{count} Organisationen" },
+  "org.refresh": "Liste neu laden",
   "org.noneAvailable": "Keine Organisationen verfügbar.",
   "org.noMatch": "Keine passende Organisation.",
   "org.listLabel": "Organisationen",
@@ -220,6 +221,8 @@ export const de: Messages = {
   "link.savePng": "PNG speichern",
   "link.print": "Drucken",
   "link.pngSaved": "PNG gespeichert:",
+  "link.pngValidUntil": "– der Link darin gilt bis {time}; löschen Sie die Datei nach Gebrauch.",
+  "link.pngValidAbout": "– der Link darin gilt bis etwa {time}; löschen Sie die Datei nach Gebrauch.",
   "link.doneTitle": "Registrierung abgeschlossen",
   "link.registered": "Registriert: {passkey}",
   "link.expiryEstimated": "– ungefähr: die Standard-Gültigkeit von ZITADEL; diese Instanz kann eine andere festlegen",
@@ -280,4 +283,6 @@ export const de: Messages = {
   "audit.action.wiped_closed": "Gelöscht (geschlossen)",
   "audit.action.wiped_session_end": "Gelöscht (Sitzungsende)",
   "audit.action.unlocked": "Kiosk entsperrt",
+  "audit.action.saved_png": "Als PNG gespeichert",
+  "audit.action.printed": "Gedruckt",
 };

@@ -163,6 +163,7 @@ export const en = {
   "org.filterPlaceholder": "Name or domain",
   "org.loadingCount": "Loading organisations",
   "org.count": { one: "{count} organisation", other: "{count} organisations" },
+  "org.refresh": "Refresh the list",
   "org.noneAvailable": "No organisations available.",
   "org.noMatch": "No organisation matches.",
   "org.listLabel": "Organisations",
@@ -223,6 +224,8 @@ export const en = {
   "link.savePng": "Save PNG",
   "link.print": "Print",
   "link.pngSaved": "PNG saved:",
+  "link.pngValidUntil": "— the link in it works until {time}; delete the file after use.",
+  "link.pngValidAbout": "— the link in it works until about {time}; delete the file after use.",
   "link.doneTitle": "Registration done",
   "link.registered": "Registered: {passkey}",
   "link.expiryEstimated": "— about: ZITADEL's default code lifetime; this instance may set another",
@@ -283,4 +286,6 @@ export const en = {
   "audit.action.wiped_closed": "Wiped (closed)",
   "audit.action.wiped_session_end": "Wiped (session ended)",
   "audit.action.unlocked": "Kiosk unlocked",
+  "audit.action.saved_png": "Saved as PNG",
+  "audit.action.printed": "Printed",
 } as const satisfies Readonly<Record<string, string | Plural>>;

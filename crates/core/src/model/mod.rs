@@ -1,5 +1,9 @@
 //! The app's own types. The rest of core and the front ends see these, never the wire models.
 
+mod language;
+
+pub use language::{os_language, system_language, Language, LanguageSetting};
+
 use std::collections::BTreeSet;
 use std::fmt;
 

@@ -64,12 +64,29 @@ impl LanguageSetting {
 /// app has texts in, else English. Without it the locale decides; English when the app has no
 /// texts in it.
 pub fn system_language(env: impl Fn(&str) -> Option<String>) -> Language {
+    system_language_from(env, std::iter::empty)
+}
+
+/// The language of the system this runs on: the locale environment where it is set (Linux
+/// and other Unix desktops, a terminal anywhere), else the OS's own preference list read with
+/// `sys-locale` — a macOS or Windows desktop app gets no `LANG`.
+pub fn os_language() -> Language {
+    system_language_from(|name| std::env::var(name).ok(), sys_locale::get_locales)
+}
+
+/// [`system_language`] with `os` asked when the environment names no locale.
+fn system_language_from<I: Iterator<Item = String>>(
+    env: impl Fn(&str) -> Option<String>,
+    os: impl FnOnce() -> I,
+) -> Language {
     let var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
     let Some(locale) = var("LC_ALL")
         .or_else(|| var("LC_MESSAGES"))
         .or_else(|| var("LANG"))
     else {
-        return Language::En;
+        return os()
+            .find_map(|tag| Language::from_tag(&tag))
+            .unwrap_or_default();
     };
     let base = locale.trim().split(['.', '@']).next().unwrap_or_default();
     if base == "C" || base == "POSIX" {
@@ -169,6 +186,21 @@ mod tests {
         ] {
             assert_eq!(system_language(env(&vars)), language, "{vars:?}");
         }
+    }
+
+    #[test]
+    fn without_a_locale_in_the_environment_the_os_list_decides() {
+        // A macOS or Windows desktop app: no LANG, the OS's preferences (sys-locale).
+        let os = || vec!["fr-CH".to_string(), "de-CH".to_string()].into_iter();
+        assert_eq!(system_language_from(env(&[]), os), Language::De);
+        let english_only = || vec!["fr-FR".to_string()].into_iter();
+        assert_eq!(system_language_from(env(&[]), english_only), Language::En);
+        // A locale in the environment wins; the OS is not asked.
+        let never = || -> std::vec::IntoIter<String> { panic!("the OS was asked") };
+        assert_eq!(
+            system_language_from(env(&[("LANG", "en_US.UTF-8")]), never),
+            Language::En
+        );
     }
 
     #[test]
