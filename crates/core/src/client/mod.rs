@@ -1,9 +1,15 @@
 //! `ZitadelClient`: one method per ZITADEL call Passkey Desk makes (zitadel-api.md §3, §5 and
 //! the v2 organisation search), over reqwest with rustls. It maps every answer, good or bad,
 //! into the app's own types and the one [`Error`]; the wire models never leave this module.
+//!
+//! By area: `account.rs` (the admin, their permissions, the organisations), `v1.rs` and
+//! `v2.rs` (users, passkeys, registration codes; `by_api!` below picks one of each pair), the
+//! link route with its v1 → v2 fallback and the checks on every link in this file.
 
+mod account;
 pub(crate) mod convert;
 pub(crate) mod http;
+mod v1;
 mod v2;
 pub(crate) mod wire;
 
@@ -13,8 +19,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use url::Url;
@@ -23,11 +27,21 @@ use crate::duration::parse_proto_duration;
 use crate::error::{Error, Result};
 use crate::link::LinkPolicy;
 use crate::model::{
-    LinkVia, Me, Org, OrgId, Passkey, Permissions, RegistrationLink, User, UserId, UserPage,
+    Me, Org, OrgId, Passkey, Permissions, RegistrationLink, User, UserId, UserPage,
 };
 use crate::secret::Secret;
 
-use http::Effect;
+/// The one place the `api` setting picks v1 or v2 for a call about users: `auto` and `v1`
+/// take the v1 management call (which every supported ZITADEL has), `v2` the v2 user service.
+/// Each pair (`v1.rs`, `v2.rs`) takes the same arguments and gives the same model.
+macro_rules! by_api {
+    ($client:ident, $v1:ident / $v2:ident ($($arg:expr),*)) => {
+        match $client.api {
+            ApiVersion::V2 => $client.$v2($($arg),*).await,
+            ApiVersion::V1 | ApiVersion::Auto => $client.$v1($($arg),*).await,
+        }
+    };
+}
 pub(crate) use http::{
     build_reqwest, instance_origin, parse_retry_after, read_capped, transport_error, Unread,
 };
@@ -331,182 +345,8 @@ impl ZitadelClient {
         self.http.base()
     }
 
-    /// `GetMyUser`: the signed-in admin.
-    pub async fn my_user(&self) -> Result<Me> {
-        let answer: wire::GetMyUserResponse = self
-            .http
-            .call(
-                Effect::Read,
-                Method::GET,
-                &["auth", "v1", "users", "me"],
-                None,
-                None,
-                permission::NONE,
-            )
-            .await?;
-        convert::me(answer.user.ok_or_else(|| missing("user"))?)
-    }
-
-    /// `ListMyMemberships`: where the admin holds roles.
-    pub async fn my_memberships(&self) -> Result<Vec<Membership>> {
-        let body = json!({"query": {"offset": "0", "limit": 1000, "asc": true}});
-        let answer: wire::ListResponse<wire::Membership> = self
-            .http
-            .call(
-                Effect::Read,
-                Method::POST,
-                &["auth", "v1", "memberships", "me", "_search"],
-                None,
-                Some(body),
-                permission::NONE,
-            )
-            .await?;
-        Ok(answer
-            .result
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|m| {
-                let roles = m.roles.unwrap_or_default();
-                if m.iam == Some(true) {
-                    Some(Membership::Instance { roles })
-                } else {
-                    // Project and grant memberships carry no org-wide user permissions.
-                    m.org_id
-                        .filter(|id| !id.is_empty() && m.project_id.is_none())
-                        .map(|id| Membership::Org {
-                            org_id: OrgId::new(id),
-                            name: m.display_name.filter(|n| !n.is_empty()),
-                            roles,
-                        })
-                }
-            })
-            .collect())
-    }
-
-    /// `ListMyZitadelPermissions` in `org`.
-    pub async fn my_permissions(&self, org: &OrgId) -> Result<Permissions> {
-        let answer: wire::ListResponse<String> = self
-            .http
-            .call(
-                Effect::Read,
-                Method::POST,
-                &["auth", "v1", "permissions", "zitadel", "me", "_search"],
-                Some(org),
-                None,
-                permission::NONE,
-            )
-            .await?;
-        Ok(answer.result.unwrap_or_default().into_iter().collect())
-    }
-
-    /// v2 `ListOrganizations`, optionally filtered by name (contains, ignoring case).
-    /// Reads at most `max` organisations, a page of 100 at a time.
-    pub async fn search_orgs(&self, name: Option<&str>, max: usize) -> Result<Vec<Org>> {
-        const PAGE: u32 = 100;
-        let queries = name
-            .map(|n| vec![json!({"nameQuery": {"name": n, "method": "TEXT_QUERY_METHOD_CONTAINS_IGNORE_CASE"}})])
-            .unwrap_or_default();
-        let mut orgs = Vec::new();
-        // ZITADEL pages first and then drops the orgs the admin may not read: a page may hold
-        // fewer than asked, and `totalResult` counts before that filter. So the offset moves
-        // by the page asked for, and the end is `offset >= totalResult`.
-        let mut offset: u64 = 0;
-        loop {
-            let request = wire::ListOrgsRequest {
-                query: wire::ListQuery {
-                    offset: offset.to_string(),
-                    limit: PAGE,
-                    asc: true,
-                },
-                queries: queries.clone(),
-            };
-            let answer: wire::ListResponse<wire::Organization> = self
-                .http
-                .call(
-                    Effect::Read,
-                    Method::POST,
-                    &["v2", "organizations", "_search"],
-                    None,
-                    Some(serde_json::to_value(request).expect("a plain struct serialises")),
-                    permission::ORG_READ,
-                )
-                .await
-                .map_err(|e| match e {
-                    // The gateway's own 404 (no ZITADEL id): the v2 organization service is
-                    // newer than this server (v2.60).
-                    Error::Server {
-                        status: 404,
-                        id: None,
-                        ..
-                    } => Error::UnsupportedVersion {
-                        call: "the organization search (POST /v2/organizations/_search)".into(),
-                        since: MINIMUM_VERSION.into(),
-                    },
-                    e => e,
-                })?;
-            let total = answer.details.and_then(|d| d.total_result).unwrap_or(0);
-            for o in answer.result.unwrap_or_default() {
-                orgs.push(convert::org(o, Vec::new())?);
-            }
-            offset += u64::from(PAGE);
-            if offset >= total || orgs.len() >= max {
-                orgs.truncate(max);
-                return Ok(orgs);
-            }
-        }
-    }
-
-    /// The organisations the admin may act in, with the roles that apply there: the orgs of
-    /// their memberships; with an instance membership, every org of the instance.
-    /// (`ListMyProjectOrgs` is deliberately not used: zitadel-api.md §5.)
-    pub async fn orgs_i_may_act_in(&self) -> Result<Vec<Org>> {
-        let memberships = self.my_memberships().await?;
-        let instance_roles: Vec<String> = memberships
-            .iter()
-            .filter_map(|m| match m {
-                Membership::Instance { roles } => Some(roles.clone()),
-                Membership::Org { .. } => None,
-            })
-            .flatten()
-            .collect();
-        let mut orgs: BTreeMap<OrgId, Org> = BTreeMap::new();
-        if !instance_roles.is_empty() {
-            for org in self.search_orgs(None, 1000).await? {
-                orgs.insert(
-                    org.id.clone(),
-                    Org {
-                        roles: instance_roles.clone(),
-                        ..org
-                    },
-                );
-            }
-        }
-        for m in memberships {
-            if let Membership::Org {
-                org_id,
-                name,
-                roles,
-            } = m
-            {
-                let entry = orgs.entry(org_id.clone()).or_insert_with(|| Org {
-                    name: name.clone().unwrap_or_else(|| org_id.to_string()),
-                    id: org_id,
-                    primary_domain: None,
-                    roles: instance_roles.clone(),
-                });
-                entry.roles.extend(roles);
-            }
-        }
-        let mut list: Vec<Org> = orgs.into_values().collect();
-        for org in &mut list {
-            org.roles.sort();
-            org.roles.dedup();
-        }
-        list.sort_by_key(|o| o.name.to_lowercase());
-        Ok(list)
-    }
-
-    /// v1 `ListUsers` in `org` (always limited to that org by the header).
+    /// The users of `org` that match `search` (v1 `ListUsers` under the org header; v2
+    /// `ListUsers` with an organization query).
     pub async fn list_users(&self, org: &OrgId, search: &UserSearch) -> Result<UserPage> {
         let (method, fields): (&str, &[(&str, &str)]) = match search.mode {
             MatchMode::Contains => (
@@ -546,43 +386,15 @@ impl ZitadelClient {
             sorting_column: "USER_FIELD_NAME_DISPLAY_NAME",
             queries,
         };
-        if self.api == ApiVersion::V2 {
-            let request = serde_json::to_value(request).expect("a plain struct serialises");
-            return self.list_users_v2(org, request).await;
-        }
-        let answer: wire::ListResponse<wire::User> = self
-            .http
-            .call(
-                Effect::Read,
-                Method::POST,
-                &["management", "v1", "users", "_search"],
-                Some(org),
-                Some(serde_json::to_value(request).expect("a plain struct serialises")),
-                Permissions::USER_READ,
-            )
-            .await?;
-        user_page(answer)
+        let request = serde_json::to_value(request).expect("a plain struct serialises");
+        by_api!(self, list_users_v1 / list_users_v2(org, request))
     }
 
-    /// v1 `GetUserByID` under the org header: 404 when the user is not in that org.
-    /// With `api = "v2"`, v2 `GetUserByID` (which does not look at the header).
+    /// The user `user` of `org`: v1 `GetUserByID` under the org header (404 when the user is
+    /// not in that org), or v2 `GetUserByID` (which does not look at the header; the org is
+    /// checked on the answer).
     pub async fn get_user(&self, org: &OrgId, user: &UserId) -> Result<User> {
-        if self.api == ApiVersion::V2 {
-            return self.get_user_v2(org, user).await;
-        }
-        let answer: wire::GetUserResponse = self
-            .http
-            .call_for_user(
-                Effect::Read,
-                Method::GET,
-                &["management", "v1", "users", user.as_str()],
-                org,
-                user,
-                None,
-                Permissions::USER_READ,
-            )
-            .await?;
-        convert::user(answer.user.ok_or_else(|| missing("user"))?)
+        by_api!(self, get_user_v1 / get_user_v2(org, user))
     }
 
     /// Creates a registration link the way the `api` setting says (`auto`: v1 `_link`, and
@@ -642,102 +454,9 @@ impl ZitadelClient {
                 && self.v1_link_gone.load(std::sync::atomic::Ordering::Relaxed))
     }
 
-    /// v1 `AddPasswordlessRegistration` (`_link`).
-    async fn create_link_v1(
-        &self,
-        org: &OrgId,
-        user: &UserId,
-        authenticator: Authenticator,
-    ) -> Result<RegistrationLink> {
-        let answer: wire::PasswordlessLinkResponse = self
-            .http
-            .probe_for_user(
-                Effect::Write,
-                Method::POST,
-                &[
-                    "management",
-                    "v1",
-                    "users",
-                    user.as_str(),
-                    "passwordless",
-                    "_link",
-                ],
-                org,
-                user,
-                Some(json!({})),
-                Permissions::USER_CREDENTIAL_WRITE,
-                "the v1 call AddPasswordlessRegistration (passwordless/_link)",
-            )
-            .await?;
-        let (url, lifetime) = checked_link(&self.links, user, answer)?;
-        Ok(RegistrationLink {
-            // What is shown, copied, mailed and put in the QR code is what was checked.
-            link: Secret::new(v2::with_authenticator(url, authenticator).to_string()),
-            expires_at: Utc::now() + lifetime,
-            user_id: user.clone(),
-            org_id: org.clone(),
-            passkeys_before: None,
-            expiry_estimated: false,
-            via: LinkVia::V1Link,
-        })
-    }
-
-    /// v1 `SendPasswordlessRegistration`: ZITADEL emails the link to the user itself.
-    pub async fn send_registration_link(&self, org: &OrgId, user: &UserId) -> Result<()> {
-        // Nothing in the answer is needed, but it must be ZITADEL's shape: an answer that is
-        // not leaves it open whether the email went out.
-        let _: wire::DetailsResponse = self
-            .http
-            .call_for_user(
-                Effect::Write,
-                Method::POST,
-                &[
-                    "management",
-                    "v1",
-                    "users",
-                    user.as_str(),
-                    "passwordless",
-                    "_send_link",
-                ],
-                org,
-                user,
-                Some(json!({})),
-                Permissions::USER_WRITE,
-            )
-            .await?;
-        Ok(())
-    }
-
-    /// v1 `ListHumanPasswordless`: the user's ready passkeys.
+    /// The user's ready passkeys (v1 `ListHumanPasswordless`, v2 `ListPasskeys`).
     pub async fn list_passkeys(&self, org: &OrgId, user: &UserId) -> Result<Vec<Passkey>> {
-        if self.api == ApiVersion::V2 {
-            return self.list_passkeys_v2(org, user).await;
-        }
-        let answer: wire::ListResponse<wire::AuthFactor> = self
-            .http
-            .call_for_user(
-                Effect::Read,
-                Method::POST,
-                &[
-                    "management",
-                    "v1",
-                    "users",
-                    user.as_str(),
-                    "passwordless",
-                    "_search",
-                ],
-                org,
-                user,
-                None,
-                Permissions::USER_READ,
-            )
-            .await?;
-        answer
-            .result
-            .unwrap_or_default()
-            .into_iter()
-            .map(convert::passkey)
-            .collect()
+        by_api!(self, list_passkeys_v1 / list_passkeys_v2(org, user))
     }
 }
 
