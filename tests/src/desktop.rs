@@ -57,6 +57,8 @@ static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 pub struct Desktop {
     pub client: Client,
     driver: Option<Child>,
+    /// WebKitWebDriver's port: tauri-driver's child, which outlives a killed tauri-driver.
+    native_port: u16,
     dir: Option<TempDir>,
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
@@ -158,6 +160,7 @@ impl Desktop {
         Desktop {
             client,
             driver: Some(driver),
+            native_port,
             dir: Some(dir),
             _turn: turn,
         }
@@ -365,16 +368,36 @@ impl Desktop {
     /// Ends the WebDriver session (which closes the app) and tauri-driver, then waits (up to
     /// 10 s) until the app's process is gone, so the next window can start.
     pub async fn close(mut self) {
-        let _ = self.client.clone().close().await;
+        // A kiosk refuses the window manager's close, and WebKitWebDriver then waits for a
+        // window that never closes: the session's end is given 10 s, then the app is ended
+        // the hard way, so the next test never starts into this instance.
+        let closed =
+            tokio::time::timeout(Duration::from_secs(10), self.client.clone().close()).await;
+        if closed.is_err() {
+            eprintln!("the WebDriver session did not end within 10 s; ending the app");
+        }
+        self.stop_processes();
+        for _ in 0..100 {
+            if !self.app_running() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", &app_binary().to_string_lossy()])
+            .status();
+    }
+
+    /// Ends tauri-driver, its WebKitWebDriver and (via the driver) the app.
+    fn stop_processes(&mut self) {
         if let Some(mut driver) = self.driver.take() {
             let _ = driver.kill();
             let _ = driver.wait();
-        }
-        for _ in 0..100 {
-            if !self.app_running() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            let _ = Command::new("pkill")
+                .arg("-f")
+                .arg(format!("WebKitWebDriver --port={}", self.native_port))
+                .status();
+            let _ = Command::new("pkill").arg("-f").arg(app_binary()).status();
         }
     }
 }
@@ -383,10 +406,8 @@ impl Drop for Desktop {
     /// A failed test ends here without `close`: the app goes too, or the next test's window
     /// would hand over to it (single instance) and never start.
     fn drop(&mut self) {
-        if let Some(driver) = &mut self.driver {
-            let _ = driver.kill();
-            let _ = driver.wait();
-            let _ = Command::new("pkill").arg("-f").arg(app_binary()).status();
+        if self.driver.is_some() {
+            self.stop_processes();
             for _ in 0..50 {
                 if !self.app_running() {
                     break;

@@ -50,7 +50,7 @@ pub fn wire_models(data: &[u8]) {
         }
     }
     if let Some(answer) = parse::<wire::ListResponse<wire::Membership>>(data) {
-        for m in memberships(answer) {
+        for m in convert::memberships(answer) {
             if let Membership::Org { org_id, name, .. } = m {
                 assert!(!org_id.as_str().is_empty());
                 assert!(name.is_none_or(|n| !n.is_empty()));
@@ -239,29 +239,6 @@ fn parse<T: DeserializeOwned>(data: &[u8]) -> Option<T> {
             None
         }
     }
-}
-
-/// `ZitadelClient::my_memberships` after its answer.
-fn memberships(answer: wire::ListResponse<wire::Membership>) -> Vec<Membership> {
-    answer
-        .result
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|m| {
-            let roles = m.roles.unwrap_or_default();
-            if m.iam == Some(true) {
-                Some(Membership::Instance { roles })
-            } else {
-                m.org_id
-                    .filter(|id| !id.is_empty() && m.project_id.is_none())
-                    .map(|id| Membership::Org {
-                        org_id: OrgId::new(id),
-                        name: m.display_name.filter(|n| !n.is_empty()),
-                        roles,
-                    })
-            }
-        })
-        .collect()
 }
 
 // ---- invariants -----------------------------------------------------------------------------

@@ -38,26 +38,7 @@ impl ZitadelClient {
                 permission::NONE,
             )
             .await?;
-        Ok(answer
-            .result
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|m| {
-                let roles = m.roles.unwrap_or_default();
-                if m.iam == Some(true) {
-                    Some(Membership::Instance { roles })
-                } else {
-                    // Project and grant memberships carry no org-wide user permissions.
-                    m.org_id
-                        .filter(|id| !id.is_empty() && m.project_id.is_none())
-                        .map(|id| Membership::Org {
-                            org_id: OrgId::new(id),
-                            name: m.display_name.filter(|n| !n.is_empty()),
-                            roles,
-                        })
-                }
-            })
-            .collect())
+        Ok(convert::memberships(answer))
     }
 
     /// `ListMyZitadelPermissions` in `org`.

@@ -4,7 +4,31 @@
 use crate::error::{Error, Result};
 use crate::model::{Me, Org, OrgId, Passkey, PasskeyState, User, UserId, UserKind, UserState};
 
-use super::wire;
+use super::{wire, Membership};
+
+/// `ListMyMemberships`' answer: the instance's roles, and each org's. Project and grant
+/// memberships carry no org-wide user permissions and are left out.
+pub(crate) fn memberships(answer: wire::ListResponse<wire::Membership>) -> Vec<Membership> {
+    answer
+        .result
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| {
+            let roles = m.roles.unwrap_or_default();
+            if m.iam == Some(true) {
+                Some(Membership::Instance { roles })
+            } else {
+                m.org_id
+                    .filter(|id| !id.is_empty() && m.project_id.is_none())
+                    .map(|id| Membership::Org {
+                        org_id: OrgId::new(id),
+                        name: m.display_name.filter(|n| !n.is_empty()),
+                        roles,
+                    })
+            }
+        })
+        .collect()
+}
 
 fn bad(detail: &str) -> Error {
     Error::BadResponse {
