@@ -120,7 +120,6 @@ impl Desktop {
             .expect(
                 "tauri-driver starts (cargo install tauri-driver --locked; make test installs it)",
             );
-        let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
@@ -129,6 +128,13 @@ impl Desktop {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        // PASSKEY_DESK_E2E_WIRE=1: every WebDriver request's first line on stderr, with the
+        // time, when it is sent (to find the command a hung test waits for).
+        let url = if std::env::var_os("PASSKEY_DESK_E2E_WIRE").is_some() {
+            format!("http://127.0.0.1:{}", wire_log(port).await)
+        } else {
+            format!("http://127.0.0.1:{port}")
+        };
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
@@ -445,6 +451,52 @@ fn log_file(dir: &TempDir, name: &str) -> Stdio {
         .unwrap_or_else(|_| Stdio::null())
 }
 
+/// A loopback TCP relay to `port` that prints the first line of each request it passes on.
+async fn wire_log(port: u16) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let local = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Ok(mut server) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await
+                else {
+                    return;
+                };
+                let (mut cr, mut cw) = client.split();
+                let (mut sr, mut sw) = server.split();
+                let up = async {
+                    let mut buf = vec![0u8; 65536];
+                    while let Ok(n) = cr.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        let text = String::from_utf8_lossy(&buf[..n]);
+                        if let Some(line) = text.lines().next().filter(|l| l.contains("HTTP/1")) {
+                            let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
+                            eprintln!(
+                                "[wire {:.3}] {line} {}",
+                                std::time::SystemTime::now()
+                                    .duration_since(std::time::UNIX_EPOCH)
+                                    .map_or(0.0, |d| d.as_secs_f64() % 3600.0),
+                                body.chars().take(160).collect::<String>()
+                            );
+                        }
+                        if sw.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                };
+                let down = tokio::io::copy(&mut sr, &mut cw);
+                tokio::select! { _ = up => {}, _ = down => {} }
+            });
+        }
+    });
+    local
+}
+
 fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     let mut perms = std::fs::metadata(path).unwrap().permissions();
@@ -535,6 +587,37 @@ pub fn request_close(title: &str) -> usize {
     }
     conn.flush().unwrap();
     asked
+}
+
+/// Presses and releases the key `keysym` (e.g. `0xff1b`, Escape) on the X display, as a
+/// person at the keyboard would (XTEST): it goes to the window under the pointer, whatever
+/// the WebDriver session looks at. (WebDriver's own key input waits for the web page to take
+/// the keys, which a window the app hid or refused to close may never do.)
+pub fn press_key(keysym: u32) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{ConnectionExt as _, KEY_PRESS_EVENT, KEY_RELEASE_EVENT};
+    use x11rb::protocol::xtest::ConnectionExt as _;
+    use x11rb::wrapper::ConnectionExt as _;
+    let (conn, screen) = x11rb::connect(None).expect("the X display of the test");
+    let root = conn.setup().roots[screen].root;
+    let (min, max) = (conn.setup().min_keycode, conn.setup().max_keycode);
+    let map = conn
+        .get_keyboard_mapping(min, max - min + 1)
+        .unwrap()
+        .reply()
+        .unwrap();
+    let per = usize::from(map.keysyms_per_keycode);
+    let index = map
+        .keysyms
+        .iter()
+        .position(|k| *k == keysym)
+        .unwrap_or_else(|| panic!("no key for keysym {keysym:#x} on this display"));
+    let keycode = min + u8::try_from(index / per).unwrap();
+    for kind in [KEY_PRESS_EVENT, KEY_RELEASE_EVENT] {
+        conn.xtest_fake_input(kind, keycode, x11rb::CURRENT_TIME, root, 0, 0, 0)
+            .unwrap();
+    }
+    conn.sync().unwrap();
 }
 
 /// The size of the X screen the tests run on (xvfb-run's `-screen 0 WxHxD`).

@@ -9,13 +9,15 @@
 
 use std::time::Duration;
 
-use fantoccini::key::Key;
 use passkey_desk_core::kiosk::PinHash;
 use passkey_desk_e2e::desktop::{
-    decode_qr, refused, request_close, screen_size, screenshot_path, Desktop, Launch,
+    decode_qr, press_key, refused, request_close, screen_size, screenshot_path, Desktop, Launch,
 };
 use serde_json::json;
 use zitadel_sim::{seed, Sim, SimConfig};
+
+/// The X keysym of the Escape key.
+const ESCAPE: u32 = 0xff1b;
 
 const MAIN_TITLE: &str = "Passkey Desk";
 const PRESENTER_TITLE: &str = "Passkey Desk — Presenter";
@@ -361,13 +363,7 @@ async fn the_kiosk_is_locked_by_construction_between_people() {
         "the kiosk was asked to close"
     );
     request_close(MAIN_TITLE);
-    desk.client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(&Key::Escape.to_string())
-        .await
-        .unwrap();
+    press_key(ESCAPE);
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(desk.app_running(), "the kiosk is still running");
     desk.find("kiosk-staff").await;

@@ -73,6 +73,8 @@ export class Desk {
   orgs = $state.raw<Org[]>([]);
   orgsLoading = $state(false);
   orgPickerOpen = $state(false);
+  /** A sign-in finished before its session reached this window (see `afterSignIn`). */
+  private awaitingSession = false;
   error = $state.raw<ShownError | null>(null);
   /** The last action's outcome, read out politely ("Copied — …", "Saved to …"). */
   notice = $state.raw<Message | null>(null);
@@ -163,6 +165,7 @@ export class Desk {
     if (now?.phase !== "live") this.saved = null;
     const workspace = next.workspace;
     if (workspace && workspace.session && !workspace.org && before?.workspace?.org) this.orgPickerOpen = true;
+    if (workspace?.session && this.awaitingSession) void this.afterSignIn();
     if (workspace && !workspace.session) {
       this.orgs = [];
       this.orgPickerOpen = false;
@@ -269,9 +272,15 @@ export class Desk {
     }
   }
 
-  /** After a sign-in: the core restored the remembered org, or the admin chooses one. */
+  /** After a sign-in: the core restored the remembered org, or the admin chooses one. The
+   *  sign-in command can answer before the core's view with the session has come over the
+   *  channel: then this runs again when it comes (`apply`). */
   async afterSignIn(): Promise<void> {
-    if (!this.session) return;
+    if (!this.session) {
+      this.awaitingSession = true;
+      return;
+    }
+    this.awaitingSession = false;
     this.error = this.error?.source === "sign-in" ? null : this.error;
     if (this.orgView) return;
     try {

@@ -45,6 +45,23 @@ describe("SignIn with the browser", () => {
     expect(commands(calls)).toEqual(["sign_in_browser", "org_current"]);
   });
 
+  it("opens the org picker when the session comes over the channel after the command answered", async () => {
+    const browser = deferred<SessionView>();
+    useClock("2030-01-01T10:00:00Z");
+    const calls = mockCommands({ sign_in_browser: () => browser.promise, org_current: () => null });
+    render(SignIn);
+    await fireEvent.click(screen.getByTestId("sign-in-browser"));
+    // The command answers first; the core's view with the session comes a moment later.
+    browser.resolve(session);
+    await settle();
+    expect(commands(calls)).toEqual(["sign_in_browser"]);
+    expect(desk.orgPickerOpen).toBe(false);
+    patch({ session });
+    await settle();
+    expect(commands(calls)).toEqual(["sign_in_browser", "org_current"]);
+    expect(desk.orgPickerOpen).toBe(true);
+  });
+
   it("Cancel calls sign_in_cancel and returns to the choice without an error", async () => {
     const browser = deferred<SessionView>();
     const calls = mockCommands({
