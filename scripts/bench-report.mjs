@@ -390,6 +390,30 @@ const how = []; // {title, text}
   });
 }
 
+// 5. coverage at scale
+{
+  const { data: c, why } = part("coverage", "coverage.json");
+  if (c && num(c.seconds) && num(c.floor_seconds)) {
+    rows.push({
+      figure: `Coverage of ${Number(c.users).toLocaleString("en")} users at ${c.rate} requests/s (CLI, --csv)`,
+      measured: `${c.seconds.toFixed(1)} s for ${c.requests} requests (floor ${c.floor_seconds.toFixed(1)} s), peak ${num(c.peak_rss_mib) ? c.peak_rss_mib.toFixed(1) : "?"} MiB`,
+      goal: "≤ 1.1 × the floor the rate allows",
+      met: c.seconds <= c.floor_seconds * 1.1 ? "✓" : "✗",
+    });
+  } else {
+    rows.push({ figure: "Coverage of 10 000 users at 50 requests/s", measured: why ?? NOT, goal: "≤ 1.1 × the floor the rate allows", met: "—" });
+  }
+  how.push({
+    title: "Coverage at scale",
+    text: c
+      ? `From \`COVERAGE_BENCH_CMD\` (\`bench/coverage.json\`, tests/src/bin/bench_coverage.rs): the release CLI's \`coverage --csv\` as its own ` +
+        `process against the simulator with ${Number(c.users).toLocaleString("en")} generated users in one org (every third active person with a passkey); ` +
+        `its CSV is checked against the simulator's truth first. The floor is the requests the count made divided by the rate; ` +
+        `peak memory is the CLI's VmHWM read from /proc while it ran (the simulator runs in the measuring process).`
+      : `${why}. Set \`COVERAGE_BENCH_CMD\` in \`scripts/bench\` (or the environment) to the command that writes \`bench/coverage.json\`.`,
+  });
+}
+
 // ---- the machine -----------------------------------------------------------------------------
 function sh(cmd, args) {
   try {

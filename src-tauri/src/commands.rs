@@ -4,12 +4,12 @@
 //! the core's view on it now and on every change.
 
 use passkey_desk_core::app::{
-    ConnectionReport, DeskApp, DeskView, DeviceView, LinkView, MonitorView, OrgView, PasskeyCount,
-    PublicView, SavedPng, SessionView, SettingsView, UserRow,
+    ConnectionReport, CoverageView, DeskApp, DeskView, DeviceView, LinkView, MonitorView, OrgView,
+    PasskeyCount, PublicView, SavedPng, SessionView, SettingsView, UserRow,
 };
 use passkey_desk_core::audit::{AuditEntry, AuditFilter};
 use passkey_desk_core::client::Authenticator;
-use passkey_desk_core::{ErrorReport, Org, User};
+use passkey_desk_core::{ErrorReport, Org, Passkey, User};
 use tauri::ipc::Channel;
 use tauri::{State, WebviewWindow};
 use tokio::sync::watch;
@@ -116,6 +116,42 @@ pub async fn users_search(app: State<'_, DeskApp>, query: String) -> Answer<Vec<
 #[tauri::command]
 pub async fn passkey_counts(app: State<'_, DeskApp>) -> Answer<Vec<PasskeyCount>> {
     app.passkey_counts().await.map_err(report)
+}
+
+/// Starts counting the current org's passkey coverage (pushed with the desk's view).
+#[tauri::command]
+pub async fn coverage_start(app: State<'_, DeskApp>) -> Answer<CoverageView> {
+    app.coverage_start().map_err(report)
+}
+
+/// Stops the running coverage count.
+#[tauri::command]
+pub fn coverage_stop(app: State<'_, DeskApp>) -> Answer<()> {
+    app.coverage_stop().map_err(report)
+}
+
+/// Asks ZITADEL to email a link to everyone the count found without a passkey.
+#[tauri::command]
+pub async fn coverage_send(app: State<'_, DeskApp>) -> Answer<CoverageView> {
+    app.coverage_send().await.map_err(report)
+}
+
+/// The passkeys of a person of the current org.
+#[tauri::command]
+pub async fn passkeys_list(app: State<'_, DeskApp>, user_id: String) -> Answer<Vec<Passkey>> {
+    app.passkeys_list(&user_id).await.map_err(report)
+}
+
+/// Removes one of a person's passkeys (audited); answers the passkeys left.
+#[tauri::command]
+pub async fn passkey_remove(
+    app: State<'_, DeskApp>,
+    user_id: String,
+    passkey_id: String,
+) -> Answer<Vec<Passkey>> {
+    app.passkey_remove(&user_id, &passkey_id)
+        .await
+        .map_err(report)
 }
 
 #[tauri::command]

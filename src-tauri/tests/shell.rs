@@ -319,6 +319,13 @@ fn a_locked_kiosk_refuses_the_admins_commands_through_the_shell() {
         ("org_select", serde_json::json!({"orgId": "1"})),
         ("sign_out", Value::Null),
         ("passkey_counts", Value::Null),
+        ("passkeys_list", serde_json::json!({"userId": "1"})),
+        ("coverage_start", Value::Null),
+        ("coverage_send", Value::Null),
+        (
+            "passkey_remove",
+            serde_json::json!({"userId": "1", "passkeyId": "2"}),
+        ),
         ("link_print", Value::Null),
         (
             "audit_list",

@@ -6,6 +6,8 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -60,7 +62,50 @@ pub struct Desktop {
     /// WebKitWebDriver's port: tauri-driver's child, which outlives a killed tauri-driver.
     native_port: u16,
     dir: Option<TempDir>,
+    /// Set when the test ends the app itself; until then the watchdog may (see `watchdog`).
+    finished: Arc<AtomicBool>,
     _turn: tokio::sync::MutexGuard<'static, ()>,
+}
+
+/// How long one app window may live before the watchdog ends it: a guard against a hang (a
+/// WebDriver request a stuck window never answers parks the test without a timer), not a
+/// measure of speed. `PASSKEY_DESK_E2E_DEADLINE_SECS` overrides it.
+const DEFAULT_DEADLINE_SECS: u64 = 300;
+
+/// Ends tauri-driver, its WebKitWebDriver and the app if the test has not finished within the
+/// deadline: the request the test waits for then fails, and the test with it, with this
+/// message on stderr, instead of hanging the suite.
+fn watchdog(driver_pid: u32, native_port: u16, finished: Arc<AtomicBool>) {
+    let secs = std::env::var("PASSKEY_DESK_E2E_DEADLINE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(DEFAULT_DEADLINE_SECS);
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if finished.load(Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        if finished.load(Ordering::SeqCst) {
+            return;
+        }
+        eprintln!(
+            "the app window was still open after {secs} s: ending it (a WebDriver request was \
+             never answered?); run with PASSKEY_DESK_E2E_WIRE=1 to see the requests"
+        );
+        let _ = Command::new("kill")
+            .args(["-KILL", &driver_pid.to_string()])
+            .status();
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(format!("WebKitWebDriver --port={native_port}"))
+            .status();
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", &app_binary().to_string_lossy()])
+            .status();
+    });
 }
 
 impl Desktop {
@@ -163,11 +208,14 @@ impl Desktop {
                 Err(e) => panic!("no WebDriver session on the app after {attempt} attempts: {e}"),
             }
         };
+        let finished = Arc::new(AtomicBool::new(false));
+        watchdog(driver.id(), native_port, finished.clone());
         Desktop {
             client,
             driver: Some(driver),
             native_port,
             dir: Some(dir),
+            finished,
             _turn: turn,
         }
     }
@@ -302,6 +350,8 @@ impl Desktop {
     /// Searches and opens a user with the keyboard: type, Enter.
     pub async fn pick_user(&self, query: &str, display_name: &str) {
         let search = self.find("user-search").await;
+        // An earlier search's text goes first (the new keys then start a fresh search).
+        search.clear().await.unwrap();
         search.send_keys(query).await.unwrap();
         self.text_until("user-results", |t| t.contains(display_name))
             .await;
@@ -396,6 +446,7 @@ impl Desktop {
 
     /// Ends tauri-driver, its WebKitWebDriver and (via the driver) the app.
     fn stop_processes(&mut self) {
+        self.finished.store(true, Ordering::SeqCst);
         if let Some(mut driver) = self.driver.take() {
             let _ = driver.kill();
             let _ = driver.wait();

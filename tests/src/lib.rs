@@ -106,6 +106,30 @@ impl Cli {
         self.run_with_stdin(args, "").await
     }
 
+    /// Runs the CLI on a terminal (a pseudo-terminal from util-linux `script`), typing
+    /// `input`: what an admin at a shell sees and answers. Stdout and stderr arrive merged, in
+    /// `stdout`.
+    pub async fn run_on_terminal<'a>(
+        self,
+        args: impl IntoIterator<Item = &'a str>,
+        input: &str,
+    ) -> Run {
+        let quote =
+            |s: &std::ffi::OsStr| format!("'{}'", s.to_string_lossy().replace('\'', r"'\''"));
+        let mut line = vec![quote(self.command.get_program())];
+        line.extend(self.command.get_args().map(quote));
+        line.extend(args.into_iter().map(|a| quote(std::ffi::OsStr::new(a))));
+        let mut script = Command::new("script");
+        script.args(["-q", "-e", "-c", &line.join(" "), "/dev/null"]);
+        for (key, value) in self.command.get_envs() {
+            match value {
+                Some(value) => script.env(key, value),
+                None => script.env_remove(key),
+            };
+        }
+        Cli { command: script }.run_with_stdin([], input).await
+    }
+
     /// Runs the CLI with `input` on its stdin.
     pub async fn run_with_stdin<'a>(
         mut self,

@@ -722,3 +722,256 @@ async fn api_v2_login_ui_and_template_settings() {
     assert_eq!(code_calls(&sim), 0, "refused before a code exists");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn passkeys_remove_by_name_or_id_with_yes_and_exit_codes() {
+    let sim = sim().await;
+    // The auditor may not: exit 4 naming user.write, nothing removed.
+    let run = Cli::as_admin(&sim, seed::ADMIN_VIEWER)
+        .run([
+            "passkeys",
+            "zoe.mueller",
+            "--remove",
+            seed::ZOE_PASSKEY_ID,
+            "--yes",
+        ])
+        .await;
+    assert_error(&sim, &run, 4, "user.write");
+    // A passkey she does not have: exit 5.
+    let run = Cli::as_admin(&sim, seed::ADMIN_USER_MANAGER)
+        .run([
+            "passkeys",
+            "zoe.mueller",
+            "--remove",
+            "Old Android",
+            "--yes",
+        ])
+        .await;
+    assert_error(&sim, &run, 5, "Old Android");
+    // --yes needs --remove.
+    let run = Cli::as_admin(&sim, seed::ADMIN_USER_MANAGER)
+        .run(["passkeys", "zoe.mueller", "--yes"])
+        .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(sim.requests().iter().all(|r| r.method != "DELETE"));
+
+    // By name, with --json: the user manager may remove (though not create links).
+    let run = Cli::as_admin(&sim, seed::ADMIN_USER_MANAGER)
+        .run([
+            "--json",
+            "passkeys",
+            "zoe.mueller",
+            "--remove",
+            seed::ZOE_PASSKEY_NAME,
+            "--yes",
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["removed"]["id"], seed::ZOE_PASSKEY_ID);
+    assert_eq!(run.json()["removed"]["name"], seed::ZOE_PASSKEY_NAME);
+    assert_eq!(run.json()["userId"], seed::ZOE_ID);
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--json", "passkeys", "zoe.mueller"])
+        .await;
+    assert_eq!(run.json(), serde_json::json!([]));
+    // Not a terminal and no --yes: a script removes without a prompt (by id, with v2).
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["link", "jose.nunez", "--no-qr"])
+        .await;
+    let link = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("codeID="))
+        .unwrap()
+        .trim()
+        .to_string();
+    let query = reqwest::Url::parse(&link).unwrap();
+    let param = |k: &str| {
+        query
+            .query_pairs()
+            .find(|(n, _)| n == k)
+            .unwrap()
+            .1
+            .into_owned()
+    };
+    let id = sim
+        .complete_registration(seed::JOSE_ID, &param("codeID"), &param("code"), "Pixel")
+        .unwrap();
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--api", "v2", "passkeys", "jose.nunez", "--remove", &id])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Removed the passkey 'Pixel'"),
+        "{}",
+        run.stdout
+    );
+    assert!(sim
+        .requests()
+        .iter()
+        .any(|r| r.method == "DELETE"
+            && r.path == format!("/v2/users/{}/passkeys/{id}", seed::JOSE_ID)));
+}
+
+#[tokio::test]
+async fn passkeys_remove_asks_on_a_terminal_and_no_keeps_the_passkey() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run_on_terminal(
+            ["passkeys", "zoe.mueller", "--remove", seed::ZOE_PASSKEY_ID],
+            "n\n",
+        )
+        .await;
+    assert!(
+        run.stdout.contains("Remove the passkey 'MacBook Touch ID'")
+            && run.stdout.contains("Zoë Müller"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("nothing was removed"), "{}", run.stdout);
+    assert!(sim.requests().iter().all(|r| r.method != "DELETE"));
+
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run_on_terminal(
+            ["passkeys", "zoe.mueller", "--remove", seed::ZOE_PASSKEY_ID],
+            "y\n",
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("Removed the passkey"), "{}", run.stdout);
+    assert_eq!(
+        sim.requests()
+            .iter()
+            .filter(|r| r.method == "DELETE")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn coverage_csv_is_the_simulators_truth_and_json_sums_it_up() {
+    let sim = sim().await;
+    sim.seed_users(seed::INITECH_ORG_ID, 300).unwrap();
+    let with = sim.seed_passkeys(seed::INITECH_ORG_ID, 4);
+    let truth: std::collections::BTreeMap<String, String> = sim
+        .passkey_counts(seed::INITECH_ORG_ID)
+        .into_iter()
+        .map(|(id, n)| (id, n.to_string()))
+        .collect();
+
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--org", seed::INITECH_ORG_ID, "coverage", "--csv"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut lines = run.stdout.split("\r\n").filter(|l| !l.is_empty());
+    assert_eq!(
+        lines.next(),
+        Some("user_id,login_name,display_name,email,passkeys")
+    );
+    let found: std::collections::BTreeMap<String, String> = lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[0].to_string(), cells[cells.len() - 1].to_string())
+        })
+        .collect();
+    assert_eq!(found, truth);
+    assert!(
+        run.stderr
+            .contains(&format!("{with} of {} active people", truth.len())),
+        "{}",
+        run.stderr
+    );
+
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run([
+            "--org",
+            seed::INITECH_ORG_ID,
+            "coverage",
+            "--csv",
+            "--without-only",
+        ])
+        .await;
+    let rows: Vec<&str> = run
+        .stdout
+        .split("\r\n")
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(rows.len(), truth.len() - with);
+    assert!(rows.iter().all(|l| l.ends_with(",0")), "{rows:?}");
+
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--json", "--org", seed::INITECH_ORG_ID, "coverage"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    assert_eq!(v["withPasskey"], with);
+    assert_eq!(v["withoutPasskey"], truth.len() - with);
+    assert_eq!(v["active"], truth.len());
+    assert_eq!(v["without"].as_array().unwrap().len(), truth.len() - with);
+
+    // Globex's owner may not read Initech: exit 4, at once.
+    let run = Cli::as_admin(&sim, seed::ADMIN_ORG_OWNER)
+        .run(["--org", seed::INITECH_ORG_ID, "coverage"])
+        .await;
+    assert_error(&sim, &run, 4, "user.read");
+}
+
+#[tokio::test]
+async fn coverage_sends_to_everyone_without_a_passkey_and_reports_the_one_that_failed() {
+    let sim = sim().await;
+    sim.seed_users(seed::INITECH_ORG_ID, 20).unwrap();
+    let with = sim.seed_passkeys(seed::INITECH_ORG_ID, 2);
+    let without = sim.passkey_counts(seed::INITECH_ORG_ID).len() - with;
+    assert!(without >= 5, "{without}");
+    // The first email fails (a server error); the others still go out.
+    sim.inject(Fault {
+        method: Some("POST".into()),
+        path: "/management/v1/users/*/passwordless/_send_link".into(),
+        times: Some(1),
+        kind: FaultKind::Status { status: 500 },
+    });
+    let run = Cli::as_admin(&sim, seed::ADMIN_USER_MANAGER)
+        .run([
+            "--json",
+            "--org",
+            seed::INITECH_ORG_ID,
+            "coverage",
+            "--send-without",
+            "--yes",
+            "--rate",
+            "0",
+        ])
+        .await;
+    // The user manager of ACME may not read Initech: refused before anything is sent.
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(sim.emails().is_empty());
+
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run([
+            "--json",
+            "--org",
+            seed::INITECH_ORG_ID,
+            "coverage",
+            "--send-without",
+            "--yes",
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    assert_eq!(v["sent"]["sent"], without - 1, "{v}");
+    let failed = v["sent"]["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 1, "{v}");
+    assert_eq!(failed[0]["error"]["code"], "server");
+    assert_eq!(sim.emails().len(), without - 1);
+    // Only people without a passkey got one.
+    let counts: std::collections::BTreeMap<String, usize> = sim
+        .passkey_counts(seed::INITECH_ORG_ID)
+        .into_iter()
+        .collect();
+    assert!(sim
+        .emails()
+        .iter()
+        .all(|e| counts.get(&e.user_id) == Some(&0)));
+}

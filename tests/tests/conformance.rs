@@ -82,9 +82,55 @@ async fn cli_flows(proxy: &str, sim: &Sim) {
         (ADMIN_VIEWER, &["--json", "link", "jose.nunez"]),
         (ADMIN_VIEWER, &["users", "a"]),
         (ADMIN_ORG_OWNER, &["orgs"]),
+        // A passkey removed with v1 by the user manager (who may, though not create links).
+        (
+            ADMIN_USER_MANAGER,
+            &[
+                "passkeys",
+                "zoe.mueller",
+                "--remove",
+                ZOE_PASSKEY_ID,
+                "--yes",
+            ],
+        ),
     ] {
         cli(proxy, sim, admin, args).await;
     }
+    // One registered and removed again with v2.
+    let run = cli(proxy, sim, owner, &["--json", "link", "jose.nunez"]).await;
+    let link = reqwest::Url::parse(run.json()["link"].as_str().unwrap()).unwrap();
+    let q = |k: &str| {
+        link.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+            .unwrap()
+    };
+    sim.complete_registration(JOSE_ID, &q("codeID"), &q("code"), "Conformance key")
+        .unwrap();
+    let run = cli(
+        proxy,
+        sim,
+        owner,
+        &[
+            "--api",
+            "v2",
+            "passkeys",
+            "jose.nunez",
+            "--remove",
+            "Conformance key",
+            "--yes",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        sim.requests()
+            .iter()
+            .filter(|r| r.method == "DELETE" && r.status == 200)
+            .count(),
+        2,
+        "both removals reached the simulator"
+    );
     // The instance's Login UI v2 and a server whose v1 `_link` is gone.
     sim.set_features(FeaturesUpdate {
         login_v2: Some(LoginV2 {
@@ -211,6 +257,10 @@ async fn desk_flows(proxy: &str, sim: &Sim) {
     })
     .await
     .expect("the watch saw the registration");
+    // *Not the person's device?*: the passkey that just appeared, removed again.
+    let registered = app.passkeys_list(seed::JOSE_ID).await.unwrap();
+    let pixel = registered.iter().find(|p| p.name == "Pixel 9").unwrap();
+    app.passkey_remove(seed::JOSE_ID, &pixel.id).await.unwrap();
     app.link_send(seed::JOSE_ID).await.unwrap();
     app.org_select(seed::GLOBEX_ORG_ID).await.unwrap();
     app.back_to_search().await.unwrap();

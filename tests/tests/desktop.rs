@@ -89,6 +89,29 @@ async fn the_helpdesk_flow_in_a_real_window() {
         "nothing of the link stays in the page"
     );
     desk.screenshot(&screenshot_path("registered.png")).await;
+
+    // Not the person's device: the new passkey goes again, after a confirmation naming it.
+    desk.find("not-mine").await.click().await.unwrap();
+    let question = desk
+        .text_until("confirm-removal-text", |t| !t.is_empty())
+        .await;
+    assert!(
+        question.contains("iPhone 17") && question.contains("José Núñez"),
+        "{question}"
+    );
+    desk.find("confirm-remove").await.click().await.unwrap();
+    desk.text_until("notice", |t| {
+        t.contains("iPhone 17") && t.contains("removed")
+    })
+    .await;
+    assert!(!desk.present("not-mine").await);
+    let removals: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE")
+        .collect();
+    assert_eq!(removals.len(), 1, "{removals:?}");
+    assert_eq!(removals[0].status, 200);
     desk.close().await;
 }
 
@@ -117,6 +140,35 @@ async fn an_org_user_manager_gets_send_instead_of_a_failing_button() {
     assert!(
         sim.requests().iter().all(|r| !r.path.ends_with("/_link")),
         "no link was made"
+    );
+
+    // The user manager may remove a passkey (user.write): from the person's panel, after a
+    // confirmation; Cancel first keeps it.
+    desk.pick_user("zoe", "Zoë Müller").await;
+    desk.text_until("passkey-name", |t| t == seed::ZOE_PASSKEY_NAME)
+        .await;
+    desk.find("remove-passkey").await.click().await.unwrap();
+    desk.find("cancel-remove").await.click().await.unwrap();
+    assert!(!desk.present("confirm-removal").await);
+    desk.find("remove-passkey").await.click().await.unwrap();
+    let question = desk
+        .text_until("confirm-removal-text", |t| !t.is_empty())
+        .await;
+    assert!(
+        question.contains(seed::ZOE_PASSKEY_NAME) && question.contains("Zoë Müller"),
+        "{question}"
+    );
+    desk.screenshot(&screenshot_path("remove-passkey.png"))
+        .await;
+    desk.find("confirm-remove").await.click().await.unwrap();
+    desk.find("passkeys-none").await;
+    desk.text_until("notice", |t| t.contains("removed")).await;
+    assert_eq!(
+        sim.requests()
+            .iter()
+            .filter(|r| r.method == "DELETE" && r.status == 200)
+            .count(),
+        1
     );
     desk.close().await;
 }

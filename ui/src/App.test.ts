@@ -115,6 +115,7 @@ describe("App", () => {
       "session_restore",
       "users_search",
       "user_select",
+      "passkeys_list",
       "link_create",
       "presenter_monitors",
       "back_to_search",

@@ -1,5 +1,6 @@
 //! The command line (a fixed contract for scripts, see the README) and one handler per command.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -9,6 +10,8 @@ use passkey_desk_core::auth::{default_data_dir, Auth, KeyringStore, SessionIndex
 use passkey_desk_core::client::{ApiVersion, Authenticator, LoginUi};
 use passkey_desk_core::clock::SystemClock;
 use passkey_desk_core::config::{token_from_env, Config, Overrides, Settings};
+use passkey_desk_core::coverage::{self, CoverageEvent, CoverageOptions};
+use passkey_desk_core::desk::find_passkey;
 use passkey_desk_core::links::{Actor, Links};
 use passkey_desk_core::qr::Qr;
 use passkey_desk_core::{Desk, Error, Registration, Result, ZitadelClient};
@@ -100,8 +103,37 @@ pub enum Command {
     },
     /// Ask ZITADEL to email the registration link to the user
     Send { user: String },
-    /// The user's registered passkeys
-    Passkeys { user: String },
+    /// The user's registered passkeys; with --remove, remove one of them
+    Passkeys {
+        /// User id, user name, login name or email (exact, inside the org)
+        user: String,
+        /// Remove this passkey (its id, or its name when no other passkey of the user has it);
+        /// asks first on a terminal
+        #[arg(long, value_name = "ID|NAME")]
+        remove: Option<String>,
+        /// Remove without asking
+        #[arg(long, requires = "remove")]
+        yes: bool,
+    },
+    /// Rollout coverage of the org: how many active people have a passkey, and who has none
+    Coverage {
+        /// Print CSV on stdout, person by person as they are counted
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        /// Only the people without a passkey (and those whose passkeys could not be read)
+        #[arg(long)]
+        without_only: bool,
+        /// At most this many requests per second (ZITADEL Cloud allows 50)
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        rate: u32,
+        /// Then ask ZITADEL to email a registration link to everyone without a passkey (asks
+        /// first on a terminal, with the count)
+        #[arg(long)]
+        send_without: bool,
+        /// With --send-without: send without asking
+        #[arg(long, requires = "send_without")]
+        yes: bool,
+    },
     /// The local audit log: links created, sent, registered, expired (newest first)
     Audit {
         /// Only entries from this day on (YYYY-MM-DD, UTC)
@@ -297,10 +329,79 @@ async fn execute(links: &Links, org: Option<&str>, command: Command, json: bool)
             let org = desk.resolve_org(org).await?;
             output::sent(&links.send(&org, &user).await?, json);
         }
-        Command::Passkeys { user } => {
+        Command::Passkeys {
+            user, remove: None, ..
+        } => {
             let org = desk.resolve_org(org).await?;
             let (user, passkeys) = desk.passkeys(&org.id, &user).await?;
             output::passkeys(&user, &passkeys, json);
+        }
+        Command::Passkeys {
+            user,
+            remove: Some(choice),
+            yes,
+        } => {
+            let org = desk.resolve_org(org).await?;
+            // On a terminal the admin sees which passkey of whom goes, and says yes.
+            let choice = if yes || !std::io::stdin().is_terminal() {
+                choice
+            } else {
+                let (person, passkeys) = desk.passkeys(&org.id, &user).await?;
+                let passkey = find_passkey(&passkeys, &choice, &person)?;
+                if !output::confirm_removal(&person, passkey)? {
+                    return Err(Error::Interrupted("nothing was removed".into()));
+                }
+                passkey.id.clone()
+            };
+            let (user, removed) = links.remove_passkey(&org, &user, &choice).await?;
+            output::removed(&user, &removed, json);
+        }
+        Command::Coverage {
+            csv,
+            without_only,
+            rate,
+            send_without,
+            yes,
+        } => {
+            let org = desk.resolve_org(org).await?;
+            let options = CoverageOptions {
+                max_rate: rate,
+                ..CoverageOptions::default()
+            };
+            let mut shown = output::CoverageOutput::new(&org, csv, without_only, json);
+            // Only the people without a passkey are kept, and only when they are to be sent to.
+            let mut without = Vec::new();
+            let counting = coverage::count(desk, &org.id, &options, |event| {
+                if let CoverageEvent::Row(row) = &event {
+                    if send_without && row.passkeys == Some(0) {
+                        without.push(row.user.clone());
+                    }
+                }
+                shown.event(event)
+            });
+            let progress = tokio::select! {
+                progress = counting => progress,
+                _ = tokio::signal::ctrl_c() => Err(Error::Interrupted("the count stopped; what was printed stands".into())),
+            };
+            let progress = progress?;
+            let sent = if send_without && !without.is_empty() {
+                if !yes
+                    && std::io::stdin().is_terminal()
+                    && !output::confirm_bulk_send(&org, without.len())?
+                {
+                    return Err(Error::Interrupted("nothing was sent".into()));
+                }
+                let sending = links.send_all(&org, &without, rate, |done| {
+                    output::sending(done, without.len())
+                });
+                Some(tokio::select! {
+                    sent = sending => sent?,
+                    _ = tokio::signal::ctrl_c() => return Err(Error::Interrupted("sending stopped; the audit log says who got a link".into())),
+                })
+            } else {
+                None
+            };
+            shown.finish(progress, sent.as_ref());
         }
         #[cfg(feature = "demo")]
         Command::Demo { .. } => unreachable!("handled first"),

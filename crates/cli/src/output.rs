@@ -5,9 +5,13 @@
 use chrono::{DateTime, Local, Utc};
 use passkey_desk_core::audit::{self, AuditEntry};
 use passkey_desk_core::auth::{SessionInfo, SignOut};
+use passkey_desk_core::coverage::{self, CoverageEvent, CoverageProgress, CoverageRow};
 use passkey_desk_core::error::sanitize;
+use passkey_desk_core::links::BulkSend;
 use passkey_desk_core::qr::Qr;
-use passkey_desk_core::{Error, ErrorCode, Me, Org, Passkey, RegistrationLink, User, UserPage};
+use passkey_desk_core::{
+    Error, ErrorCode, Me, Org, Passkey, RegistrationLink, Result, User, UserPage,
+};
 use serde_json::json;
 
 /// Server text, made safe for a terminal line.
@@ -341,6 +345,211 @@ pub fn passkeys(user: &User, passkeys: &[Passkey], json: bool) {
     }
 }
 
+/// Asks on the terminal whether to remove `passkey` of `user`: only `y` or `yes` removes.
+pub fn confirm_removal(user: &User, passkey: &Passkey) -> Result<bool> {
+    ask(&format!(
+        "Remove the passkey {} ({}) of {} ({})? They can no longer sign in with it.",
+        t(&passkey_name(passkey)),
+        t(&passkey.id),
+        t(&user.display_name),
+        t(&user.login_name)
+    ))
+}
+
+/// A yes/no question on stderr, answered on stdin: only `y` or `yes` is a yes.
+fn ask(question: &str) -> Result<bool> {
+    use std::io::Write;
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Error::io("read the answer", e))?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}
+
+/// A passkey was removed.
+pub fn removed(user: &User, passkey: &Passkey, json: bool) {
+    if json {
+        print_json(&json!({
+            "removed": {"id": passkey.id, "name": passkey.name},
+            "userId": user.id,
+            "loginName": user.login_name,
+        }));
+        return;
+    }
+    println!(
+        "Removed the passkey {} ({}) of {} ({}).",
+        t(&passkey_name(passkey)),
+        t(&passkey.id),
+        t(&user.display_name),
+        t(&user.login_name)
+    );
+}
+
+fn passkey_name(passkey: &Passkey) -> String {
+    if passkey.name.is_empty() {
+        "(unnamed)".into()
+    } else {
+        format!("'{}'", passkey.name)
+    }
+}
+
+/// `coverage`'s output while it counts: CSV rows or text lines as people are counted (never
+/// the whole org in memory), a progress line on stderr when that is a terminal, and the
+/// summary (or, with `--json`, one document with the people without a passkey) at the end.
+pub struct CoverageOutput {
+    org: Org,
+    csv: bool,
+    without_only: bool,
+    json: bool,
+    progress_line: bool,
+    /// With `--json`: the people without a passkey (or unreadable), for the document.
+    without: Vec<serde_json::Value>,
+}
+
+impl CoverageOutput {
+    pub fn new(org: &Org, csv: bool, without_only: bool, json: bool) -> CoverageOutput {
+        use std::io::IsTerminal;
+        if csv {
+            print!("{}", coverage::CSV_HEADER);
+        }
+        CoverageOutput {
+            org: org.clone(),
+            csv,
+            without_only,
+            json,
+            progress_line: std::io::stderr().is_terminal(),
+            without: Vec::new(),
+        }
+    }
+
+    pub fn event(&mut self, event: CoverageEvent) {
+        match event {
+            CoverageEvent::Row(row) => self.row(&row),
+            CoverageEvent::Progress(p) if self.progress_line => {
+                let total = p.total.map_or("?".to_string(), |t| t.to_string());
+                eprint!("\rCounting: {} of {total} people looked at", p.seen);
+            }
+            CoverageEvent::Progress(_) => {}
+        }
+    }
+
+    fn row(&mut self, row: &CoverageRow) {
+        let without = row.passkeys.is_none_or(|n| n == 0);
+        if self.json {
+            if without {
+                self.without.push(json!({
+                    "userId": row.user.id,
+                    "loginName": row.user.login_name,
+                    "displayName": row.user.display_name,
+                    "email": row.user.email,
+                    "passkeys": row.passkeys,
+                }));
+            }
+            return;
+        }
+        if self.without_only && !without {
+            return;
+        }
+        if self.csv {
+            print!("{}", coverage::csv_row(row));
+        } else {
+            let count = row
+                .passkeys
+                .map_or("unreadable".to_string(), |n| n.to_string());
+            println!(
+                "{:<40} {:<30} {count}",
+                t(&row.user.login_name),
+                t(&row.user.display_name)
+            );
+        }
+    }
+
+    pub fn finish(self, p: CoverageProgress, sent: Option<&BulkSend>) {
+        if self.progress_line {
+            eprintln!();
+        }
+        let failed = |s: &BulkSend| {
+            s.failed
+                .iter()
+                .map(|f| json!({"userId": f.user.id, "loginName": f.user.login_name, "error": f.error}))
+                .collect::<Vec<_>>()
+        };
+        if self.json {
+            print_json(&json!({
+                "sent": sent.map(|s| json!({"sent": s.sent, "failed": failed(s)})),
+                "orgId": self.org.id,
+                "orgName": self.org.name,
+                "total": p.total,
+                "active": p.active(),
+                "withPasskey": p.with_passkey,
+                "withoutPasskey": p.without_passkey,
+                "unreadable": p.unreadable,
+                "notActive": p.not_active,
+                "without": self.without,
+            }));
+            return;
+        }
+        let summary = format!(
+            "{}: {} of {} active people have a passkey ({}); {} without{}; {} not active.",
+            t(&self.org.name),
+            p.with_passkey,
+            p.active(),
+            p.percent()
+                .map_or("–".to_string(), |pct| format!("{pct:.0} %")),
+            p.without_passkey,
+            if p.unreadable > 0 {
+                format!(", {} could not be read", p.unreadable)
+            } else {
+                String::new()
+            },
+            p.not_active
+        );
+        let mut lines = vec![summary];
+        if let Some(s) = sent {
+            lines.push(format!(
+                "ZITADEL is emailing a registration link to {} of them.",
+                s.sent
+            ));
+            for f in &s.failed {
+                lines.push(format!(
+                    "  not sent to {}: {}",
+                    t(&f.user.login_name),
+                    t(&f.error.message)
+                ));
+            }
+        }
+        // CSV keeps stdout for the table; the summary goes to stderr then.
+        for line in lines {
+            if self.csv {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
+        }
+    }
+}
+
+/// Asks on the terminal whether to email a link to `count` people of `org`.
+pub fn confirm_bulk_send(org: &Org, count: usize) -> Result<bool> {
+    ask(&format!(
+        "Ask ZITADEL to email a passkey registration link to {count} people of {} without a passkey?",
+        t(&org.name)
+    ))
+}
+
+/// The bulk send's progress on a terminal's stderr.
+pub fn sending(done: usize, of: usize) {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        eprint!("\rSending: {done} of {of}");
+        if done == of {
+            eprintln!();
+        }
+    }
+}
+
 /// One line on stderr (and, with `--json`, an error document on stdout).
 pub fn error(e: &Error, json: bool) {
     if json {
@@ -364,7 +573,10 @@ pub fn exit_code(e: &Error) -> u8 {
         | ErrorCode::SignInExpired
         | ErrorCode::SignInCancelled => 3,
         ErrorCode::PermissionDenied => 4,
-        ErrorCode::OrgNotFound | ErrorCode::UserNotFound | ErrorCode::AmbiguousUser => 5,
+        ErrorCode::OrgNotFound
+        | ErrorCode::UserNotFound
+        | ErrorCode::AmbiguousUser
+        | ErrorCode::PasskeyNotFound => 5,
         ErrorCode::Network
         | ErrorCode::Tls
         | ErrorCode::Timeout
@@ -405,7 +617,7 @@ mod tests {
 
     #[test]
     fn every_error_code_has_its_exit_code() {
-        let pinned: [(ErrorCode, u8); 41] = [
+        let pinned: [(ErrorCode, u8); 42] = [
             (ErrorCode::NotSignedIn, 3),
             (ErrorCode::TokenRejected, 3),
             (ErrorCode::PermissionDenied, 4),
@@ -444,6 +656,7 @@ mod tests {
             (ErrorCode::NoLink, 1),
             (ErrorCode::NoOrg, 1),
             (ErrorCode::NoDeviceSignIn, 1),
+            (ErrorCode::PasskeyNotFound, 5),
             (ErrorCode::Interrupted, 1),
             (ErrorCode::Io, 1),
             (ErrorCode::Desktop, 1),
@@ -547,6 +760,10 @@ mod tests {
             ErrorCode::NoLink => Error::NoLink,
             ErrorCode::NoOrg => Error::NoOrg,
             ErrorCode::NoDeviceSignIn => Error::NoDeviceSignIn,
+            ErrorCode::PasskeyNotFound => Error::PasskeyNotFound {
+                passkey: s(),
+                user: s(),
+            },
             ErrorCode::Interrupted => Error::Interrupted(s()),
             ErrorCode::Io => Error::io("x", "y"),
             ErrorCode::Desktop => Error::desktop("x", "y"),

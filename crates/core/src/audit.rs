@@ -45,6 +45,8 @@ pub enum AuditAction {
     /// The QR was saved as a PNG file, or printed: copies that outlive the screen.
     SavedPng,
     Printed,
+    /// One of the person's passkeys was removed (the entry names it: id and name).
+    Removed,
 }
 
 impl AuditAction {
@@ -63,6 +65,7 @@ impl AuditAction {
             AuditAction::Unlocked => "unlocked",
             AuditAction::SavedPng => "saved_png",
             AuditAction::Printed => "printed",
+            AuditAction::Removed => "removed",
         }
     }
 }
@@ -87,6 +90,17 @@ pub struct AuditEntry {
     pub expires_at: Option<DateTime<Utc>>,
     /// `ok`, or the error code.
     pub outcome: String,
+    /// The passkey a `removed` entry is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey: Option<AuditPasskey>,
+}
+
+/// A passkey as the audit log names it: ZITADEL's id and the name the person gave it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AuditPasskey {
+    pub id: String,
+    pub name: String,
 }
 
 /// Who acted, where, for whom: everything of an entry but the action, time and outcome.
@@ -152,6 +166,7 @@ impl AuditSubject {
                 Ok(()) => "ok".into(),
                 Err(code) => code.into(),
             },
+            passkey: None,
         }
     }
 }
@@ -356,7 +371,7 @@ impl AuditLog {
 }
 
 /// The CSV header's columns.
-pub const CSV_COLUMNS: [&str; 10] = [
+pub const CSV_COLUMNS: [&str; 12] = [
     "time",
     "instance",
     "admin",
@@ -367,6 +382,8 @@ pub const CSV_COLUMNS: [&str; 10] = [
     "action",
     "expires_at",
     "outcome",
+    "passkey_id",
+    "passkey_name",
 ];
 
 /// RFC 4180 CSV (CRLF lines), with cells that a spreadsheet would run as a formula
@@ -388,6 +405,11 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                 .unwrap_or_default(),
             e.outcome.clone(),
+            e.passkey.as_ref().map(|p| p.id.clone()).unwrap_or_default(),
+            e.passkey
+                .as_ref()
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
         ];
         let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         out.push_str(&row.join(","));
@@ -396,7 +418,7 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
     out
 }
 
-fn csv_cell(value: &str) -> String {
+pub(crate) fn csv_cell(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
@@ -424,6 +446,7 @@ mod tests {
             login_name: login.into(),
             action,
             expires_at: Some("2026-11-26T12:00:00Z".parse().unwrap()),
+            passkey: None,
             outcome: "ok".into(),
         }
     }
@@ -562,7 +585,36 @@ mod tests {
             "{row}"
         );
         assert!(row.contains("\"a,b \"\"c\"\"\nd\""), "{row}");
-        assert!(row.ends_with(",created,2026-11-26T12:00:00Z,ok"), "{row}");
+        assert!(row.ends_with(",created,2026-11-26T12:00:00Z,ok,,"), "{row}");
+    }
+
+    #[test]
+    fn a_removal_names_the_passkey_in_json_and_csv_and_other_entries_do_not() {
+        let mut e = entry("zoe", AuditAction::Removed, "2026-11-01T10:00:00Z");
+        e.passkey = Some(AuditPasskey {
+            id: "350000000000000001".into(),
+            name: "=Zoë's phone".into(),
+        });
+        let line = serde_json::to_string(&e).unwrap();
+        assert!(
+            line.contains(r#""passkey":{"id":"350000000000000001","name":"=Zoë's phone"}"#),
+            "{line}"
+        );
+        assert!(line.contains(r#""action":"removed""#), "{line}");
+        let back: AuditEntry = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, e);
+        let csv = to_csv(std::slice::from_ref(&e));
+        assert!(csv.contains(",removed,"), "{csv}");
+        assert!(
+            csv.trim_end()
+                .ends_with(",350000000000000001,'=Zoë's phone"),
+            "{csv}"
+        );
+        // Entries without a passkey stay as they were written before (no field at all).
+        let plain =
+            serde_json::to_string(&entry("a", AuditAction::Created, "2026-11-01T10:00:00Z"))
+                .unwrap();
+        assert!(!plain.contains("passkey"), "{plain}");
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct OrgAccess {
     pub create_link_lacks: Option<String>,
     /// The permission to ask for when links may not be sent via ZITADEL here.
     pub send_link_lacks: Option<String>,
+    /// The permission to ask for when passkeys may not be removed here.
+    pub remove_passkeys_lacks: Option<String>,
     /// Whether the links made here can ask for a kind of passkey (`requestPlatformType`).
     pub authenticator_choice: bool,
 }
@@ -258,6 +260,8 @@ impl Desk {
         Ok(OrgAccess {
             create_link_lacks: route.is_none().then(|| self.link_permission().to_string()),
             send_link_lacks: (!capabilities.send_link).then(|| Permissions::USER_WRITE.to_string()),
+            remove_passkeys_lacks: (!capabilities.remove_passkeys)
+                .then(|| Permissions::USER_WRITE.to_string()),
             capabilities,
             authenticator_choice,
         })
@@ -327,6 +331,64 @@ impl Desk {
         let user = self.resolve_user(org, ident).await?;
         let passkeys = self.client.list_passkeys(org, &user.id).await?;
         Ok((user, passkeys))
+    }
+
+    /// Removes one passkey of `ident` (a user of `org`), named by its id or its name. Never
+    /// blind: the admin's permission (`user.write` in `org`), the user (in this org) and the
+    /// passkey (one the user has now; a name that several passkeys share is refused) are
+    /// checked before anything is removed.
+    pub async fn remove_passkey(
+        &self,
+        org: &OrgId,
+        ident: &str,
+        passkey: &str,
+    ) -> Result<(User, Passkey)> {
+        let (capabilities, found) = tokio::join!(self.capabilities(org), self.passkeys(org, ident));
+        if !capabilities?.remove_passkeys {
+            return Err(Error::PermissionDenied {
+                org: org.to_string(),
+                permission: Permissions::USER_WRITE.into(),
+                send_allowed: None,
+            });
+        }
+        let (user, passkeys) = found?;
+        let chosen = find_passkey(&passkeys, passkey, &user)?.clone();
+        self.client
+            .remove_passkey(org, &user.id, &chosen.id)
+            .await?;
+        tracing::info!(org = %org, user = %user.id, passkey = %chosen.id, "passkey removed");
+        Ok((user, chosen))
+    }
+}
+
+/// The passkey of `passkeys` that `choice` names: its id, else its name (ignoring case) if
+/// exactly one passkey has that name.
+pub fn find_passkey<'a>(passkeys: &'a [Passkey], choice: &str, user: &User) -> Result<&'a Passkey> {
+    let choice = choice.trim();
+    if let Some(by_id) = passkeys.iter().find(|p| p.id == choice) {
+        return Ok(by_id);
+    }
+    let named: Vec<&Passkey> = passkeys
+        .iter()
+        .filter(|p| p.name.to_lowercase() == choice.to_lowercase())
+        .collect();
+    match named.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::PasskeyNotFound {
+            passkey: shown(choice),
+            user: shown(user.label()),
+        }),
+        several => Err(Error::InvalidInput(format!(
+            "{} passkeys of {} are named '{}': {}; use the id",
+            several.len(),
+            shown(user.label()),
+            shown(choice),
+            several
+                .iter()
+                .map(|p| shown(&p.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
     }
 }
 

@@ -151,6 +151,9 @@ pub enum Error {
     #[error("no phone sign-in is waiting: start it again")]
     NoDeviceSignIn,
 
+    #[error("{user} has no passkey '{passkey}' (removed already?): reload the passkey list")]
+    PasskeyNotFound { passkey: String, user: String },
+
     /// The person stopped a wait (Ctrl-C).
     #[error("stopped: {0}")]
     Interrupted(String),
@@ -277,6 +280,7 @@ impl Error {
             Error::NoLink => ErrorCode::NoLink,
             Error::NoOrg => ErrorCode::NoOrg,
             Error::NoDeviceSignIn => ErrorCode::NoDeviceSignIn,
+            Error::PasskeyNotFound { .. } => ErrorCode::PasskeyNotFound,
             Error::Interrupted(_) => ErrorCode::Interrupted,
             Error::Io { .. } => ErrorCode::Io,
             Error::Desktop { .. } => ErrorCode::Desktop,
@@ -345,6 +349,7 @@ pub enum ErrorCode {
     NoLink,
     NoOrg,
     NoDeviceSignIn,
+    PasskeyNotFound,
     Interrupted,
     Io,
     Desktop,
@@ -352,7 +357,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the enum (for the tests that pin them).
-    pub const ALL: [ErrorCode; 41] = [
+    pub const ALL: [ErrorCode; 42] = [
         ErrorCode::NotSignedIn,
         ErrorCode::TokenRejected,
         ErrorCode::PermissionDenied,
@@ -391,6 +396,7 @@ impl ErrorCode {
         ErrorCode::NoLink,
         ErrorCode::NoOrg,
         ErrorCode::NoDeviceSignIn,
+        ErrorCode::PasskeyNotFound,
         ErrorCode::Interrupted,
         ErrorCode::Io,
         ErrorCode::Desktop,
@@ -437,6 +443,7 @@ impl ErrorCode {
             ErrorCode::NoLink => "no_link",
             ErrorCode::NoOrg => "no_org",
             ErrorCode::NoDeviceSignIn => "no_device_sign_in",
+            ErrorCode::PasskeyNotFound => "passkey_not_found",
             ErrorCode::Interrupted => "interrupted",
             ErrorCode::Io => "io",
             ErrorCode::Desktop => "desktop",
@@ -563,6 +570,7 @@ mod tests {
             "no_link",
             "no_org",
             "no_device_sign_in",
+            "passkey_not_found",
             "interrupted",
             "io",
             "desktop",

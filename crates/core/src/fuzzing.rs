@@ -23,6 +23,7 @@ const LOGIN_HOST: &str = "https://login.example.com";
 /// The user a link answer is for (zitadel-api.md §3).
 const USER: &str = "218934567890123456";
 const ORG: &str = "218934560000000001";
+const PASSKEY: &str = "218934567890999999";
 
 /// Target `wire_models`: the bytes as the body of a 200 answer to every call the client makes,
 /// parsed into its wire type and converted into the app's types, as `ZitadelClient` does.
@@ -120,6 +121,7 @@ pub fn error_body(data: &[u8]) {
             permission: "",
             probe: None,
             query: &[],
+            passkey: None,
         },
         Ctx {
             org: Some(&org),
@@ -127,6 +129,15 @@ pub fn error_body(data: &[u8]) {
             permission: Permissions::USER_CREDENTIAL_WRITE,
             probe: None,
             query: &[],
+            passkey: None,
+        },
+        Ctx {
+            org: Some(&org),
+            user: Some(&user),
+            permission: Permissions::USER_WRITE,
+            probe: None,
+            query: &[],
+            passkey: Some(PASSKEY),
         },
     ];
     let canonical = canonical_error_body(body);
@@ -427,6 +438,7 @@ mod tests {
             permission: "",
             probe: None,
             query: &[],
+            passkey: None,
         };
         let e = map_error(
             StatusCode::UNAUTHORIZED,

@@ -9,6 +9,7 @@ pub mod bench_support;
 pub mod client;
 pub mod clock;
 pub mod config;
+pub mod coverage;
 pub mod desk;
 pub mod duration;
 pub mod error;

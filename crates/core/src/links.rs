@@ -6,12 +6,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::audit::{AuditAction, AuditLog, AuditSubject};
+use crate::audit::{AuditAction, AuditLog, AuditPasskey, AuditSubject};
 use crate::auth::SessionInfo;
 use crate::client::Authenticator;
 use crate::clock::Clock;
-use crate::error::{ErrorCode, Result};
-use crate::model::{Org, Registration, RegistrationLink, User};
+use crate::error::{ErrorCode, ErrorReport, Result};
+use crate::model::{Org, Passkey, Permissions, Registration, RegistrationLink, User};
 use crate::Desk;
 
 /// How often a link's watch looks at the person's passkeys: gentle on the server, quick for
@@ -60,6 +60,24 @@ pub struct IssuedLink {
     pub org: Org,
     pub link: RegistrationLink,
     pub subject: AuditSubject,
+}
+
+/// How a [`Links::send_all`] went: how many emails ZITADEL took on, and who failed why.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct BulkSend {
+    pub sent: u32,
+    pub failed: Vec<BulkFailure>,
+}
+
+/// One person [`Links::send_all`] could not send to.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct BulkFailure {
+    pub user: User,
+    pub error: ErrorReport,
 }
 
 /// The link use cases over one signed-in [`Desk`], audited.
@@ -158,6 +176,104 @@ impl Links {
             Err(e) => self.record(&subject, AuditAction::Sent, Err(e.code())),
         }
         sent
+    }
+
+    /// Asks ZITADEL to email a registration link to each of `users` — people of `org` just
+    /// listed, e.g. a coverage count's people without a passkey. The permission
+    /// (`user.write`) is checked once, then one `_send_link` per person, paced at `max_rate`
+    /// per second (0: no limit), each audited as `sent`. A failure for one person does not
+    /// stop the others: it is in the answer's `failed`. Only an ended session stops the
+    /// sending (nobody after that would get one either); `progress` hears each person done.
+    pub async fn send_all(
+        &self,
+        org: &Org,
+        users: &[User],
+        max_rate: u32,
+        mut progress: impl FnMut(usize),
+    ) -> Result<BulkSend> {
+        let (actor, capabilities) =
+            tokio::join!(self.named_actor(), self.desk.capabilities(&org.id));
+        if !capabilities?.send_link {
+            return Err(crate::Error::PermissionDenied {
+                org: org.id.to_string(),
+                permission: Permissions::USER_WRITE.into(),
+                send_allowed: None,
+            });
+        }
+        let pacer = crate::coverage::Pacer::new(max_rate);
+        let mut outcome = BulkSend::default();
+        for (done, user) in users.iter().enumerate() {
+            pacer.turn().await;
+            let subject = actor.in_org(org, user.id.as_str()).for_user(user, None);
+            let sent = match crate::desk::ensure_can_register(user) {
+                Ok(()) => {
+                    self.desk
+                        .client()
+                        .send_registration_link(&org.id, &user.id)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            match sent {
+                Ok(()) => {
+                    self.record(&subject, AuditAction::Sent, Ok(()));
+                    outcome.sent += 1;
+                }
+                Err(e) => {
+                    self.record(&subject, AuditAction::Sent, Err(e.code()));
+                    let ends = e.code().ends_session();
+                    outcome.failed.push(BulkFailure {
+                        user: user.clone(),
+                        error: e.to_report(),
+                    });
+                    if ends {
+                        return Err(e);
+                    }
+                }
+            }
+            progress(done + 1);
+        }
+        Ok(outcome)
+    }
+
+    /// Removes one passkey of `ident` in `org`, by id or name ([`Desk::remove_passkey`]:
+    /// permission, user and passkey checked first); `removed` is audited whatever the
+    /// outcome, naming the passkey (its id and name, or what the admin asked for when it
+    /// was not found).
+    pub async fn remove_passkey(
+        &self,
+        org: &Org,
+        ident: &str,
+        passkey: &str,
+    ) -> Result<(User, Passkey)> {
+        let (actor, removed) = tokio::join!(
+            self.named_actor(),
+            self.desk.remove_passkey(&org.id, ident, passkey)
+        );
+        let subject = actor.in_org(org, ident);
+        let (subject, named, outcome) = match &removed {
+            Ok((user, key)) => (
+                subject.for_user(user, None),
+                AuditPasskey {
+                    id: key.id.clone(),
+                    name: key.name.clone(),
+                },
+                Ok(()),
+            ),
+            Err(e) => (
+                subject,
+                AuditPasskey {
+                    id: crate::error::sanitize(passkey, 100),
+                    name: String::new(),
+                },
+                Err(e.code()),
+            ),
+        };
+        let mut entry = subject.entry(AuditAction::Removed, outcome.map_err(ErrorCode::as_str));
+        entry.time = self.clock.now();
+        entry.passkey = Some(named);
+        self.audit.record(&entry);
+        removed
     }
 
     /// Watches `issued` until the person registers a passkey (`registered`) or the link

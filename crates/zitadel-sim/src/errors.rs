@@ -43,6 +43,18 @@ impl SimError {
         SimError::new(7, "AUTH-5mWD2", "No matching permissions found")
     }
 
+    /// A permission check inside a v2 command (`authz.CheckPermission`): the caller has
+    /// memberships there, but none gives the permission.
+    pub fn command_permission_denied() -> Self {
+        SimError::new(7, "AUTH-AWfge", "No matching permissions found")
+    }
+
+    /// The same check when the caller has no membership at all in that org (nor in the
+    /// instance): ZITADEL answers "not found" (`AUTHZ-cdgFk`), not 403.
+    pub fn membership_not_found() -> Self {
+        SimError::new(5, "AUTHZ-cdgFk", "membership not found")
+    }
+
     /// "User not found" as ZITADEL reports it from different layers, each with its own id
     /// and status: `MANAG-fpo4B` / `QUERY-Dfbg2` (404) or `COMMAND-uXHNj` (400, code 9).
     pub fn user_not_found(id: &str) -> Self {

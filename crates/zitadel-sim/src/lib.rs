@@ -173,6 +173,39 @@ impl Sim {
         seed::add_generated_users(&mut self.state.world(), org_id, count)
     }
 
+    /// Gives every `every`-th active human of `org_id` (in the order added, the first
+    /// included) a READY passkey, as if they had registered one, and returns how many got
+    /// one. For coverage counts over many users.
+    pub fn seed_passkeys(&self, org_id: &str, every: usize) -> usize {
+        let mut world = self.state.world();
+        let chosen: Vec<String> = world
+            .users_in_org(org_id)
+            .filter(|(u, _)| u.person().is_some() && u.state == world::UserState::Active)
+            .step_by(every.max(1))
+            .map(|(u, _)| u.id.clone())
+            .collect();
+        for user_id in &chosen {
+            let id = world.new_id();
+            world.passkeys.push(world::Passkey {
+                id,
+                user_id: user_id.clone(),
+                name: "Seeded passkey".to_owned(),
+            });
+        }
+        chosen.len()
+    }
+
+    /// What a coverage count of `org_id` must find: each active human with their number of
+    /// READY passkeys, in the order added.
+    pub fn passkey_counts(&self, org_id: &str) -> Vec<(String, usize)> {
+        let world = self.state.world();
+        world
+            .users_in_org(org_id)
+            .filter(|(u, _)| u.person().is_some() && u.state == world::UserState::Active)
+            .map(|(u, _)| (u.id.clone(), world.passkeys_of(&u.id).count()))
+            .collect()
+    }
+
     /// Adds an active human to the org `org_id` with this user name (as ZITADEL's AddHumanUser
     /// would; for tests that need a particular name, e.g. one of digits only) and returns its id.
     pub fn add_human(

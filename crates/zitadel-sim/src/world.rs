@@ -464,6 +464,29 @@ impl World {
             })
     }
 
+    /// A permission check inside a v2 command (`checkPermissionUpdateUser` and its kin):
+    /// `permission` in `org_id`, the org of the object, whatever the header says. Without
+    /// any membership covering that org it is "membership not found" (404), with memberships
+    /// but not the permission a 403 (`AUTH-AWfge`).
+    pub fn command_permission(
+        &self,
+        caller_id: &str,
+        org_id: &str,
+        permission: &str,
+    ) -> Result<(), SimError> {
+        if !self
+            .memberships
+            .iter()
+            .any(|m| m.user_id == caller_id && m.covers(org_id))
+        {
+            return Err(SimError::membership_not_found());
+        }
+        if !self.permissions(caller_id, org_id).contains(&permission) {
+            return Err(SimError::command_permission_denied());
+        }
+        Ok(())
+    }
+
     /// Checks token, then org header, then permission (the order of ZITADEL's interceptors)
     /// and returns the id of the org the request acts in.
     pub fn access(

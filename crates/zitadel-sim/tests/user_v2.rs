@@ -204,3 +204,79 @@ async fn feature_flags_and_the_v1_link_switch() {
     let (status, _) = control(json!({"v1Link": "sometimes"})).await;
     assert_eq!(status, 400);
 }
+
+/// `RemovePasskey` as ZITADEL has it: only a valid token at the gate, the passkey looked up
+/// before any permission (`COMMAND-DAfb2`), then `user.write` in the user's own org whatever
+/// the header says — 403 with memberships there, 404 `AUTHZ-cdgFk` without any.
+#[tokio::test]
+async fn v2_remove_passkey_checks_in_the_users_org_after_the_lookup() {
+    let sim = start().await;
+    let owner_pat = pat(&sim, ADMIN_IAM_OWNER);
+    let owner_pat = owner_pat.as_str();
+    let remove = format!("/v2/users/{ZOE_ID}/passkeys/{ZOE_PASSKEY_ID}");
+    let unknown = format!("/v2/users/{ZOE_ID}/passkeys/359999999999999999");
+    let call = |admin: &str, path: &str, org: Option<&str>| {
+        request(&sim, Method::DELETE, path, Some(&pat(&sim, admin)), org)
+    };
+
+    // Unknown passkey: "not found" for everyone, even without the right to remove.
+    assert_error(
+        &send(call(ADMIN_VIEWER, &unknown, None)).await,
+        404,
+        5,
+        "COMMAND-DAfb2",
+    );
+    assert_error(
+        &send(call(ADMIN_IAM_OWNER, &unknown, None)).await,
+        404,
+        5,
+        "COMMAND-DAfb2",
+    );
+    // Zoë's passkey: the viewer of her org has memberships there but not user.write.
+    assert_error(
+        &send(call(ADMIN_VIEWER, &remove, Some(ACME_ORG_ID))).await,
+        403,
+        7,
+        "AUTH-AWfge",
+    );
+    // Globex's owner has no membership in ACME: not found, although the header is Globex's.
+    assert_error(
+        &send(call(ADMIN_ORG_OWNER, &remove, Some(GLOBEX_ORG_ID))).await,
+        404,
+        5,
+        "AUTHZ-cdgFk",
+    );
+    let zoes = |sim: &zitadel_sim::Sim| {
+        let sim = sim.url();
+        async move {
+            let answer = reqwest::Client::new()
+                .post(format!("{sim}/v2/users/{ZOE_ID}/passkeys/_search"))
+                .bearer_auth(owner_pat)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap();
+            answer["result"].as_array().map_or(0, Vec::len)
+        }
+    };
+    assert_eq!(zoes(&sim).await, 1, "nothing removed yet");
+
+    // ACME's user manager may: the header (Globex) is not read.
+    let (status, body) = send(call(ADMIN_USER_MANAGER, &remove, Some(GLOBEX_ORG_ID))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_proto_json(&body);
+    assert_eq!(body["details"]["resourceOwner"], ACME_ORG_ID);
+    assert!(body["details"]["changeDate"].is_string(), "{body}");
+    assert_eq!(zoes(&sim).await, 0);
+
+    // Gone: not found the second time.
+    assert_error(
+        &send(call(ADMIN_USER_MANAGER, &remove, None)).await,
+        404,
+        5,
+        "COMMAND-DAfb2",
+    );
+}

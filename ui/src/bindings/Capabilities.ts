@@ -5,4 +5,8 @@ import type { OrgId } from "./OrgId";
  * What the admin can do for users of one org, decided from [`Permissions`] before any button
  * is pressed (an ORG_USER_MANAGER may send the link by email but not show it).
  */
-export type Capabilities = { orgId: OrgId, searchUsers: boolean, createLink: boolean, sendLink: boolean, listPasskeys: boolean, };
+export type Capabilities = { orgId: OrgId, searchUsers: boolean, createLink: boolean, sendLink: boolean, listPasskeys: boolean, 
+/**
+ * v1 `RemoveHumanPasswordless` and v2 `RemovePasskey` both need `user.write`.
+ */
+removePasskeys: boolean, };

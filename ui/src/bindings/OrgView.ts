@@ -16,6 +16,10 @@ createLinkLacks: string | null,
  */
 sendLinkLacks: string | null, 
 /**
+ * The permission the admin lacks here to remove passkeys.
+ */
+removePasskeysLacks: string | null, 
+/**
  * Whether "Create link" can ask for a kind of passkey (this device only / security key
  * only): the login UI the links go to reads `requestPlatformType`.
  */

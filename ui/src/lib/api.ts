@@ -6,12 +6,14 @@ import type { AuditEntry } from "../bindings/AuditEntry";
 import type { AuditFilter } from "../bindings/AuditFilter";
 import type { Authenticator } from "../bindings/Authenticator";
 import type { ConnectionReport } from "../bindings/ConnectionReport";
+import type { CoverageView } from "../bindings/CoverageView";
 import type { DeskView } from "../bindings/DeskView";
 import type { DeviceView } from "../bindings/DeviceView";
 import type { LinkView } from "../bindings/LinkView";
 import type { MonitorView } from "../bindings/MonitorView";
 import type { Org } from "../bindings/Org";
 import type { OrgView } from "../bindings/OrgView";
+import type { Passkey } from "../bindings/Passkey";
 import type { PasskeyCount } from "../bindings/PasskeyCount";
 import type { PublicView } from "../bindings/PublicView";
 import type { SavedPng } from "../bindings/SavedPng";
@@ -36,6 +38,16 @@ export const orgSelect = (orgId: string) => invoke<OrgView>("org_select", { orgI
 export const usersSearch = (query: string) => invoke<UserRow[]>("users_search", { query });
 /** The passkey counts of the last search's people: asked once the query has settled. */
 export const passkeyCounts = () => invoke<PasskeyCount[]>("passkey_counts");
+/** Starts counting the current org's passkey coverage; the progress comes with the desk's view. */
+export const coverageStart = () => invoke<CoverageView>("coverage_start");
+export const coverageStop = () => invoke<null>("coverage_stop");
+/** Emails a registration link (via ZITADEL) to everyone the count found without a passkey. */
+export const coverageSend = () => invoke<CoverageView>("coverage_send");
+/** A person's passkeys (name and state). */
+export const passkeysList = (userId: string) => invoke<Passkey[]>("passkeys_list", { userId });
+/** Removes one of a person's passkeys (audited); answers the passkeys left. */
+export const passkeyRemove = (userId: string, passkeyId: string) =>
+  invoke<Passkey[]>("passkey_remove", { userId, passkeyId });
 export const userSelect = (userId: string) => invoke<UserRow>("user_select", { userId });
 export const backToSearch = () => invoke<null>("back_to_search");
 export const linkCreate = (userId: string, authenticator: Authenticator = "any") =>

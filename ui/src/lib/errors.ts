@@ -70,6 +70,7 @@ export function nextStep(code: ErrorCode | "unknown"): NextStep {
     case "kiosk_mode":
     case "unlock_refused":
     case "no_pin":
+    case "passkey_not_found":
     case "interrupted":
     case "io":
     case "desktop":
@@ -125,6 +126,7 @@ const CODES: Readonly<Record<ErrorCode, true>> = {
   no_link: true,
   no_org: true,
   no_device_sign_in: true,
+  passkey_not_found: true,
   interrupted: true,
   io: true,
   desktop: true,

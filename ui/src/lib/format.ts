@@ -14,6 +14,12 @@ export function sendLinkReason(org: OrgView): string {
   return t("selected.lacks", { permission: org.sendLinkLacks, org: org.org.name });
 }
 
+/** Why "Remove" is not offered for passkeys in an org. */
+export function removePasskeyReason(org: OrgView): string {
+  if (!org.removePasskeysLacks) return t("passkeys.removeNotAllowed");
+  return t("selected.lacks", { permission: org.removePasskeysLacks, org: org.org.name });
+}
+
 /** "no passkey", "1 passkey", "3 passkeys"; "passkeys unknown" when the count could not be read. */
 export function passkeyCount(count: number | null): string {
   if (count === null) return t("user.passkeysUnknown");

@@ -5,6 +5,7 @@
 // through ./api.ts; none of them changes the desk's state here, the core pushes the result.
 import { tick } from "svelte";
 import type { Authenticator } from "../bindings/Authenticator";
+import type { CoverageView } from "../bindings/CoverageView";
 import type { DeskView } from "../bindings/DeskView";
 import type { KioskView } from "../bindings/KioskView";
 import type { Language } from "../bindings/Language";
@@ -14,6 +15,7 @@ import type { LinkView } from "../bindings/LinkView";
 import type { MonitorView } from "../bindings/MonitorView";
 import type { Org } from "../bindings/Org";
 import type { OrgView } from "../bindings/OrgView";
+import type { Passkey } from "../bindings/Passkey";
 import type { SavedPng } from "../bindings/SavedPng";
 import type { SessionView } from "../bindings/SessionView";
 import type { SettingsView } from "../bindings/SettingsView";
@@ -21,7 +23,7 @@ import type { UserRow } from "../bindings/UserRow";
 import type { Workspace } from "../bindings/Workspace";
 import * as api from "./api";
 import { toReport, type Report } from "./errors";
-import { followLanguage, msg, type Message } from "./i18n";
+import { followLanguage, msg, t, type Message } from "./i18n";
 
 export type View = "loading" | "settings" | "signin" | "main" | "audit" | "locked";
 
@@ -81,7 +83,13 @@ export class Desk {
   /** Where "Save PNG" put the last file. */
   /** The QR saved as a PNG for the live link: where, and until when it works. */
   saved = $state.raw<SavedPng | null>(null);
-  busy = $state<"" | "create" | "send" | "org">("");
+  busy = $state<"" | "create" | "send" | "org" | "remove" | "bulk">("");
+  /** The passkeys of the person on screen, as last read from the core (null: not yet). */
+  passkeys = $state.raw<{ userId: string; list: Passkey[] } | null>(null);
+  /** The passkey whose removal waits for the admin's yes (its confirmation is on screen). */
+  removing = $state.raw<{ userId: string; passkey: Passkey } | null>(null);
+  /** The id of the passkey removed last (*Not the person's device?* is not offered again). */
+  removed = $state<string | null>(null);
   /** The kind of passkey "Create link" asks for, where the org's links allow a choice. */
   authenticator = $state<Authenticator>("any");
   /** The settings were read (or reading them failed): the first screen can show. */
@@ -110,6 +118,10 @@ export class Desk {
   }
   get link(): LinkState | null {
     return this.workspace?.link ?? null;
+  }
+  /** The coverage count of the current org, as the core runs it. */
+  get coverage(): CoverageView | null {
+    return this.workspace?.coverage ?? null;
   }
   get presenting(): MonitorView | null {
     return this.workspace?.presenting ?? null;
@@ -170,6 +182,8 @@ export class Desk {
       this.orgs = [];
       this.orgPickerOpen = false;
       this.busy = "";
+      this.passkeys = null;
+      this.removing = null;
     }
   }
 
@@ -372,6 +386,79 @@ export class Desk {
     void focusById(FOCUS.search);
   }
 
+  // ---- the org's coverage ----------------------------------------------------------------
+
+  async startCoverage(): Promise<void> {
+    try {
+      await api.coverageStart();
+      this.ok("coverage");
+    } catch (e) {
+      this.fail(e, "coverage", () => void this.startCoverage());
+    }
+  }
+
+  async stopCoverage(): Promise<void> {
+    try {
+      await api.coverageStop();
+    } catch (e) {
+      this.fail(e, "coverage");
+    }
+  }
+
+  /** After the admin's yes (which named the count): the core sends, paced, and reports. */
+  async sendToWithout(): Promise<void> {
+    if (this.busy === "bulk") return;
+    this.busy = "bulk";
+    try {
+      await api.coverageSend();
+      this.ok("bulk");
+    } catch (e) {
+      this.fail(e, "bulk");
+    } finally {
+      this.busy = "";
+    }
+  }
+
+  // ---- the person's passkeys ------------------------------------------------------------
+
+  /** Reads the person's passkeys (the panel shows them; a failure shows in the banner). */
+  async loadPasskeys(userId: string): Promise<void> {
+    try {
+      const list = await api.passkeysList(userId);
+      this.passkeys = { userId, list };
+      this.ok("passkeys");
+    } catch (e) {
+      this.passkeys = null;
+      this.fail(e, "passkeys", () => void this.loadPasskeys(userId));
+    }
+  }
+
+  /** Asks for the admin's yes before `passkey` of `userId` goes (null: the admin said no). */
+  askRemove(userId: string, passkey: Passkey | null): void {
+    this.removing = passkey ? { userId, passkey } : null;
+  }
+
+  /** The admin said yes: the core checks the permission, removes the passkey and audits it. */
+  async removePasskey(): Promise<void> {
+    const removing = this.removing;
+    if (!removing || this.busy === "remove") return;
+    this.busy = "remove";
+    this.notice = null;
+    try {
+      const list = await api.passkeyRemove(removing.userId, removing.passkey.id);
+      this.passkeys = { userId: removing.userId, list };
+      this.removing = null;
+      this.removed = removing.passkey.id;
+      this.ok("remove");
+      this.notice = msg("notice.removed", { passkey: removing.passkey.name || t("passkeys.unnamed") });
+    } catch (e) {
+      this.removing = null;
+      this.fail(e, "remove");
+    } finally {
+      this.busy = "";
+    }
+  }
+
   // ---- the link -------------------------------------------------------------------------
 
   async createLink(): Promise<void> {
@@ -527,6 +614,9 @@ export class Desk {
     this.notice = null;
     this.saved = null;
     this.busy = "";
+    this.passkeys = null;
+    this.removing = null;
+    this.removed = null;
     this.authenticator = "any";
     this.started = false;
     this.languagePreview = null;

@@ -76,17 +76,19 @@ export const orgs: Org[] = [
 
 export const ownerView: OrgView = {
   org: orgs[0],
-  capabilities: { orgId: "100", searchUsers: true, createLink: true, sendLink: true, listPasskeys: true },
+  capabilities: { orgId: "100", searchUsers: true, createLink: true, sendLink: true, listPasskeys: true, removePasskeys: true },
   createLinkLacks: null,
   sendLinkLacks: null,
+  removePasskeysLacks: null,
   authenticatorChoice: true,
 };
 
 export const managerView: OrgView = {
   org: orgs[1],
-  capabilities: { orgId: "200", searchUsers: true, createLink: false, sendLink: true, listPasskeys: true },
+  capabilities: { orgId: "200", searchUsers: true, createLink: false, sendLink: true, listPasskeys: true, removePasskeys: true },
   createLinkLacks: "user.credential.write",
   sendLinkLacks: null,
+  removePasskeysLacks: null,
   authenticatorChoice: false,
 };
 
@@ -161,7 +163,7 @@ export const kioskOpen: KioskView = { active: true, locked: false, unlock: unloc
 
 /** A workspace: nothing chosen unless said. */
 export function workspace(over: Partial<Workspace> = {}): Workspace {
-  return { session: null, sessionLost: null, org: null, selected: null, link: null, presenting: null, ...over };
+  return { session: null, sessionLost: null, org: null, selected: null, link: null, presenting: null, coverage: null, ...over };
 }
 
 /** What the core pushes to the admin's window: a workspace (null: a locked kiosk). */
@@ -249,6 +251,8 @@ export class Core {
         channel.onmessage(this.public);
         return null;
       },
+      // The selected person's panel reads their passkeys: none, unless a test says otherwise.
+      passkeys_list: () => [],
       ...handlers,
     });
   }

@@ -6,6 +6,7 @@
 //! and pushes the views it makes to whoever watches ([`DeskApp::watch_desk`],
 //! [`DeskApp::watch_public`]). One `impl` block per concern, each in its own file.
 
+mod coverage;
 mod kiosk;
 mod prefs;
 mod public;
@@ -22,6 +23,7 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
 pub use crate::model::{os_language, system_language, Language, LanguageSetting};
+pub use coverage::COVERAGE_LISTED;
 pub use state::Surface;
 pub use views::*;
 
@@ -125,6 +127,10 @@ struct Shared {
     gate: Mutex<Option<PinGate>>,
     /// The last search's rows, so a chosen person needs no second look-up.
     results: Mutex<Vec<UserRow>>,
+    /// The coverage count of the current org while it runs, and everyone it found without a
+    /// passkey (the panel lists only the first; the bulk send goes to all).
+    coverage_task: Mutex<Option<JoinHandle<()>>>,
+    coverage_without: Mutex<Vec<crate::model::User>>,
     /// The admin's phone sign-in, and the kiosk's phone unlock, while they wait.
     device: tokio::sync::Mutex<Option<DeviceLogin>>,
     unlock_device: tokio::sync::Mutex<Option<DeviceLogin>>,
@@ -198,6 +204,8 @@ impl DeskApp {
                 audit,
                 gate: Mutex::new(gate),
                 results: Mutex::new(Vec::new()),
+                coverage_task: Mutex::new(None),
+                coverage_without: Mutex::new(Vec::new()),
                 device: tokio::sync::Mutex::new(None),
                 unlock_device: tokio::sync::Mutex::new(None),
                 cancel_sign_in: Notify::new(),
@@ -362,6 +370,12 @@ impl Shared {
                 Effect::ForgetSession => {
                     *lock(&self.live) = None;
                     lock(&self.results).clear();
+                    lock(&self.coverage_without).clear();
+                }
+                Effect::StopCoverage => {
+                    if let Some(task) = lock(&self.coverage_task).take() {
+                        task.abort();
+                    }
                 }
             }
         }

@@ -12,13 +12,16 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::views::{
-    KioskView, LinkState, LinkView, MonitorView, NewPasskey, OrgView, RegisteredPerson, ScreenView,
-    SessionView, ShownLink, UnlockOptions, UserRow, Welcome, Workspace,
+    CoveragePhase, CoverageView, KioskView, LinkState, LinkView, MonitorView, NewPasskey, OrgView,
+    RegisteredPerson, ScreenView, Sending, SessionView, ShownLink, UnlockOptions, UserRow, Welcome,
+    Workspace,
 };
 use super::DeskView;
 use crate::audit::{AuditAction, AuditSubject};
 use crate::clock::Timer;
+use crate::coverage::CoverageProgress;
 use crate::error::{Error, ErrorCode, ErrorReport, Result};
+use crate::links::BulkSend;
 use crate::model::Language;
 use crate::model::{Passkey, User};
 
@@ -52,6 +55,8 @@ pub(crate) enum Effect {
     Surface(Surface),
     /// The signed-in session is over: drop it (its tokens, its client).
     ForgetSession,
+    /// Stop the coverage count (the org or the session it belongs to is gone).
+    StopCoverage,
 }
 
 /// A link on screen.
@@ -116,6 +121,7 @@ pub(crate) struct DeskState {
     idle_timeout: Option<Duration>,
     relock_after: Duration,
     generations: u64,
+    coverage: Option<CoverageView>,
 }
 
 fn since(at: DateTime<Utc>, after: Duration) -> DateTime<Utc> {
@@ -136,6 +142,7 @@ impl DeskState {
             idle_timeout,
             relock_after,
             generations: 0,
+            coverage: None,
         }
     }
 
@@ -200,6 +207,96 @@ impl DeskState {
         self.generations
     }
 
+    // ---- the coverage count -------------------------------------------------------------------
+
+    pub(crate) fn coverage(&self) -> Option<&CoverageView> {
+        self.coverage.as_ref()
+    }
+
+    /// The coverage panel goes (another org, the session's end), and its count stops.
+    fn drop_coverage(&mut self) -> Option<Effect> {
+        self.coverage.take().map(|_| Effect::StopCoverage)
+    }
+
+    /// A new count; one still running stops.
+    pub(crate) fn coverage_started(&mut self, view: CoverageView) -> Vec<Effect> {
+        let effects = self.drop_coverage().into_iter().collect();
+        self.coverage = Some(view);
+        effects
+    }
+
+    fn coverage_of(&mut self, generation: u64) -> Option<&mut CoverageView> {
+        self.coverage
+            .as_mut()
+            .filter(|c| c.generation == generation && c.phase == CoveragePhase::Counting)
+    }
+
+    pub(crate) fn coverage_progress(
+        &mut self,
+        generation: u64,
+        progress: CoverageProgress,
+        (without, without_total): (Vec<User>, u64),
+    ) {
+        if let Some(c) = self.coverage_of(generation) {
+            c.progress = progress;
+            c.without = without;
+            c.without_total = without_total;
+        }
+    }
+
+    pub(crate) fn coverage_ended(
+        &mut self,
+        generation: u64,
+        result: std::result::Result<CoverageProgress, ErrorReport>,
+        (without, without_total): (Vec<User>, u64),
+    ) -> Vec<Effect> {
+        if let Some(c) = self.coverage_of(generation) {
+            c.without = without;
+            c.without_total = without_total;
+            match result {
+                Ok(progress) => {
+                    c.progress = progress;
+                    c.phase = CoveragePhase::Done;
+                }
+                Err(report) => {
+                    c.phase = CoveragePhase::Failed;
+                    c.error = Some(report);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn coverage_stopped(
+        &mut self,
+        (without, without_total): (Vec<User>, u64),
+    ) -> Vec<Effect> {
+        if let Some(c) = self
+            .coverage
+            .as_mut()
+            .filter(|c| c.phase == CoveragePhase::Counting)
+        {
+            c.phase = CoveragePhase::Stopped;
+            c.without = without;
+            c.without_total = without_total;
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn coverage_sending(&mut self, done: u32, of: u32) {
+        if let Some(c) = self.coverage.as_mut() {
+            c.sending = Some(Sending { done, of });
+            c.sent = None;
+        }
+    }
+
+    pub(crate) fn coverage_sent(&mut self, sent: Option<BulkSend>) {
+        if let Some(c) = self.coverage.as_mut() {
+            c.sending = None;
+            c.sent = sent;
+        }
+    }
+
     // ---- the session --------------------------------------------------------------------------
 
     /// A sign-in: another admin (or instance) starts from nothing; the same admin keeps their
@@ -212,6 +309,7 @@ impl DeskState {
         let mut effects = Vec::new();
         if !same {
             effects = self.close(AuditAction::WipedSessionEnd);
+            effects.extend(self.drop_coverage());
             self.slot = Slot::Empty;
             self.org = None;
             self.selected = None;
@@ -232,6 +330,7 @@ impl DeskState {
     /// Sign-out, another instance: nothing of the session stays.
     pub(crate) fn signed_out(&mut self) -> Vec<Effect> {
         let mut effects = self.close(AuditAction::WipedSessionEnd);
+        effects.extend(self.drop_coverage());
         self.slot = Slot::Empty;
         self.session = None;
         self.session_lost = None;
@@ -248,6 +347,7 @@ impl DeskState {
             return Vec::new();
         }
         let mut effects = self.close(AuditAction::WipedSessionEnd);
+        effects.extend(self.drop_coverage());
         self.slot = Slot::Empty;
         effects.push(self.end_session(report));
         effects
@@ -269,6 +369,7 @@ impl DeskState {
         let mut effects = Vec::new();
         if self.org.as_ref().map(|o| &o.org.id) != Some(&org.org.id) {
             effects = self.close(AuditAction::WipedClosed);
+            effects.extend(self.drop_coverage());
             self.slot = Slot::Empty;
             self.selected = None;
         }
@@ -278,7 +379,8 @@ impl DeskState {
 
     /// The remembered organisation is gone.
     pub(crate) fn org_cleared(&mut self) -> Vec<Effect> {
-        let effects = self.close(AuditAction::WipedClosed);
+        let mut effects = self.close(AuditAction::WipedClosed);
+        effects.extend(self.drop_coverage());
         self.slot = Slot::Empty;
         self.org = None;
         self.selected = None;
@@ -534,6 +636,7 @@ impl DeskState {
                 selected: self.selected.clone(),
                 link: self.link_state(),
                 presenting: self.presenting.clone(),
+                coverage: self.coverage.clone(),
             }),
         }
     }
@@ -689,9 +792,11 @@ mod tests {
                 create_link: true,
                 send_link: true,
                 list_passkeys: true,
+                remove_passkeys: true,
             },
             create_link_lacks: None,
             send_link_lacks: None,
+            remove_passkeys_lacks: None,
             authenticator_choice: false,
         }
     }

@@ -99,6 +99,8 @@ pub struct OrgView {
     pub create_link_lacks: Option<String>,
     /// The permission the admin lacks here to send links via ZITADEL.
     pub send_link_lacks: Option<String>,
+    /// The permission the admin lacks here to remove passkeys.
+    pub remove_passkeys_lacks: Option<String>,
     /// Whether "Create link" can ask for a kind of passkey (this device only / security key
     /// only): the login UI the links go to reads `requestPlatformType`.
     pub authenticator_choice: bool,
@@ -217,6 +219,51 @@ pub struct Workspace {
     pub link: Option<LinkState>,
     /// The presenter window's monitor while it is open.
     pub presenting: Option<MonitorView>,
+    /// The coverage count of the current org, while it runs and once it ended.
+    pub coverage: Option<CoverageView>,
+}
+
+/// The coverage panel: how far the count of an org is, who has no passkey yet (the first
+/// [`crate::app::COVERAGE_LISTED`] of them), and the bulk send to them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct CoverageView {
+    pub org_id: String,
+    /// Which count this is (a stopped or replaced count's late answers are dropped).
+    #[serde(skip)]
+    pub generation: u64,
+    pub phase: CoveragePhase,
+    pub progress: crate::coverage::CoverageProgress,
+    pub without: Vec<User>,
+    /// How many people without a passkey the count found so far (`without` lists the first).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub without_total: u64,
+    /// Why the count stopped, when it failed.
+    pub error: Option<ErrorReport>,
+    /// The bulk send while it runs.
+    pub sending: Option<Sending>,
+    /// How the last bulk send went.
+    pub sent: Option<crate::links::BulkSend>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub enum CoveragePhase {
+    Counting,
+    Done,
+    /// The admin stopped it: the counts are what it had.
+    Stopped,
+    Failed,
+}
+
+/// How far a bulk send is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct Sending {
+    pub done: u32,
+    pub of: u32,
 }
 
 /// What a screen that faces the public (the presenter window, the kiosk) shows: only what

@@ -11,7 +11,7 @@ use crate::client::Authenticator;
 use crate::clock::Timer;
 use crate::error::{Error, Result};
 use crate::links::IssuedLink;
-use crate::model::{Org, Registration, User};
+use crate::model::{Org, Passkey, Registration, User};
 use crate::qr::Qr;
 
 impl DeskApp {
@@ -162,6 +162,37 @@ impl DeskApp {
         let chosen = row.clone();
         shared.apply(|state| state.user_selected(chosen)).await;
         Ok(row)
+    }
+
+    /// The passkeys of a person of the current org (name and state; ZITADEL gives no date).
+    pub async fn passkeys_list(&self, user_id: &str) -> Result<Vec<Passkey>> {
+        let shared = self.shared();
+        shared.admin("list passkeys")?;
+        let (_, links) = shared.live()?;
+        let org = shared.current_org()?;
+        let (user, passkeys) = shared
+            .observe(links.desk().passkeys(&org.id, user_id).await)
+            .await?;
+        shared.counted(&user, passkeys.len());
+        Ok(passkeys)
+    }
+
+    /// Removes one passkey (by id) of a person of the current org — from the person's panel,
+    /// or *Not the person's device?* after a registration. The permission, the person and the
+    /// passkey are checked first; `removed` is audited. Answers the passkeys left.
+    pub async fn passkey_remove(&self, user_id: &str, passkey_id: &str) -> Result<Vec<Passkey>> {
+        let shared = self.shared();
+        shared.admin("remove a passkey")?;
+        let (_, links) = shared.live()?;
+        let org = shared.current_org()?;
+        let (user, _) = shared
+            .observe(links.remove_passkey(&org, user_id, passkey_id).await)
+            .await?;
+        let left = shared
+            .observe(links.desk().client().list_passkeys(&org.id, &user.id).await)
+            .await?;
+        shared.counted(&user, left.len());
+        Ok(left)
     }
 
     /// "Back to search" and "Next person": the link on screen is closed (its watch stops, the
@@ -346,15 +377,25 @@ impl Shared {
             capabilities: access.capabilities,
             create_link_lacks: access.create_link_lacks,
             send_link_lacks: access.send_link_lacks,
+            remove_passkeys_lacks: access.remove_passkeys_lacks,
             authenticator_choice: access.authenticator_choice,
         })
     }
 
-    fn current_org(&self) -> Result<Org> {
+    pub(super) fn current_org(&self) -> Result<Org> {
         lock(&self.state)
             .org()
             .map(|o| o.org.clone())
             .ok_or(Error::NoOrg)
+    }
+
+    /// Keeps the last search's count for `user` in step with a list just read.
+    fn counted(&self, user: &User, count: usize) {
+        for row in lock(&self.results).iter_mut() {
+            if row.user.id == user.id {
+                row.passkey_count = u32::try_from(count).ok();
+            }
+        }
     }
 
     async fn search(&self, query: &str) -> Result<Vec<UserRow>> {

@@ -151,6 +151,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) probe: Option<&'static str>,
     /// Query parameters of the call (`?inheritance=true`).
     pub(crate) query: &'static [(&'static str, &'static str)],
+    /// The passkey the call is about: ZITADEL's "not found" for it names the passkey.
+    pub(crate) passkey: Option<&'a str>,
 }
 
 pub(crate) struct Http {
@@ -201,6 +203,7 @@ impl Http {
             permission,
             probe: None,
             query: &[],
+            passkey: None,
         };
         self.send(effect, method, segments, body, ctx).await
     }
@@ -222,8 +225,33 @@ impl Http {
             permission,
             probe: None,
             query: &[],
+            passkey: None,
         };
         self.send(effect, method, segments, body, ctx).await
+    }
+
+    /// [`Http::call_for_user`] for a call on one of the user's passkeys: its "not found"
+    /// (`COMMAND-DAfb2`) is [`Error::PasskeyNotFound`], not a missing user.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn call_for_passkey<T: DeserializeOwned>(
+        &self,
+        effect: Effect,
+        method: Method,
+        segments: &[&str],
+        org: &OrgId,
+        user: &UserId,
+        passkey: &str,
+        permission: &'static str,
+    ) -> Result<T> {
+        let ctx = Ctx {
+            org: Some(org),
+            user: Some(user),
+            permission,
+            probe: None,
+            query: &[],
+            passkey: Some(passkey),
+        };
+        self.send(effect, method, segments, None, ctx).await
     }
 
     /// Like [`Http::call_for_user`] for a call this server may not offer (`call` names it):
@@ -246,6 +274,7 @@ impl Http {
             permission,
             probe: Some(call),
             query: &[],
+            passkey: None,
         };
         self.send(effect, method, segments, body, ctx).await
     }
@@ -264,6 +293,7 @@ impl Http {
             permission: "",
             probe: Some(call),
             query,
+            passkey: None,
         };
         self.send(Effect::Read, method, segments, None, ctx).await
     }
@@ -548,8 +578,15 @@ fn innermost(e: &(dyn StdError + 'static)) -> String {
 const USER_NOT_FOUND_IDS: [&str; 3] = ["MANAG-fpo4B", "QUERY-Dfbg2", "COMMAND-uXHNj"];
 
 /// The ids of ZITADEL's permission checks (`internal/api/authz/authorization.go`,
-/// `permissions.go`): only these 403s mean "you lack a permission".
-const PERMISSION_IDS: [&str; 4] = ["AUTH-5mWD2", "AUTH-3jknH", "AUTH-AWfge", "AUTH-Swrgg2"];
+/// `permissions.go`): only these 403s mean "you lack a permission" — and `AUTHZ-cdgFk`, the
+/// 404 a v2 command's check answers when the admin has no membership in the object's org.
+const PERMISSION_IDS: [&str; 5] = [
+    "AUTH-5mWD2",
+    "AUTH-3jknH",
+    "AUTH-AWfge",
+    "AUTH-Swrgg2",
+    "AUTHZ-cdgFk",
+];
 
 /// A 403 (or gRPC code 7) that is not a missing permission: what was refused and what to
 /// do. `None`: a permission check's refusal, which the caller reports with the permission it
@@ -641,6 +678,12 @@ pub(crate) fn map_error(
             send_allowed: None,
         };
     }
+    if let (Some(passkey), Some(user), Some("COMMAND-DAfb2")) = (ctx.passkey, ctx.user, id) {
+        return Error::PasskeyNotFound {
+            passkey: sanitize(passkey, 64),
+            user: user.to_string(),
+        };
+    }
     if let Some(user) = ctx.user {
         if id.is_some_and(|id| USER_NOT_FOUND_IDS.contains(&id))
             || (parsed.is_some() && code == Some(5))
@@ -702,6 +745,7 @@ mod tests {
             permission: "user.credential.write",
             probe: None,
             query: &[],
+            passkey: None,
         }
     }
 

@@ -383,7 +383,14 @@ impl ZitadelClient {
                 limit: search.limit,
                 asc: true,
             },
-            sorting_column: "USER_FIELD_NAME_DISPLAY_NAME",
+            // A search shows people by name; a listing of everyone (no text: the coverage
+            // count) pages by user name, which is unique, so its pages never overlap or skip
+            // people whose display names tie.
+            sorting_column: if search.text.is_empty() {
+                "USER_FIELD_NAME_USER_NAME"
+            } else {
+                "USER_FIELD_NAME_DISPLAY_NAME"
+            },
             queries,
         };
         let request = serde_json::to_value(request).expect("a plain struct serialises");
@@ -457,6 +464,16 @@ impl ZitadelClient {
     /// The user's ready passkeys (v1 `ListHumanPasswordless`, v2 `ListPasskeys`).
     pub async fn list_passkeys(&self, org: &OrgId, user: &UserId) -> Result<Vec<Passkey>> {
         by_api!(self, list_passkeys_v1 / list_passkeys_v2(org, user))
+    }
+
+    /// Removes the user's passkey `passkey` (its id): v1 `RemoveHumanPasswordless` under the
+    /// org header, or v2 `RemovePasskey`. Low level: [`crate::desk::Desk::remove_passkey`]
+    /// checks the admin and the user first.
+    pub async fn remove_passkey(&self, org: &OrgId, user: &UserId, passkey: &str) -> Result<()> {
+        by_api!(
+            self,
+            remove_passkey_v1 / remove_passkey_v2(org, user, passkey)
+        )
     }
 }
 

@@ -82,6 +82,36 @@ impl ZitadelClient {
             .collect()
     }
 
+    /// v1 `RemoveHumanPasswordless`, under the org header (`user.write` there): a user of
+    /// another org has no passkey here (`COMMAND-DAfb2`).
+    pub(super) async fn remove_passkey_v1(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        passkey: &str,
+    ) -> Result<()> {
+        let _: wire::DetailsResponse = self
+            .http
+            .call_for_passkey(
+                Effect::Write,
+                Method::DELETE,
+                &[
+                    "management",
+                    "v1",
+                    "users",
+                    user.as_str(),
+                    "passwordless",
+                    passkey,
+                ],
+                org,
+                user,
+                passkey,
+                Permissions::USER_WRITE,
+            )
+            .await?;
+        Ok(())
+    }
+
     /// v1 `AddPasswordlessRegistration` (`_link`).
     pub(super) async fn create_link_v1(
         &self,

@@ -286,6 +286,30 @@ impl ZitadelClient {
         super::page_of(answer, convert::user_v2)
     }
 
+    /// v2 `RemovePasskey`. ZITADEL ignores the org header and checks `user.write` in the
+    /// user's own org inside the command (`checkPermissionUpdateUser`), after looking the
+    /// passkey up: an unknown passkey is "not found" even for an admin without the right.
+    pub(crate) async fn remove_passkey_v2(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        passkey: &str,
+    ) -> Result<()> {
+        let _: wire::DetailsResponse = self
+            .http
+            .call_for_passkey(
+                Effect::Write,
+                Method::DELETE,
+                &["v2", "users", user.as_str(), "passkeys", passkey],
+                org,
+                user,
+                passkey,
+                Permissions::USER_WRITE,
+            )
+            .await?;
+        Ok(())
+    }
+
     /// v2 `ListPasskeys`: the user's ready passkeys.
     pub(crate) async fn list_passkeys_v2(
         &self,

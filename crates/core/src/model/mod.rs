@@ -281,6 +281,8 @@ pub struct Capabilities {
     pub create_link: bool,
     pub send_link: bool,
     pub list_passkeys: bool,
+    /// v1 `RemoveHumanPasswordless` and v2 `RemovePasskey` both need `user.write`.
+    pub remove_passkeys: bool,
 }
 
 impl Capabilities {
@@ -293,6 +295,7 @@ impl Capabilities {
                 || p.has(Permissions::USER_PASSKEY_WRITE),
             send_link: p.has(Permissions::USER_WRITE),
             list_passkeys: p.has(Permissions::USER_READ),
+            remove_passkeys: p.has(Permissions::USER_WRITE),
         }
     }
 }

@@ -123,6 +123,10 @@ fn api() -> Routes {
         "/v2/users/{user_id}/passkeys/_search",
         user_v2::list_passkeys,
     )
+    .delete(
+        "/v2/users/{user_id}/passkeys/{passkey_id}",
+        user_v2::remove_passkey,
+    )
     .get("/v2/features/instance", user_v2::instance_features)
 }
 

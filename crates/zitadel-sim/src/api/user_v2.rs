@@ -10,10 +10,12 @@ use super::{Body, Credentials, LinkBase, Path};
 use crate::errors::SimError;
 use crate::features::{Features, Version};
 use crate::query::{list_users as query_users, list_users_in as query_users_in};
-use crate::wire::{AuthFactor, Details, Empty, ListDetailsV2, ListResponse, ListUsersRequest};
+use crate::wire::{
+    AuthFactor, Details, DetailsResponse, Empty, ListDetailsV2, ListResponse, ListUsersRequest,
+};
 use crate::world::{
     registration_link, Org, SentEmail, User, UserKind, UserState, World, IAM_FEATURE_READ,
-    USER_PASSKEY_WRITE, USER_READ,
+    USER_PASSKEY_WRITE, USER_READ, USER_WRITE,
 };
 use crate::AppState;
 
@@ -254,6 +256,39 @@ pub async fn list_passkeys(
     Ok(Json(ListResponse {
         details: Some(ListDetailsV2::new(result.len() as u64, world.position)),
         result,
+    }))
+}
+
+/// `DELETE /v2/users/{userId}/passkeys/{passkeyId}` (`RemovePasskey` →
+/// `HumanRemovePasswordless(ctx, userID, passkeyID, "")`): only a valid token at the gate; the
+/// passkey is looked up first (unknown, removed or another user's: 404 `COMMAND-DAfb2`), then
+/// `checkPermissionUpdateUser`: `user.write` in the user's own org — the header is not read —
+/// unless the caller removes their own passkey.
+pub async fn remove_passkey(
+    State(state): State<AppState>,
+    credentials: Credentials,
+    Path((user_id, passkey_id)): Path<(String, String)>,
+) -> Result<Json<DetailsResponse>, SimError> {
+    let mut world = state.world();
+    let caller = world.caller(credentials.token())?.id.clone();
+    if !world.passkeys_of(&user_id).any(|p| p.id == passkey_id) {
+        return Err(SimError::passkey_not_found());
+    }
+    let org_id = world
+        .user(&user_id)
+        .map(|u| u.org_id.clone())
+        .unwrap_or_default();
+    if caller != user_id {
+        world.command_permission(&caller, &org_id, USER_WRITE)?;
+    }
+    let record = world.remove_passkey(&user_id, &passkey_id)?;
+    Ok(Json(DetailsResponse {
+        details: Details {
+            sequence: record.sequence,
+            creation_date: None,
+            change_date: Some(record.changed),
+            resource_owner: org_id,
+        },
     }))
 }
 

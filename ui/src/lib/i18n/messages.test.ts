@@ -60,6 +60,7 @@ const SAME_IN_GERMAN: readonly MessageKey[] = [
   "language.de",
   "link.monitor",
   "org.title",
+  "passkeys.title",
   "settings.pin",
   "user.name",
   "user.org",
