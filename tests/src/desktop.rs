@@ -191,14 +191,25 @@ impl Desktop {
         builder.capabilities(caps);
         // The previous test's window may still be closing; this single-instance app then hands
         // over to it and exits, and the session fails. Try again a few times.
+        // A window that never comes (an earlier instance still ending took the new one over)
+        // is an attempt too: that instance is ended and the session asked for again.
         let mut attempt = 0;
         let client = loop {
             attempt += 1;
-            let session = tokio::time::timeout(Duration::from_secs(60), builder.connect(&url))
-                .await
-                .expect(
-                    "the app window within 60 s (another instance running? see tauri-driver.log)",
+            let Ok(session) =
+                tokio::time::timeout(Duration::from_secs(30), builder.connect(&url)).await
+            else {
+                assert!(
+                    attempt < 3,
+                    "no app window within 3 × 30 s (another instance running? see tauri-driver.log)"
                 );
+                eprintln!("no app window within 30 s (attempt {attempt}); ending stray instances");
+                let _ = Command::new("pkill")
+                    .args(["-KILL", "-f", &app_binary().to_string_lossy()])
+                    .status();
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            };
             match session {
                 Ok(client) => break client,
                 Err(e) if attempt < 10 => {
