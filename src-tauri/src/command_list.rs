@@ -31,6 +31,7 @@ macro_rules! with_commands {
                 user_select,
                 back_to_search,
                 link_create,
+                link_replace,
                 link_close,
                 link_copy,
                 link_email,

@@ -164,6 +164,26 @@ pub async fn back_to_search(app: State<'_, DeskApp>) -> Answer<()> {
     app.back_to_search().await.map_err(report)
 }
 
+/// A new link for a person whose old device goes: its passkeys are removed once the new one
+/// is registered, or at once when it was stolen.
+#[tauri::command]
+pub async fn link_replace(
+    app: State<'_, DeskApp>,
+    user_id: String,
+    passkey_ids: Vec<String>,
+    stolen: bool,
+    authenticator: Option<Authenticator>,
+) -> Answer<LinkView> {
+    app.link_replace(
+        &user_id,
+        &passkey_ids,
+        stolen,
+        authenticator.unwrap_or_default(),
+    )
+    .await
+    .map_err(report)
+}
+
 #[tauri::command]
 pub async fn link_create(
     app: State<'_, DeskApp>,

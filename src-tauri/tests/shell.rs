@@ -316,6 +316,10 @@ fn a_locked_kiosk_refuses_the_admins_commands_through_the_shell() {
     for (cmd, args) in [
         ("users_search", serde_json::json!({"query": "a"})),
         ("link_create", serde_json::json!({"userId": "1"})),
+        (
+            "link_replace",
+            serde_json::json!({"userId": "1", "passkeyIds": ["2"], "stolen": false}),
+        ),
         ("org_select", serde_json::json!({"orgId": "1"})),
         ("sign_out", Value::Null),
         ("passkey_counts", Value::Null),

@@ -272,6 +272,40 @@ impl Desktop {
             .is_ok()
     }
 
+    /// Waits (up to 20 s) until the element with this `data-testid` has the focus (a dialog
+    /// that focuses its button may scroll the page first: a click before that can land on
+    /// whatever moved under it).
+    pub async fn focused(&self, testid: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let now = match self.client.active_element().await {
+                Ok(element) => element.attr("data-testid").await.ok().flatten(),
+                Err(_) => None,
+            };
+            if now.as_deref() == Some(testid) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "[data-testid={testid}] never got the focus"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits (up to 20 s) until no element has this `data-testid` (the page re-renders after
+    /// a click, not at once).
+    pub async fn gone(&self, testid: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.present(testid).await {
+            assert!(
+                Instant::now() < deadline,
+                "[data-testid={testid}] still there after 20 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// A screenshot of the webview, saved to `path` (PNG) and returned.
     pub async fn screenshot(&self, path: &Path) -> Vec<u8> {
         let png = self.client.screenshot().await.expect("a screenshot");

@@ -975,3 +975,97 @@ async fn coverage_sends_to_everyone_without_a_passkey_and_reports_the_one_that_f
         .iter()
         .all(|e| counts.get(&e.user_id) == Some(&0)));
 }
+
+#[tokio::test]
+async fn link_replace_removes_the_old_device_once_the_new_one_is_registered() {
+    let sim = sim().await;
+    // Without --wait or --stolen nothing could remove the old passkey later: refused.
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["link", "zoe.mueller", "--replace", seed::ZOE_PASSKEY_NAME])
+        .await;
+    assert_error(&sim, &run, 2, "--wait");
+    assert_eq!(link_requests(&sim), 0);
+
+    let mut running = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER).spawn([
+        "--json",
+        "link",
+        "zoe.mueller",
+        "--no-qr",
+        "--wait",
+        "--replace",
+        seed::ZOE_PASSKEY_NAME,
+    ]);
+    let link = running
+        .stdout_line(|l| {
+            l.trim()
+                .strip_prefix("\"link\": \"")
+                .map(|rest| rest.trim_end_matches(['"', ',']).to_string())
+        })
+        .await;
+    running
+        .stderr_line(|l| l.contains("Waiting for").then_some(()))
+        .await;
+    assert!(
+        sim.requests().iter().all(|r| r.method != "DELETE"),
+        "the old passkey stays until the new one is there"
+    );
+    let url = url_of(&link);
+    let q = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .unwrap()
+            .1
+            .into_owned()
+    };
+    sim.complete_registration(seed::ZOE_ID, &q("codeID"), &q("code"), "New phone")
+        .unwrap();
+    let run = running.finish().await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("\"retired\""), "{}", run.stdout);
+    assert!(run.stdout.contains(seed::ZOE_PASSKEY_ID), "{}", run.stdout);
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run(["--json", "passkeys", "zoe.mueller"])
+        .await;
+    let list = run.json();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["New phone"]);
+}
+
+#[tokio::test]
+async fn link_replace_stolen_removes_first_and_makes_the_link() {
+    let sim = sim().await;
+    let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
+        .run([
+            "link",
+            "zoe.mueller",
+            "--no-qr",
+            "--replace",
+            seed::ZOE_PASSKEY_ID,
+            "--stolen",
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("Removed the old passkey 'MacBook Touch ID'"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(link_requests(&sim), 1);
+    let order: Vec<String> = sim
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE" || r.path.ends_with("/_link"))
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(
+        order,
+        ["DELETE", "POST"],
+        "removed before the link was made"
+    );
+}

@@ -92,6 +92,7 @@ async fn the_helpdesk_flow_in_a_real_window() {
 
     // Not the person's device: the new passkey goes again, after a confirmation naming it.
     desk.find("not-mine").await.click().await.unwrap();
+    desk.focused("cancel-remove").await;
     let question = desk
         .text_until("confirm-removal-text", |t| !t.is_empty())
         .await;
@@ -104,7 +105,7 @@ async fn the_helpdesk_flow_in_a_real_window() {
         t.contains("iPhone 17") && t.contains("removed")
     })
     .await;
-    assert!(!desk.present("not-mine").await);
+    desk.gone("not-mine").await;
     let removals: Vec<_> = sim
         .requests()
         .into_iter()
@@ -148,9 +149,11 @@ async fn an_org_user_manager_gets_send_instead_of_a_failing_button() {
     desk.text_until("passkey-name", |t| t == seed::ZOE_PASSKEY_NAME)
         .await;
     desk.find("remove-passkey").await.click().await.unwrap();
+    desk.focused("cancel-remove").await;
     desk.find("cancel-remove").await.click().await.unwrap();
-    assert!(!desk.present("confirm-removal").await);
+    desk.gone("confirm-removal").await;
     desk.find("remove-passkey").await.click().await.unwrap();
+    desk.focused("cancel-remove").await;
     let question = desk
         .text_until("confirm-removal-text", |t| !t.is_empty())
         .await;
@@ -197,5 +200,43 @@ async fn an_ended_session_asks_to_sign_in_again() {
     let action = desk.text_until("error-action", |t| !t.is_empty()).await;
     assert!(action.to_lowercase().contains("sign in"), "{action}");
     desk.screenshot(&screenshot_path("session-ended.png")).await;
+    desk.close().await;
+}
+
+#[tokio::test]
+async fn the_coverage_panel_counts_an_org_and_sends_to_everyone_without_a_passkey() {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    sim.seed_users(seed::INITECH_ORG_ID, 120).unwrap();
+    let with = sim.seed_passkeys(seed::INITECH_ORG_ID, 3);
+    let active = sim.passkey_counts(seed::INITECH_ORG_ID).len();
+    sim.set_auto_login(Some(seed::ADMIN_IAM_OWNER));
+    let desk = Desktop::launch(&sim).await;
+    desk.sign_in().await;
+    desk.choose_org("Initech SA").await;
+
+    desk.find("coverage-start").await.click().await.unwrap();
+    desk.attr_until("coverage-summary", "data-phase", "done")
+        .await;
+    let summary = desk.text_until("coverage-summary", |t| !t.is_empty()).await;
+    assert!(
+        summary.contains(&format!("{with} of {active} active people have a passkey")),
+        "{summary}"
+    );
+    let without = active - with;
+    desk.screenshot(&screenshot_path("coverage.png")).await;
+
+    desk.find("coverage-send").await.click().await.unwrap();
+    let question = desk.text_until("coverage-confirm", |t| !t.is_empty()).await;
+    assert!(
+        question.contains(&format!("{without} people")),
+        "{question}"
+    );
+    assert!(sim.emails().is_empty(), "nothing sent before the yes");
+    desk.find("coverage-send-yes").await.click().await.unwrap();
+    desk.text_until("coverage-sent", |t| {
+        t.contains(&format!("to {without} people"))
+    })
+    .await;
+    assert_eq!(sim.emails().len(), without);
     desk.close().await;
 }

@@ -38,6 +38,7 @@ enum Call {
     Passkeys,
     Link,
     SendLink,
+    RemovePasskey,
 }
 
 impl Call {
@@ -52,12 +53,14 @@ impl Call {
             Call::Passkeys => "passwordless/_search",
             Call::Link => "passwordless/_link",
             Call::SendLink => "passwordless/_send_link",
+            Call::RemovePasskey => "DELETE passwordless/{id}",
         }
     }
 
     fn method(self) -> &'static str {
         match self {
             Call::MyUser | Call::GetUser => "GET",
+            Call::RemovePasskey => "DELETE",
             _ => "POST",
         }
     }
@@ -75,18 +78,23 @@ impl Call {
             Call::Passkeys => format!("/management/v1/users/{user}/passwordless/_search"),
             Call::Link => format!("/management/v1/users/{user}/passwordless/_link"),
             Call::SendLink => format!("/management/v1/users/{user}/passwordless/_send_link"),
+            Call::RemovePasskey => format!(
+                "/management/v1/users/{}/passwordless/{}",
+                seed::ZOE_ID,
+                seed::ZOE_PASSKEY_ID
+            ),
         }
     }
 
     fn is_write(self) -> bool {
-        matches!(self, Call::Link | Call::SendLink)
+        matches!(self, Call::Link | Call::SendLink | Call::RemovePasskey)
     }
 
     /// Calls about one user: ZITADEL's "user not found" ids mean that user.
     fn is_about_a_user(self) -> bool {
         matches!(
             self,
-            Call::GetUser | Call::Passkeys | Call::Link | Call::SendLink
+            Call::GetUser | Call::Passkeys | Call::Link | Call::SendLink | Call::RemovePasskey
         )
     }
 
@@ -117,6 +125,11 @@ impl Call {
             Call::Passkeys => client.list_passkeys(&acme, &jose).await.map(|p| p.len()),
             Call::Link => desk.create_link(&acme, "jose.nunez").await.map(|_| 1),
             Call::SendLink => desk.send_link(&acme, "jose.nunez").await.map(|_| 1),
+            // The raw DELETE (Zoë's passkey, put back before each try by `run_spec`).
+            Call::RemovePasskey => client
+                .remove_passkey(&acme, &UserId::new(seed::ZOE_ID), seed::ZOE_PASSKEY_ID)
+                .await
+                .map(|_| 1),
         }
     }
 
@@ -156,8 +169,8 @@ impl Call {
                 r#"{"details":{"sequence":"9"}}"#,
                 Outcome::Fails("bad_response"),
             ),
-            // The app needs nothing from this answer: `{}` is ZITADEL's empty success.
-            Call::SendLink => ("{}", Outcome::Succeeds(Some(1))),
+            // The app needs nothing from these answers: `{}` is ZITADEL's empty success.
+            Call::SendLink | Call::RemovePasskey => ("{}", Outcome::Succeeds(Some(1))),
         }
     }
 
@@ -173,6 +186,7 @@ impl Call {
             Call::Passkeys => r#"{"result":[{"id":350000000000000001,"name":true}]}"#,
             Call::Link => r#"{"link":42,"expiration":3600}"#,
             Call::SendLink => r#"{"details":"sent"}"#,
+            Call::RemovePasskey => r#"{"details":"removed"}"#,
         }
     }
 }
@@ -587,6 +601,7 @@ fn next_step(code: &str) -> &'static [&'static str] {
         "permission_denied" => &["you lack"],
         "org_not_found" => &["list yours", "choose another"],
         "user_not_found" => &["check the spelling"],
+        "passkey_not_found" => &["reload the passkey list"],
         "code_invalid" => &["create a new link"],
         "conflict" | "rate_limited" | "timeout" | "unavailable" | "server" | "bad_response" => {
             &["try again"]
@@ -671,6 +686,7 @@ async fn run_spec(sim: &Sim, call: Call, spec: Spec) {
         });
     }
 
+    restore(sim, call);
     let result = call.invoke(desk).await;
     if spec.fault == Some(FaultKind::Delay { ms: DELAY_MS }) {
         // The delayed request ends (or is dropped) at the server after the client gave up.
@@ -722,6 +738,7 @@ async fn run_spec(sim: &Sim, call: Call, spec: Spec) {
 
     // The fault gone, the desk works again (after a revoked session: once signed in again).
     sim.clear_faults();
+    restore(sim, call);
     let again = match spec.signin {
         Signin::Revoked => {
             let fresh = self::login(sim, options).await;
@@ -731,6 +748,13 @@ async fn run_spec(sim: &Sim, call: Call, spec: Spec) {
     };
     if let Err(e) = again {
         panic!("the desk does not work again: {}: {e}", e.code());
+    }
+}
+
+/// The removal needs something to remove: Zoë's passkey, as seeded.
+fn restore(sim: &Sim, call: Call) {
+    if call == Call::RemovePasskey {
+        sim.ensure_passkey(seed::ZOE_ID, seed::ZOE_PASSKEY_ID, seed::ZOE_PASSKEY_NAME);
     }
 }
 
@@ -790,6 +814,11 @@ async fn create_link() {
 #[tokio::test]
 async fn send_link() {
     matrix(Call::SendLink, "send_link").await;
+}
+
+#[tokio::test]
+async fn remove_passkey() {
+    matrix(Call::RemovePasskey, "remove_passkey").await;
 }
 
 // ---- the token refresh ---------------------------------------------------------------------

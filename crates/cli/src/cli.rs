@@ -100,6 +100,13 @@ pub enum Command {
         /// cross-platform (a security key); Login UI v1 links only
         #[arg(long, value_name = "platform|cross-platform")]
         authenticator: Option<Authenticator>,
+        /// Replace a lost or old device: this passkey of the user (id or name; repeatable)
+        /// is removed once the new one is registered (needs --wait), or at once with --stolen
+        #[arg(long, value_name = "ID|NAME")]
+        replace: Vec<String>,
+        /// With --replace: the old device was stolen, its passkeys go before the link is made
+        #[arg(long, requires = "replace")]
+        stolen: bool,
     },
     /// Ask ZITADEL to email the registration link to the user
     Send { user: String },
@@ -293,8 +300,38 @@ async fn execute(links: &Links, org: Option<&str>, command: Command, json: bool)
             no_qr,
             wait,
             authenticator,
+            replace,
+            stolen,
         } => {
             let org = desk.resolve_org(org).await?;
+            // A replacement: the old passkeys are checked before anything is made; a stolen
+            // device's go at once (all of them, or no link), the others once the new one is there.
+            let retire = if replace.is_empty() {
+                Vec::new()
+            } else {
+                if !stolen && !wait {
+                    return Err(Error::InvalidInput(
+                        "--replace removes the old passkeys once the new one is registered: add --wait (or --stolen to remove them now)".into(),
+                    ));
+                }
+                desk.may_replace(&org.id).await?;
+                let (person, old) = links.choose_passkeys(&org, &user, &replace).await?;
+                if stolen {
+                    let retired = links.retire(&org, &person, &old, None).await;
+                    if !json {
+                        output::retired(&retired);
+                    }
+                    if let Some(e) = retired.iter().find_map(|r| r.error.clone()) {
+                        return Err(Error::Forbidden {
+                            id: e.code.as_str().into(),
+                            reason: format!("the stolen device's passkeys could not all be removed, so no new link was made: {}", e.message),
+                        });
+                    }
+                    Vec::new()
+                } else {
+                    old
+                }
+            };
             let issued = links
                 .create(&org, &user, authenticator.unwrap_or_default())
                 .await?;
@@ -319,7 +356,14 @@ async fn execute(links: &Links, org: Option<&str>, command: Command, json: bool)
                 };
                 match outcome {
                     Registration::Registered(passkey) => {
-                        output::registered(&issued.user, &passkey, json)
+                        let retired = if retire.is_empty() {
+                            Vec::new()
+                        } else {
+                            links
+                                .retire(&org, &issued.user, &retire, Some(&passkey))
+                                .await
+                        };
+                        output::registered(&issued.user, &passkey, &retired, json)
                     }
                     Registration::Expired => return Err(Error::LinkExpired),
                 }

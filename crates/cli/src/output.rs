@@ -7,7 +7,7 @@ use passkey_desk_core::audit::{self, AuditEntry};
 use passkey_desk_core::auth::{SessionInfo, SignOut};
 use passkey_desk_core::coverage::{self, CoverageEvent, CoverageProgress, CoverageRow};
 use passkey_desk_core::error::sanitize;
-use passkey_desk_core::links::BulkSend;
+use passkey_desk_core::links::{BulkSend, Retired};
 use passkey_desk_core::qr::Qr;
 use passkey_desk_core::{
     Error, ErrorCode, Me, Org, Passkey, RegistrationLink, Result, User, UserPage,
@@ -255,17 +255,39 @@ pub fn waiting(user: &User) {
     );
 }
 
-pub fn registered(user: &User, passkey: &Passkey, json: bool) {
+pub fn registered(user: &User, passkey: &Passkey, retired: &[Retired], json: bool) {
     if json {
-        print_json(
-            &json!({"registered": {"userId": user.id, "passkeyId": passkey.id, "name": passkey.name}}),
-        );
+        let mut doc = json!({"registered": {"userId": user.id, "passkeyId": passkey.id, "name": passkey.name}});
+        if !retired.is_empty() {
+            doc["retired"] = json!(retired);
+        }
+        print_json(&doc);
     } else {
         println!(
             "Registered: {} — {} can now sign in with it.",
             t(&passkey.name),
             t(&user.display_name)
         );
+        self::retired(retired);
+    }
+}
+
+/// What became of a replaced device's passkeys, one line each.
+pub fn retired(retired: &[Retired]) {
+    for r in retired {
+        match &r.error {
+            None => println!(
+                "Removed the old passkey {} ({}).",
+                t(&passkey_label(&r.name)),
+                t(&r.id)
+            ),
+            Some(e) => println!(
+                "Could not remove the old passkey {} ({}): {}",
+                t(&passkey_label(&r.name)),
+                t(&r.id),
+                t(&e.message)
+            ),
+        }
     }
 }
 
@@ -388,10 +410,14 @@ pub fn removed(user: &User, passkey: &Passkey, json: bool) {
 }
 
 fn passkey_name(passkey: &Passkey) -> String {
-    if passkey.name.is_empty() {
+    passkey_label(&passkey.name)
+}
+
+fn passkey_label(name: &str) -> String {
+    if name.is_empty() {
         "(unnamed)".into()
     } else {
-        format!("'{}'", passkey.name)
+        format!("'{name}'")
     }
 }
 

@@ -47,6 +47,10 @@ pub enum AuditAction {
     Printed,
     /// One of the person's passkeys was removed (the entry names it: id and name).
     Removed,
+    /// A lost or old device replaced: its passkeys were removed (each has its `removed`
+    /// entry); this one names the new passkey, or none when the old device was stolen and
+    /// went before the new link existed.
+    Replaced,
 }
 
 impl AuditAction {
@@ -66,6 +70,7 @@ impl AuditAction {
             AuditAction::SavedPng => "saved_png",
             AuditAction::Printed => "printed",
             AuditAction::Removed => "removed",
+            AuditAction::Replaced => "replaced",
         }
     }
 }

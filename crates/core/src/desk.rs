@@ -333,6 +333,28 @@ impl Desk {
         Ok((user, passkeys))
     }
 
+    /// Whether the admin may replace a device in `org`: remove its passkeys (`user.write`)
+    /// and make the new link that must follow — both, before anything is removed.
+    pub async fn may_replace(&self, org: &OrgId) -> Result<()> {
+        let permissions = self.client.my_permissions(org).await?;
+        let capabilities = self.capabilities_of(org, &permissions);
+        let lacks = if !capabilities.remove_passkeys {
+            Some(Permissions::USER_WRITE)
+        } else if !capabilities.create_link {
+            Some(self.link_permission())
+        } else {
+            None
+        };
+        match lacks {
+            Some(permission) => Err(Error::PermissionDenied {
+                org: org.to_string(),
+                permission: permission.into(),
+                send_allowed: None,
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// Removes one passkey of `ident` (a user of `org`), named by its id or its name. Never
     /// blind: the admin's permission (`user.write` in `org`), the user (in this org) and the
     /// passkey (one the user has now; a name that several passkeys share is refused) are

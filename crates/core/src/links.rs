@@ -62,6 +62,17 @@ pub struct IssuedLink {
     pub subject: AuditSubject,
 }
 
+/// One old passkey of a replacement ([`Links::retire`]) and what became of it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct Retired {
+    pub id: String,
+    pub name: String,
+    pub removed: bool,
+    pub error: Option<ErrorReport>,
+}
+
 /// How a [`Links::send_all`] went: how many emails ZITADEL took on, and who failed why.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -234,6 +245,67 @@ impl Links {
             progress(done + 1);
         }
         Ok(outcome)
+    }
+
+    /// The passkeys of `ident` that `choices` name (ids, or names only one of them has): all
+    /// of them checked before anything is created or removed.
+    pub async fn choose_passkeys(
+        &self,
+        org: &Org,
+        ident: &str,
+        choices: &[String],
+    ) -> Result<(User, Vec<Passkey>)> {
+        let (user, passkeys) = self.desk.passkeys(&org.id, ident).await?;
+        let mut chosen: Vec<Passkey> = Vec::new();
+        for choice in choices {
+            let passkey = crate::desk::find_passkey(&passkeys, choice, &user)?;
+            if !chosen.iter().any(|p| p.id == passkey.id) {
+                chosen.push(passkey.clone());
+            }
+        }
+        Ok((user, chosen))
+    }
+
+    /// Replaces a lost or old device: removes `old` (passkeys of `user` the admin chose),
+    /// each audited as `removed`, then one `replaced` entry naming `new` — the passkey that
+    /// replaced them, or `None` when the device was stolen and goes before the new link
+    /// exists. A failure for one passkey does not stop the others; the answer says what
+    /// became of each.
+    pub async fn retire(
+        &self,
+        org: &Org,
+        user: &User,
+        old: &[Passkey],
+        new: Option<&Passkey>,
+    ) -> Vec<Retired> {
+        let mut retired = Vec::new();
+        for passkey in old {
+            let outcome = self
+                .remove_passkey(org, user.id.as_str(), &passkey.id)
+                .await;
+            retired.push(Retired {
+                id: passkey.id.clone(),
+                name: passkey.name.clone(),
+                removed: outcome.is_ok(),
+                error: outcome.err().map(|e| e.to_report()),
+            });
+        }
+        let actor = self.named_actor().await;
+        let subject = actor.in_org(org, user.id.as_str()).for_user(user, None);
+        let failed = retired
+            .iter()
+            .find_map(|r| r.error.as_ref().map(|e| e.code));
+        let mut entry = subject.entry(
+            AuditAction::Replaced,
+            failed.map_or(Ok(()), |code| Err(code.as_str())),
+        );
+        entry.time = self.clock.now();
+        entry.passkey = new.map(|p| AuditPasskey {
+            id: p.id.clone(),
+            name: p.name.clone(),
+        });
+        self.audit.record(&entry);
+        retired
     }
 
     /// Removes one passkey of `ident` in `org`, by id or name ([`Desk::remove_passkey`]:

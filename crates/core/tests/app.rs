@@ -208,7 +208,7 @@ async fn the_whole_helpdesk_flow_as_the_desk_pushes_it() {
         })
         .await;
     match link_state(&done) {
-        Some(LinkState::Registered { user, passkey }) => {
+        Some(LinkState::Registered { user, passkey, .. }) => {
             assert_eq!(user.id.as_str(), seed::JOSE_ID);
             assert_eq!(passkey.name, "Pixel 9");
             assert!(passkey.seen_at >= seen, "when the desk saw it");

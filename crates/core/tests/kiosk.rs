@@ -377,7 +377,7 @@ async fn a_registration_on_the_kiosk_shows_the_passkey_to_the_person_and_the_ope
     assert!(app.desk_view().workspace.is_none());
     app.kiosk_unlock_pin(PIN).unwrap();
     match link_state(&app.desk_view()) {
-        Some(LinkState::Registered { passkey, user }) => {
+        Some(LinkState::Registered { passkey, user, .. }) => {
             assert_eq!(
                 (passkey.name.as_str(), user.id.as_str()),
                 ("Zoës iPhone", seed::ZOE_ID)

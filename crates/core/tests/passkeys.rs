@@ -330,3 +330,165 @@ async fn stopping_the_panels_count_keeps_what_it_had_and_ends_the_calls() {
         ErrorCode::KioskLocked
     );
 }
+
+#[tokio::test]
+async fn a_replaced_device_goes_only_once_the_new_passkey_is_registered() {
+    let f = Fixture::new().await;
+    let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
+    // Nothing chosen, or a passkey she does not have: refused before any link.
+    assert_eq!(
+        app.link_replace(seed::ZOE_ID, &[], false, Authenticator::Any)
+            .await
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidInput
+    );
+    assert_eq!(
+        app.link_replace(
+            seed::ZOE_ID,
+            &["Old Android".into()],
+            false,
+            Authenticator::Any
+        )
+        .await
+        .unwrap_err()
+        .code(),
+        ErrorCode::PasskeyNotFound
+    );
+    assert!(calls_to(&f.sim, "/_link") == 0);
+
+    let view = app
+        .link_replace(
+            seed::ZOE_ID,
+            &[seed::ZOE_PASSKEY_NAME.into()],
+            false,
+            Authenticator::Any,
+        )
+        .await
+        .unwrap();
+    assert_eq!(view.retiring, [seed::ZOE_PASSKEY_NAME]);
+    assert_eq!(
+        app.passkeys_list(seed::ZOE_ID).await.unwrap().len(),
+        1,
+        "still there"
+    );
+
+    f.register(&view.link, seed::ZOE_ID, "New phone");
+    let done = f
+        .polls_until(&app, |v| {
+            matches!(link_state(v), Some(LinkState::Registered { .. }))
+        })
+        .await;
+    let Some(LinkState::Registered {
+        passkey, retired, ..
+    }) = link_state(&done)
+    else {
+        unreachable!()
+    };
+    assert_eq!(retired.len(), 1);
+    assert!(retired[0].removed && retired[0].id == seed::ZOE_PASSKEY_ID);
+    let left = app.passkeys_list(seed::ZOE_ID).await.unwrap();
+    assert_eq!(
+        left.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["New phone"]
+    );
+
+    let entries = app.audit_list(AuditFilter::default()).unwrap();
+    let replaced = entries
+        .iter()
+        .find(|e| e.action == AuditAction::Replaced)
+        .expect("a replaced entry");
+    assert_eq!(replaced.outcome, "ok");
+    assert_eq!(
+        replaced.passkey.as_ref().unwrap().id,
+        passkey.id,
+        "names the new passkey"
+    );
+    assert!(entries.iter().any(|e| e.action == AuditAction::Removed
+        && e.passkey
+            .as_ref()
+            .is_some_and(|p| p.id == seed::ZOE_PASSKEY_ID)));
+}
+
+#[tokio::test]
+async fn an_expired_replacement_removes_nothing_and_a_stolen_device_goes_first() {
+    let f = Fixture::with(zitadel_sim::SimConfig {
+        code_lifetime: Duration::from_secs(60),
+        ..zitadel_sim::SimConfig::default()
+    })
+    .await;
+    let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
+    app.link_replace(
+        seed::ZOE_ID,
+        &[seed::ZOE_PASSKEY_ID.into()],
+        false,
+        Authenticator::Any,
+    )
+    .await
+    .unwrap();
+    f.clock.advance(Duration::from_secs(61));
+    f.polls_until(&app, |v| {
+        matches!(link_state(v), Some(LinkState::Expired { .. }))
+    })
+    .await;
+    assert_eq!(
+        app.passkeys_list(seed::ZOE_ID).await.unwrap().len(),
+        1,
+        "kept"
+    );
+    assert!(removals(&f.sim).is_empty());
+
+    // Stolen: removed at once, then the link.
+    let view = app
+        .link_replace(
+            seed::ZOE_ID,
+            &[seed::ZOE_PASSKEY_ID.into()],
+            true,
+            Authenticator::Any,
+        )
+        .await
+        .unwrap();
+    assert!(view.retiring.is_empty());
+    assert!(app.passkeys_list(seed::ZOE_ID).await.unwrap().is_empty());
+    let entries = app.audit_list(AuditFilter::default()).unwrap();
+    let replaced = entries
+        .iter()
+        .find(|e| e.action == AuditAction::Replaced)
+        .unwrap();
+    assert_eq!(
+        replaced.passkey, None,
+        "a stolen device's replacement names no new passkey yet"
+    );
+
+    // Refused before anything goes: the auditor may not remove, the user manager may
+    // remove but not make the link that must follow.
+    for (admin, lacks) in [
+        (seed::ADMIN_VIEWER, "user.write"),
+        (seed::ADMIN_USER_MANAGER, "user.credential.write"),
+    ] {
+        let f = Fixture::new().await;
+        let app = f.at_acme(admin).await;
+        let e = app
+            .link_replace(
+                seed::ZOE_ID,
+                &[seed::ZOE_PASSKEY_ID.into()],
+                true,
+                Authenticator::Any,
+            )
+            .await
+            .unwrap_err();
+        match &e {
+            Error::PermissionDenied { permission, .. } => assert_eq!(permission, lacks),
+            other => panic!("{admin}: {other}"),
+        }
+        assert!(removals(&f.sim).is_empty(), "{admin}: nothing removed");
+        assert_eq!(calls_to(&f.sim, "/_link"), 0);
+    }
+}
+
+fn calls_to(sim: &Sim, path_end: &str) -> usize {
+    sim.requests()
+        .iter()
+        .filter(|r| r.path.ends_with(path_end))
+        .count()
+}

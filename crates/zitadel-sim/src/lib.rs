@@ -195,6 +195,19 @@ impl Sim {
         chosen.len()
     }
 
+    /// Gives `user_id` a READY passkey with this id and name unless it has it (tests that
+    /// remove a passkey again and again).
+    pub fn ensure_passkey(&self, user_id: &str, passkey_id: &str, name: &str) {
+        let mut world = self.state.world();
+        if !world.passkeys_of(user_id).any(|p| p.id == passkey_id) {
+            world.passkeys.push(world::Passkey {
+                id: passkey_id.to_owned(),
+                user_id: user_id.to_owned(),
+                name: name.to_owned(),
+            });
+        }
+    }
+
     /// What a coverage count of `org_id` must find: each active human with their number of
     /// READY passkeys, in the order added.
     pub fn passkey_counts(&self, org_id: &str) -> Vec<(String, usize)> {

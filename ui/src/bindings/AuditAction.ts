@@ -3,4 +3,4 @@
 /**
  * What happened to a link.
  */
-export type AuditAction = "created" | "sent" | "copied" | "emailed" | "presented" | "registered" | "expired" | "wiped_idle" | "wiped_closed" | "wiped_session_end" | "unlocked" | "saved_png" | "printed" | "removed";
+export type AuditAction = "created" | "sent" | "copied" | "emailed" | "presented" | "registered" | "expired" | "wiped_idle" | "wiped_closed" | "wiped_session_end" | "unlocked" | "saved_png" | "printed" | "removed" | "replaced";

@@ -2,10 +2,15 @@
 import type { ErrorReport } from "./ErrorReport";
 import type { LinkView } from "./LinkView";
 import type { NewPasskey } from "./NewPasskey";
+import type { Retired } from "./Retired";
 import type { User } from "./User";
 
 /**
  * The link on the admin's screen: live, or how it ended. Once it ended only the person is
  * kept (and, after a registration, the new passkey): nothing of the link stays.
  */
-export type LinkState = { "phase": "live", link: LinkView, } | { "phase": "registered", user: User, passkey: NewPasskey, } | { "phase": "expired", user: User, } | { "phase": "idle", user: User, } | { "phase": "failed", user: User, error: ErrorReport, };
+export type LinkState = { "phase": "live", link: LinkView, } | { "phase": "registered", user: User, passkey: NewPasskey, 
+/**
+ * A replacement: what became of the old device's passkeys.
+ */
+retired?: Array<Retired>, } | { "phase": "expired", user: User, } | { "phase": "idle", user: User, } | { "phase": "failed", user: User, error: ErrorReport, };

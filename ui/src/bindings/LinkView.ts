@@ -12,4 +12,9 @@ qrSvg: string, expiresAt: string,
 /**
  * `expiresAt` is ZITADEL's default lifetime (the answer named none): shown as "about".
  */
-expiryEstimated: boolean, };
+expiryEstimated: boolean, 
+/**
+ * A replacement: the names of the old device's passkeys, removed once this link's
+ * passkey is registered (nothing is removed if it expires or is closed).
+ */
+retiring?: Array<string>, };

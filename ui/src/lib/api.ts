@@ -52,6 +52,9 @@ export const userSelect = (userId: string) => invoke<UserRow>("user_select", { u
 export const backToSearch = () => invoke<null>("back_to_search");
 export const linkCreate = (userId: string, authenticator: Authenticator = "any") =>
   invoke<LinkView>("link_create", { userId, authenticator });
+/** A new link for a person whose old device goes (its passkeys once the new one is registered, or now if stolen). */
+export const linkReplace = (userId: string, passkeyIds: string[], stolen: boolean, authenticator: Authenticator = "any") =>
+  invoke<LinkView>("link_replace", { userId, passkeyIds, stolen, authenticator });
 export const linkClose = () => invoke<null>("link_close");
 export const linkCopy = () => invoke<null>("link_copy");
 export const linkEmail = () => invoke<null>("link_email");

@@ -478,6 +478,22 @@ export class Desk {
     }
   }
 
+  /** Replaces a lost or old device: the core checks, makes the link and removes the old passkeys. */
+  async replaceDevice(userId: string, passkeyIds: string[], stolen: boolean): Promise<void> {
+    if (this.busy === "create" || passkeyIds.length === 0) return;
+    this.busy = "create";
+    this.notice = null;
+    try {
+      await api.linkReplace(userId, passkeyIds, stolen, this.orgView?.authenticatorChoice ? this.authenticator : "any");
+      this.ok("replace");
+    } catch (e) {
+      this.fail(e, "replace");
+      void this.loadPasskeys(userId);
+    } finally {
+      this.busy = "";
+    }
+  }
+
   async closeLink(): Promise<void> {
     this.notice = null;
     this.saved = null;

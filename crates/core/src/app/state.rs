@@ -21,7 +21,7 @@ use crate::audit::{AuditAction, AuditSubject};
 use crate::clock::Timer;
 use crate::coverage::CoverageProgress;
 use crate::error::{Error, ErrorCode, ErrorReport, Result};
-use crate::links::BulkSend;
+use crate::links::{BulkSend, Retired};
 use crate::model::Language;
 use crate::model::{Passkey, User};
 
@@ -72,7 +72,8 @@ pub(crate) struct Live {
 /// How a link's watch ended.
 #[derive(Clone, Debug)]
 pub(crate) enum WatchEnd {
-    Registered(Passkey),
+    /// The new passkey, and what became of a replaced device's passkeys.
+    Registered(Passkey, Vec<Retired>),
     Expired,
     Failed(ErrorReport),
 }
@@ -92,7 +93,7 @@ enum Slot {
 
 #[derive(Clone, Debug)]
 enum Ended {
-    Registered(Passkey),
+    Registered(Passkey, Vec<Retired>),
     Expired,
     Idle,
     Failed(ErrorReport),
@@ -457,7 +458,7 @@ impl DeskState {
         let live = live.clone();
         let mut effects = vec![Effect::WipeClipboard(live.view.link.clone())];
         let end = match end {
-            WatchEnd::Registered(passkey) => Ended::Registered(passkey),
+            WatchEnd::Registered(passkey, retired) => Ended::Registered(passkey, retired),
             WatchEnd::Expired => Ended::Expired,
             WatchEnd::Failed(report) => {
                 effects.push(audit(
@@ -588,7 +589,7 @@ impl DeskState {
     pub(crate) fn next_deadline(&self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, Timer)> {
         let hold = match &self.slot {
             Slot::Ended {
-                end: Ended::Registered(_),
+                end: Ended::Registered(..),
                 at,
                 ..
             } => Some(since(*at, REGISTERED_HOLD)).filter(|end| *end > now),
@@ -649,13 +650,14 @@ impl DeskState {
         };
         let user = user.clone();
         Some(match end {
-            Ended::Registered(passkey) => LinkState::Registered {
+            Ended::Registered(passkey, retired) => LinkState::Registered {
                 user,
                 passkey: NewPasskey {
                     id: passkey.id.clone(),
                     name: passkey.name.clone(),
                     seen_at: *at,
                 },
+                retired: retired.clone(),
             },
             Ended::Expired => LinkState::Expired { user },
             Ended::Idle => LinkState::Idle { user },
@@ -686,7 +688,7 @@ impl DeskState {
             }
             Slot::Ended {
                 user,
-                end: Ended::Registered(passkey),
+                end: Ended::Registered(passkey, _),
                 at,
             } if now < since(*at, REGISTERED_HOLD) => ScreenView::Registered(RegisteredPerson {
                 display_name: user.display_name.clone(),
@@ -812,6 +814,7 @@ mod tests {
                 qr_svg: "<svg/>".into(),
                 expires_at: now + chrono::Duration::hours(1),
                 expiry_estimated: false,
+                retiring: Vec::new(),
             },
             subject: AuditSubject {
                 user_id: user_id.into(),
@@ -1001,7 +1004,7 @@ mod tests {
             name: "iPhone 17".into(),
             state: PasskeyState::Ready,
         };
-        let effects = state.link_ended(generation, WatchEnd::Registered(passkey), t(5));
+        let effects = state.link_ended(generation, WatchEnd::Registered(passkey, Vec::new()), t(5));
         assert_eq!(
             effects,
             vec![Effect::WipeClipboard(format!(

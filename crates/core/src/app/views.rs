@@ -140,6 +140,11 @@ pub struct LinkView {
     pub expires_at: DateTime<Utc>,
     /// `expiresAt` is ZITADEL's default lifetime (the answer named none): shown as "about".
     pub expiry_estimated: bool,
+    /// A replacement: the names of the old device's passkeys, removed once this link's
+    /// passkey is registered (nothing is removed if it expires or is closed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<Vec<String>>"))]
+    pub retiring: Vec<String>,
 }
 
 /// A QR code saved as a PNG: where, and until when the link in it works (a printout or a file
@@ -168,6 +173,13 @@ pub enum LinkState {
     Registered {
         user: User,
         passkey: NewPasskey,
+        /// A replacement: what became of the old device's passkeys.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[cfg_attr(
+            feature = "ts",
+            ts(optional, as = "Option<Vec<crate::links::Retired>>")
+        )]
+        retired: Vec<crate::links::Retired>,
     },
     Expired {
         user: User,

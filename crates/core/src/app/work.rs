@@ -213,33 +213,56 @@ impl DeskApp {
         user_id: &str,
         authenticator: Authenticator,
     ) -> Result<LinkView> {
+        self.shared().admin("create a link")?;
+        self.shared()
+            .create_link(user_id, authenticator, Vec::new())
+            .await
+    }
+
+    /// Replaces a lost or old device: `passkeys` (ids or names) of the person are removed —
+    /// once the new link's passkey is registered, so the person is never left with none, or
+    /// at once when the old device was `stolen` (then the link is made only if all of them
+    /// went). Each removal is audited, and one `replaced` entry names the new passkey.
+    pub async fn link_replace(
+        &self,
+        user_id: &str,
+        passkeys: &[String],
+        stolen: bool,
+        authenticator: Authenticator,
+    ) -> Result<LinkView> {
         let shared = self.shared();
-        shared.admin("create a link")?;
+        shared.admin("replace a device")?;
         let (_, links) = shared.live()?;
         let org = shared.current_org()?;
-        shared.apply(|state| state.close_link()).await;
-        let issued = shared
-            .observe(links.create(&org, user_id, authenticator).await)
+        if passkeys.is_empty() {
+            return Err(Error::InvalidInput(
+                "choose the old device's passkeys to replace".into(),
+            ));
+        }
+        shared
+            .observe(links.desk().may_replace(&org.id).await)
             .await?;
-        let view = LinkView {
-            qr_svg: Qr::new(issued.link.link.expose())?.svg(),
-            link: issued.link.link.expose().clone(),
-            expires_at: issued.link.expires_at,
-            expiry_estimated: issued.link.expiry_estimated,
-            org_id: org.id.to_string(),
-            user: issued.user.clone(),
-        };
-        let now = shared.clock.now();
-        let generation = shared.update(|state| state.next_generation());
-        let live = Live {
-            generation,
-            view: view.clone(),
-            subject: issued.subject.clone(),
-            last_activity: now,
-        };
-        shared.apply(|state| state.link_shown(live)).await;
-        shared.watch_link(generation, links, issued);
-        Ok(view)
+        let (user, old) = shared
+            .observe(links.choose_passkeys(&org, user_id, passkeys).await)
+            .await?;
+        if !stolen {
+            return shared
+                .create_link(user.id.as_str(), authenticator, old)
+                .await;
+        }
+        let retired = links.retire(&org, &user, &old, None).await;
+        if let Some(error) = retired.iter().find_map(|r| r.error.clone()) {
+            return Err(Error::Forbidden {
+                id: error.code.as_str().into(),
+                reason: format!(
+                    "the stolen device's passkeys could not all be removed, so no new link was made: {}",
+                    error.message
+                ),
+            });
+        }
+        shared
+            .create_link(user.id.as_str(), authenticator, Vec::new())
+            .await
     }
 
     /// The admin's Close: the link is wiped everywhere (the public screen shows the welcome).
@@ -443,16 +466,63 @@ impl Shared {
 
     /// Starts the watch of link `generation`: until the registration, the expiry, or a
     /// failure; what it sees goes into the state.
+    /// Creates a link for a person of the current org (the link on screen closes first) and
+    /// watches it; `retire`: a replaced device's passkeys, removed once it is registered.
+    async fn create_link(
+        self: &Arc<Self>,
+        user_id: &str,
+        authenticator: Authenticator,
+        retire: Vec<Passkey>,
+    ) -> Result<LinkView> {
+        let (_, links) = self.live()?;
+        let org = self.current_org()?;
+        self.apply(|state| state.close_link()).await;
+        let issued = self
+            .observe(links.create(&org, user_id, authenticator).await)
+            .await?;
+        let view = LinkView {
+            qr_svg: Qr::new(issued.link.link.expose())?.svg(),
+            link: issued.link.link.expose().clone(),
+            expires_at: issued.link.expires_at,
+            expiry_estimated: issued.link.expiry_estimated,
+            org_id: org.id.to_string(),
+            user: issued.user.clone(),
+            retiring: retire.iter().map(|p| p.name.clone()).collect(),
+        };
+        let now = self.clock.now();
+        let generation = self.update(|state| state.next_generation());
+        let live = Live {
+            generation,
+            view: view.clone(),
+            subject: issued.subject.clone(),
+            last_activity: now,
+        };
+        self.apply(|state| state.link_shown(live)).await;
+        self.watch_link(generation, links, issued, retire);
+        Ok(view)
+    }
+
     fn watch_link(
         self: &Arc<Self>,
         generation: u64,
         links: Arc<crate::links::Links>,
         issued: IssuedLink,
+        retire: Vec<Passkey>,
     ) {
         let app = Arc::downgrade(self);
         let task = tokio::spawn(async move {
             let end = match links.watch(&issued).await {
-                Ok(Registration::Registered(passkey)) => WatchEnd::Registered(passkey),
+                Ok(Registration::Registered(passkey)) => {
+                    // A replacement: the old device goes now that the new one is there.
+                    let retired = if retire.is_empty() {
+                        Vec::new()
+                    } else {
+                        links
+                            .retire(&issued.org, &issued.user, &retire, Some(&passkey))
+                            .await
+                    };
+                    WatchEnd::Registered(passkey, retired)
+                }
                 Ok(Registration::Expired) => WatchEnd::Expired,
                 Err(e) => WatchEnd::Failed(e.to_report()),
             };

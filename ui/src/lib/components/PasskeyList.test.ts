@@ -35,10 +35,13 @@ describe("the person's passkeys", () => {
     expect(screen.getAllByTestId("passkey-name").map((e) => e.textContent)).toEqual(["Old iPhone", "Work laptop"]);
     expect(screen.getByTestId("selected-passkeys")).toHaveTextContent("2 passkeys");
 
+    // As in a browser, the clicked button has the focus; the question takes it to Cancel.
+    screen.getAllByTestId("remove-passkey")[0].focus();
     await fireEvent.click(screen.getAllByTestId("remove-passkey")[0]);
     await settle();
     expect(c.calls.some((call) => call.cmd === "passkey_remove")).toBe(false);
     expect(screen.getByTestId("confirm-removal-text")).toHaveTextContent("Remove the passkey “Old iPhone” of Alice Archer?");
+    expect(screen.getByTestId("cancel-remove")).toHaveFocus();
 
     await fireEvent.click(screen.getByTestId("confirm-remove"));
     await settle();
@@ -146,3 +149,72 @@ describe("Not the person's device?", () => {
     expect(screen.getByTestId("not-mine-reason")).toHaveTextContent("You lack 'user.write' in ACME");
   });
 });
+
+describe("Replacing a lost device", () => {
+  it("makes the link with the ticked passkeys to retire, and asks first when the device was stolen", async () => {
+    const linkReplace: unknown[] = [];
+    new Core({
+      passkeys_list: () => [PHONE, LAPTOP],
+      link_replace: (args) => {
+        linkReplace.push(args);
+        return linkView("2030-01-01T10:05:00Z", { retiring: ["Old iPhone"] });
+      },
+    });
+    given({ session, org: ownerView, selected: rows[0] });
+    render(SelectedUser);
+    await settle();
+    expect(screen.getByTestId("replace-device")).toBeDisabled();
+    await fireEvent.click(screen.getAllByTestId("retire-passkey")[0]);
+    expect(screen.getByTestId("replace-device")).toHaveTextContent("New link, replacing 1");
+    await fireEvent.click(screen.getByTestId("replace-device"));
+    await settle();
+    expect(linkReplace).toEqual([{ userId: "u1", passkeyIds: ["pk1"], stolen: false, authenticator: "any" }]);
+
+    await fireEvent.click(screen.getByTestId("replace-stolen"));
+    await fireEvent.click(screen.getByTestId("replace-device"));
+    await settle();
+    expect(linkReplace).toHaveLength(1);
+    expect(screen.getByTestId("replace-confirm")).toHaveTextContent("Remove 1 passkeys of Alice Archer now");
+    await fireEvent.click(screen.getByTestId("replace-confirm-yes"));
+    await settle();
+    expect(linkReplace[1]).toEqual({ userId: "u1", passkeyIds: ["pk1"], stolen: true, authenticator: "any" });
+  });
+
+  it("is disabled with the reason for an admin who may remove but not create links", async () => {
+    core([PHONE]);
+    given({ session, org: managerView, selected: rows[0] });
+    render(SelectedUser);
+    await settle();
+    expect(screen.getByTestId("replace-device")).toBeDisabled();
+    expect(screen.getByTestId("retire-passkey")).toBeDisabled();
+    expect(screen.getByTestId("replace-reason")).toHaveTextContent("user.credential.write");
+  });
+
+  it("says on the link what goes once it is registered, and afterwards what went", async () => {
+    core([]);
+    given({ session, org: ownerView, selected: rows[0], link: live(linkView("2030-01-01T10:05:00Z", { retiring: ["Old iPhone"] })) });
+    const view = render(LinkPanel);
+    await settle();
+    expect(screen.getByTestId("retiring")).toHaveTextContent("the old device's passkeys are removed: Old iPhone");
+    view.unmount();
+    given({
+      session,
+      org: ownerView,
+      selected: rows[0],
+      link: {
+        phase: "registered",
+        user: rows[0].user,
+        passkey: { id: "pk9", name: "New phone", seenAt: NOW },
+        retired: [
+          { id: "pk1", name: "Old iPhone", removed: true, error: null },
+          { id: "pk2", name: "Work laptop", removed: false, error: { code: "server", message: "ZITADEL answered HTTP 500" } },
+        ],
+      },
+    });
+    render(LinkPanel);
+    await settle();
+    expect(screen.getByTestId("retired")).toHaveTextContent("The old passkey “Old iPhone” was removed.");
+    expect(screen.getByTestId("retired")).toHaveTextContent("“Work laptop” could not be removed: ZITADEL answered HTTP 500");
+  });
+});
+

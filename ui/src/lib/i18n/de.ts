@@ -228,6 +228,9 @@ export const de: Messages = {
   "link.expiryEstimated": "– ungefähr: die Standard-Gültigkeit von ZITADEL; diese Instanz kann eine andere festlegen",
   "link.registeredAt": "Der Passkey „{passkey}“ ist um {time} erschienen. Nicht das Gerät der Person? Prüfen Sie es, bevor sie geht.",
   "link.notMine": "Nicht das Gerät der Person? Entfernen",
+  "link.retiring": "Sobald der neue Passkey registriert ist, werden die Passkeys des alten Geräts entfernt: {passkeys}.",
+  "link.retired": "Der alte Passkey „{passkey}“ wurde entfernt.",
+  "link.retireFailed": "Der alte Passkey „{passkey}“ konnte nicht entfernt werden: {reason}",
   "link.nextUser": "Nächster Benutzer",
   "link.endedTitle": "Der Link ist nicht mehr gültig",
   "link.expired": "Der Link ist abgelaufen – erstellen Sie einen neuen.",
@@ -273,6 +276,13 @@ export const de: Messages = {
   "passkeys.remove": "Entfernen",
   "passkeys.removing": "Wird entfernt…",
   "passkeys.removeNotAllowed": "Sie dürfen in dieser Organisation keine Passkeys entfernen.",
+  "passkeys.retireLabel": "„{passkey}“ ersetzen",
+  "passkeys.stolen": "Das alte Gerät wurde gestohlen: seine Passkeys jetzt entfernen",
+  "passkeys.replace": "Neuer Link, ersetzt {count}",
+  "passkeys.replaceHelp": "Kreuzen Sie die Passkeys des alten Geräts an: sie werden entfernt, sobald der neue registriert ist, so bleibt die Person nie ohne.",
+  "passkeys.replaceStolenHelp": "Die angekreuzten Passkeys werden sofort entfernt, danach wird der neue Link erstellt.",
+  "passkeys.stolenConfirm": "{count} Passkeys von {person} jetzt entfernen und dann einen neuen Link erstellen?",
+  "passkeys.stolenYes": "Jetzt entfernen und Link erstellen",
   "passkeys.confirm": "Den Passkey „{passkey}“ von {person} entfernen? Die Person kann sich damit nicht mehr anmelden.",
 
 
@@ -312,5 +322,6 @@ export const de: Messages = {
   "audit.action.unlocked": "Kiosk entsperrt",
   "audit.action.saved_png": "Als PNG gespeichert",
   "audit.action.removed": "Passkey entfernt",
+  "audit.action.replaced": "Gerät ersetzt",
   "audit.action.printed": "Gedruckt",
 };

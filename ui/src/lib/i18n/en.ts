@@ -231,6 +231,9 @@ export const en = {
   "link.expiryEstimated": "— about: ZITADEL's default code lifetime; this instance may set another",
   "link.registeredAt": "The passkey “{passkey}” appeared at {time}. Not the person's device? Check it before they leave.",
   "link.notMine": "Not the person's device? Remove it",
+  "link.retiring": "Once the new passkey is registered, the old device's passkeys are removed: {passkeys}.",
+  "link.retired": "The old passkey “{passkey}” was removed.",
+  "link.retireFailed": "The old passkey “{passkey}” could not be removed: {reason}",
   "link.nextUser": "Next user",
   "link.endedTitle": "The link ended",
   "link.expired": "The link expired — create a new one.",
@@ -276,6 +279,13 @@ export const en = {
   "passkeys.remove": "Remove",
   "passkeys.removing": "Removing…",
   "passkeys.removeNotAllowed": "You may not remove passkeys in this organisation.",
+  "passkeys.retireLabel": "Replace “{passkey}”",
+  "passkeys.stolen": "The old device was stolen: remove its passkeys now",
+  "passkeys.replace": "New link, replacing {count}",
+  "passkeys.replaceHelp": "Tick the old device's passkeys: they are removed once the new one is registered, so the person is never left without one.",
+  "passkeys.replaceStolenHelp": "The ticked passkeys are removed at once, then the new link is made.",
+  "passkeys.stolenConfirm": "Remove {count} passkeys of {person} now, then make a new link?",
+  "passkeys.stolenYes": "Remove now and make the link",
   "passkeys.confirm": "Remove the passkey “{passkey}” of {person}? They can no longer sign in with it.",
 
 
@@ -315,5 +325,6 @@ export const en = {
   "audit.action.unlocked": "Kiosk unlocked",
   "audit.action.saved_png": "Saved as PNG",
   "audit.action.removed": "Passkey removed",
+  "audit.action.replaced": "Device replaced",
   "audit.action.printed": "Printed",
 } as const satisfies Readonly<Record<string, string | Plural>>;
