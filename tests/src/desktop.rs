@@ -272,6 +272,21 @@ impl Desktop {
             .is_ok()
     }
 
+    /// Clicks the element from inside the page once the script has returned: for a click
+    /// that hides this very window (a kiosk locking, unlocking or being left). WebDriver's own
+    /// click then waits for a window that is gone and may never answer (seen in CI: a parked
+    /// test until the watchdog ended it).
+    pub async fn click_hiding(&self, testid: &str) {
+        self.find(testid).await;
+        let script = format!(
+            "const el = document.querySelector('[data-testid=\"{testid}\"]'); setTimeout(() => el.click(), 0); return true;"
+        );
+        self.client
+            .execute(&script, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("clicking [data-testid={testid}] from the page: {e}"));
+    }
+
     /// Waits (up to 20 s) until the element with this `data-testid` has the focus (a dialog
     /// that focuses its button may scroll the page first: a click before that can land on
     /// whatever moved under it).

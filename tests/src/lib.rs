@@ -8,7 +8,7 @@ pub mod proxy;
 pub mod report;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -330,4 +330,17 @@ impl Default for Cli {
     fn default() -> Self {
         Cli::new()
     }
+}
+
+/// Writes a benchmark's JSON report (the bench/ dir made if needed) and says where.
+pub fn write_report(path: &Path, report: &serde_json::Value) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).expect("the output folder can be made");
+    }
+    std::fs::write(
+        path,
+        serde_json::to_string_pretty(report).expect("JSON") + "\n",
+    )
+    .expect("the result can be written");
+    println!("wrote {}", path.display());
 }

@@ -547,16 +547,7 @@ async fn link_wait_ends_with_the_registration() {
     running
         .stderr_line(|l| l.contains("Waiting for").then_some(()))
         .await;
-    let url = url_of(&link);
-    let q = |k: &str| {
-        url.query_pairs()
-            .find(|(n, _)| n == k)
-            .unwrap()
-            .1
-            .into_owned()
-    };
-    sim.complete_registration(seed::JOSE_ID, &q("codeID"), &q("code"), "Galaxy S25")
-        .unwrap();
+    register(&sim, seed::JOSE_ID, &link, "Galaxy S25");
     let run = running.finish().await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
@@ -595,6 +586,20 @@ async fn link_wait_exits_7_when_the_link_expires() {
 
 fn url_of(link: &str) -> reqwest::Url {
     reqwest::Url::parse(link).unwrap()
+}
+
+/// The phone registering with a Login v1 link's `codeID` and `code`; the new passkey's id.
+fn register(sim: &Sim, user_id: &str, link: &str, device: &str) -> String {
+    let url = url_of(link);
+    let q = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .unwrap()
+            .1
+            .into_owned()
+    };
+    sim.complete_registration(user_id, &q("codeID"), &q("code"), device)
+        .unwrap()
 }
 
 /// `--api`, `--authenticator` and the config's `api`, `login_ui` and `link_template`:
@@ -785,18 +790,7 @@ async fn passkeys_remove_by_name_or_id_with_yes_and_exit_codes() {
         .unwrap()
         .trim()
         .to_string();
-    let query = reqwest::Url::parse(&link).unwrap();
-    let param = |k: &str| {
-        query
-            .query_pairs()
-            .find(|(n, _)| n == k)
-            .unwrap()
-            .1
-            .into_owned()
-    };
-    let id = sim
-        .complete_registration(seed::JOSE_ID, &param("codeID"), &param("code"), "Pixel")
-        .unwrap();
+    let id = register(&sim, seed::JOSE_ID, &link, "Pixel");
     let run = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER)
         .run(["--api", "v2", "passkeys", "jose.nunez", "--remove", &id])
         .await;
@@ -1009,16 +1003,7 @@ async fn link_replace_removes_the_old_device_once_the_new_one_is_registered() {
         sim.requests().iter().all(|r| r.method != "DELETE"),
         "the old passkey stays until the new one is there"
     );
-    let url = url_of(&link);
-    let q = |k: &str| {
-        url.query_pairs()
-            .find(|(n, _)| n == k)
-            .unwrap()
-            .1
-            .into_owned()
-    };
-    sim.complete_registration(seed::ZOE_ID, &q("codeID"), &q("code"), "New phone")
-        .unwrap();
+    register(&sim, seed::ZOE_ID, &link, "New phone");
     let run = running.finish().await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("\"retired\""), "{}", run.stdout);

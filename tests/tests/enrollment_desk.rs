@@ -242,7 +242,7 @@ async fn unlock_with_pin(desk: &Desktop) {
     desk.switch_to(KIOSK_TITLE).await;
     desk.find("kiosk-staff").await.click().await.unwrap();
     desk.find("unlock-pin").await.send_keys(PIN).await.unwrap();
-    desk.find("unlock-submit").await.click().await.unwrap();
+    desk.click_hiding("unlock-submit").await;
     desk.switch_to(MAIN_TITLE).await;
     desk.find("kiosk-lock").await;
 }
@@ -283,7 +283,7 @@ async fn sign_in_from_the_phone(desk: &Desktop, sim: &Sim) {
 async fn show_jose(desk: &Desktop) -> String {
     desk.switch_to(MAIN_TITLE).await;
     desk.pick_user("núñez", "José Núñez").await;
-    desk.find("create-link").await.click().await.unwrap();
+    desk.click_hiding("create-link").await;
     desk.switch_to(KIOSK_TITLE).await;
     desk.attr_until("public-screen", "data-phase", "showing")
         .await;
@@ -344,7 +344,7 @@ async fn the_kiosk_is_locked_by_construction_between_people() {
     assert_nothing_reachable(&desk, &["jose.nunez", &link]).await;
     unlock_with_pin(&desk).await;
     desk.find("close-link").await.click().await.unwrap();
-    desk.find("kiosk-lock").await.click().await.unwrap();
+    desk.click_hiding("kiosk-lock").await;
     desk.switch_to(KIOSK_TITLE).await;
     desk.attr_until("public-screen", "data-phase", "welcome")
         .await;
@@ -415,7 +415,7 @@ async fn an_expired_link_leaves_the_kiosk_locked_and_leaving_needs_the_unlock() 
     unlock_with_pin(&desk).await;
     desk.attr_until("link-ended", "data-reason", "expired")
         .await;
-    desk.find("kiosk-leave").await.click().await.unwrap();
+    desk.click_hiding("kiosk-leave").await;
     desk.find("open-settings").await;
     assert!(!desk.present("kiosk-badge").await);
     let (width, _) = desk.client.get_window_size().await.unwrap();

@@ -492,3 +492,64 @@ fn calls_to(sim: &Sim, path_end: &str) -> usize {
         .filter(|r| r.path.ends_with(path_end))
         .count()
 }
+
+/// *New link* for the same person (a code that died after failed tries): the public screen
+/// goes from the old QR to the new one, never through the welcome.
+#[tokio::test]
+async fn a_new_link_for_the_same_person_follows_on_the_presenter_without_a_gap() {
+    use passkey_desk_core::app::ScreenView;
+    let f = Fixture::new().await;
+    let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
+    app.presenter_open(None).await.unwrap();
+    let first = app
+        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .await
+        .unwrap();
+    let mut screens = app.watch_public();
+    screens.borrow_and_update();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorder = {
+        let seen = seen.clone();
+        tokio::spawn(async move {
+            while screens.changed().await.is_ok() {
+                let phase = match &screens.borrow_and_update().screen {
+                    ScreenView::Welcome(_) => "welcome",
+                    ScreenView::Showing(_) => "showing",
+                    ScreenView::Registered(_) => "registered",
+                    ScreenView::Paused => "paused",
+                };
+                seen.lock().unwrap().push(phase);
+            }
+        })
+    };
+    let second = app
+        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .await
+        .unwrap();
+    assert_ne!(first.link, second.link);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        !seen.lock().unwrap().contains(&"welcome"),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    // The old link was closed (audited) when the new one came.
+    let entries = app.audit_list(AuditFilter::default()).unwrap();
+    assert!(entries.iter().any(|e| e.action == AuditAction::WipedClosed));
+
+    // The next one cannot be made: the link on screen stays, nothing is lost.
+    f.sim.inject(zitadel_sim::Fault {
+        method: Some("POST".into()),
+        path: "/management/v1/users/*/passwordless/_link".into(),
+        times: Some(1),
+        kind: zitadel_sim::FaultKind::Status { status: 500 },
+    });
+    app.link_create(seed::JOSE_ID, Authenticator::Any)
+        .await
+        .unwrap_err();
+    match link_state(&app.desk_view()) {
+        Some(LinkState::Live { link }) => assert_eq!(link.link, second.link),
+        other => panic!("{other:?}"),
+    }
+    recorder.abort();
+}

@@ -112,15 +112,7 @@ fn main() {
         "texts": TYPED,
         "sizes": sizes,
     });
-    if let Some(dir) = args.out.parent() {
-        std::fs::create_dir_all(dir).expect("the output folder can be made");
-    }
-    std::fs::write(
-        &args.out,
-        serde_json::to_string_pretty(&report).expect("JSON") + "\n",
-    )
-    .expect("the result can be written");
-    println!("wrote {}", args.out.display());
+    passkey_desk_e2e::write_report(&args.out, &report);
 }
 
 /// One size: a fresh simulator with `users` generated users in ACME, warmed up, timed.

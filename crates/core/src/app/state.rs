@@ -711,6 +711,11 @@ impl DeskState {
 
     // ---- helpers ------------------------------------------------------------------------------
 
+    /// Whether the link on screen (live or ended) is for the person `user_id`.
+    pub(crate) fn link_is_for(&self, user_id: &str) -> bool {
+        self.slot_user().is_some_and(|u| u.id.as_str() == user_id)
+    }
+
     fn slot_user(&self) -> Option<&User> {
         match &self.slot {
             Slot::Empty => None,

@@ -206,8 +206,10 @@ impl DeskApp {
 
     // ---- the link -----------------------------------------------------------------------------
 
-    /// Creates a link for a person of the current org. The link on screen is closed first;
-    /// the new one's watch looks for the registration; a kiosk locks as soon as it shows.
+    /// Creates a link for a person of the current org. Another person's link on screen is
+    /// closed first; the same person's is replaced when the new one exists (*New link* after a
+    /// code died: no welcome in between on the public screen). The new one's watch looks for
+    /// the registration; a kiosk locks as soon as it shows.
     pub async fn link_create(
         &self,
         user_id: &str,
@@ -464,9 +466,7 @@ impl Shared {
         );
     }
 
-    /// Starts the watch of link `generation`: until the registration, the expiry, or a
-    /// failure; what it sees goes into the state.
-    /// Creates a link for a person of the current org (the link on screen closes first) and
+    /// Creates a link for a person of the current org (another person's link closes first) and
     /// watches it; `retire`: a replaced device's passkeys, removed once it is registered.
     async fn create_link(
         self: &Arc<Self>,
@@ -476,7 +476,13 @@ impl Shared {
     ) -> Result<LinkView> {
         let (_, links) = self.live()?;
         let org = self.current_org()?;
-        self.apply(|state| state.close_link()).await;
+        // Another person's link closes first. The same person's (a code that died, *New
+        // link*) stays on screen until the new one replaces it: the presenter and the kiosk go
+        // from the old QR to the new one without a welcome in between, and if the new one
+        // cannot be made the old one is still there.
+        if !lock(&self.state).link_is_for(user_id) {
+            self.apply(|state| state.close_link()).await;
+        }
         let issued = self
             .observe(links.create(&org, user_id, authenticator).await)
             .await?;
@@ -502,6 +508,8 @@ impl Shared {
         Ok(view)
     }
 
+    /// Starts the watch of link `generation`: until the registration, the expiry, or a
+    /// failure; what it sees goes into the state.
     fn watch_link(
         self: &Arc<Self>,
         generation: u64,
