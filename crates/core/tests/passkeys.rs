@@ -553,3 +553,68 @@ async fn a_new_link_for_the_same_person_follows_on_the_presenter_without_a_gap()
     }
     recorder.abort();
 }
+
+/// A link that died — expired, or its code burned by three failed checks (ZITADEL cancels
+/// it; the person's first try failed) — is followed by the next for the same person in one
+/// action, and that one registers.
+#[tokio::test]
+async fn new_link_after_expiry_and_after_a_burned_code_registers() {
+    let f = Fixture::with(zitadel_sim::SimConfig {
+        code_lifetime: Duration::from_secs(60),
+        ..zitadel_sim::SimConfig::default()
+    })
+    .await;
+    let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
+
+    // Burned: three wrong codes cancel it at ZITADEL; the right one no longer works.
+    let burned = app
+        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .await
+        .unwrap();
+    let (code_id, code) = common::app::code_of(&burned.link);
+    for _ in 0..3 {
+        assert!(f
+            .sim
+            .complete_registration(seed::JOSE_ID, &code_id, "WRONGCODE123", "x")
+            .is_err());
+    }
+    assert!(f
+        .sim
+        .complete_registration(seed::JOSE_ID, &code_id, &code, "Pixel")
+        .is_err());
+    // New link, same person, one action: it works.
+    let fresh = app
+        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .await
+        .unwrap();
+    f.register(&fresh.link, seed::JOSE_ID, "Pixel");
+    let done = f
+        .polls_until(&app, |v| {
+            matches!(link_state(v), Some(LinkState::Registered { .. }))
+        })
+        .await;
+    let Some(LinkState::Registered { passkey, .. }) = link_state(&done) else {
+        unreachable!()
+    };
+    assert_eq!(passkey.name, "Pixel");
+
+    // Expired: the ended link keeps the person; New link is one call for them.
+    app.link_create(seed::JOSE_ID, Authenticator::Any)
+        .await
+        .unwrap();
+    f.clock.advance(Duration::from_secs(61));
+    f.polls_until(&app, |v| {
+        matches!(link_state(v), Some(LinkState::Expired { .. }))
+    })
+    .await;
+    let again = app
+        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .await
+        .unwrap();
+    assert_eq!(again.user.id.as_str(), seed::JOSE_ID);
+    assert_eq!(
+        calls_to(&f.sim, "/_link"),
+        4,
+        "one call per link, nothing twice"
+    );
+}
