@@ -49,6 +49,17 @@ macro_rules! with_commands {
                 kiosk_pin_set,
                 audit_list,
                 audit_export_csv,
+                queue_import,
+                queue_import_accept,
+                queue_add,
+                queue_next,
+                queue_skip,
+                queue_no_show,
+                queue_back,
+                queue_new,
+                queue_export_csv,
+                queue_send_waiting,
+                identity_checks_set,
                 ui_ready
             ],
             // Every window that faces the public (presenter, kiosk): it follows the public

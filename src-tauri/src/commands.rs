@@ -4,11 +4,13 @@
 //! the core's view on it now and on every change.
 
 use passkey_desk_core::app::{
-    ConnectionReport, CoverageView, DeskApp, DeskView, DeviceView, LinkView, MonitorView, OrgView,
-    PasskeyCount, PublicView, SavedPng, SessionView, SettingsView, UserRow,
+    ConnectionReport, CoverageView, DeskApp, DeskView, DeviceView, ImportView, LinkView,
+    MonitorView, OrgView, PasskeyCount, PublicView, QueueView, SavedPng, SessionView, SettingsView,
+    UserRow,
 };
 use passkey_desk_core::audit::{AuditEntry, AuditFilter};
 use passkey_desk_core::client::Authenticator;
+use passkey_desk_core::links::BulkSend;
 use passkey_desk_core::{ErrorReport, Org, Passkey, User};
 use tauri::ipc::Channel;
 use tauri::{State, WebviewWindow};
@@ -132,8 +134,13 @@ pub fn coverage_stop(app: State<'_, DeskApp>) -> Answer<()> {
 
 /// Asks ZITADEL to email a link to everyone the count found without a passkey.
 #[tauri::command]
-pub async fn coverage_send(app: State<'_, DeskApp>) -> Answer<CoverageView> {
-    app.coverage_send().await.map_err(report)
+pub async fn coverage_send(
+    app: State<'_, DeskApp>,
+    verified: Option<Vec<String>>,
+) -> Answer<CoverageView> {
+    app.coverage_send(&verified.unwrap_or_default())
+        .await
+        .map_err(report)
 }
 
 /// The passkeys of a person of the current org.
@@ -173,12 +180,14 @@ pub async fn link_replace(
     passkey_ids: Vec<String>,
     stolen: bool,
     authenticator: Option<Authenticator>,
+    verified: Option<Vec<String>>,
 ) -> Answer<LinkView> {
     app.link_replace(
         &user_id,
         &passkey_ids,
         stolen,
         authenticator.unwrap_or_default(),
+        &verified.unwrap_or_default(),
     )
     .await
     .map_err(report)
@@ -189,10 +198,15 @@ pub async fn link_create(
     app: State<'_, DeskApp>,
     user_id: String,
     authenticator: Option<Authenticator>,
+    verified: Option<Vec<String>>,
 ) -> Answer<LinkView> {
-    app.link_create(&user_id, authenticator.unwrap_or_default())
-        .await
-        .map_err(report)
+    app.link_create(
+        &user_id,
+        authenticator.unwrap_or_default(),
+        &verified.unwrap_or_default(),
+    )
+    .await
+    .map_err(report)
 }
 
 #[tauri::command]
@@ -207,8 +221,8 @@ pub async fn link_copy(app: State<'_, DeskApp>) -> Answer<()> {
 }
 
 #[tauri::command]
-pub fn link_email(app: State<'_, DeskApp>) -> Answer<()> {
-    app.link_email().map_err(report)
+pub fn link_email(app: State<'_, DeskApp>, confirmed: Option<bool>) -> Answer<()> {
+    app.link_email(confirmed.unwrap_or(false)).map_err(report)
 }
 
 #[tauri::command]
@@ -222,8 +236,84 @@ pub fn link_print(app: State<'_, DeskApp>) -> Answer<()> {
 }
 
 #[tauri::command]
-pub async fn link_send(app: State<'_, DeskApp>, user_id: String) -> Answer<User> {
-    app.link_send(&user_id).await.map_err(report)
+pub async fn link_send(
+    app: State<'_, DeskApp>,
+    user_id: String,
+    verified: Option<Vec<String>>,
+) -> Answer<User> {
+    app.link_send(&user_id, &verified.unwrap_or_default())
+        .await
+        .map_err(report)
+}
+
+// ---- the enrollment day's queue -----------------------------------------------------------
+
+/// Reads a roster (the file's text as the window read it) and looks everyone up.
+#[tauri::command]
+pub async fn queue_import(app: State<'_, DeskApp>, roster: String) -> Answer<ImportView> {
+    app.queue_import(roster.as_bytes()).await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn queue_import_accept(app: State<'_, DeskApp>) -> Answer<QueueView> {
+    app.queue_import_accept().await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn queue_add(app: State<'_, DeskApp>, user_id: String) -> Answer<QueueView> {
+    app.queue_add(&user_id).await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn queue_next(app: State<'_, DeskApp>) -> Answer<UserRow> {
+    app.queue_next().await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn queue_skip(app: State<'_, DeskApp>, user_id: String) -> Answer<QueueView> {
+    app.queue_skip(&user_id).await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn queue_no_show(app: State<'_, DeskApp>, user_id: String) -> Answer<QueueView> {
+    app.queue_no_show(&user_id).await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn queue_back(app: State<'_, DeskApp>, user_id: String) -> Answer<QueueView> {
+    app.queue_back(&user_id).await.map_err(report)
+}
+
+#[tauri::command]
+pub async fn queue_new(app: State<'_, DeskApp>) -> Answer<()> {
+    app.queue_new().await.map_err(report)
+}
+
+#[tauri::command]
+pub fn queue_export_csv(app: State<'_, DeskApp>) -> Answer<String> {
+    app.queue_export_csv().map_err(report)
+}
+
+#[tauri::command]
+pub async fn queue_send_waiting(
+    app: State<'_, DeskApp>,
+    verified: Option<Vec<String>>,
+) -> Answer<BulkSend> {
+    app.queue_send_waiting(&verified.unwrap_or_default())
+        .await
+        .map_err(report)
+}
+
+/// The identity checklist of an org (the settings screen).
+#[tauri::command]
+pub async fn identity_checks_set(
+    app: State<'_, DeskApp>,
+    org_id: String,
+    items: Vec<String>,
+) -> Answer<Vec<String>> {
+    app.identity_checks_set(&org_id, &items)
+        .await
+        .map_err(report)
 }
 
 /// The admin's window follows the desk: its view now and on every change.

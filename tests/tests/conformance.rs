@@ -228,7 +228,7 @@ async fn desk_flows(proxy: &str, sim: &Sim) {
     app.users_search("mü").await.unwrap();
     app.user_select(seed::ZOE_ID).await.unwrap();
     let view = app
-        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     app.link_copy().unwrap();
@@ -261,7 +261,7 @@ async fn desk_flows(proxy: &str, sim: &Sim) {
     let registered = app.passkeys_list(seed::JOSE_ID).await.unwrap();
     let pixel = registered.iter().find(|p| p.name == "Pixel 9").unwrap();
     app.passkey_remove(seed::JOSE_ID, &pixel.id).await.unwrap();
-    app.link_send(seed::JOSE_ID).await.unwrap();
+    app.link_send(seed::JOSE_ID, &[]).await.unwrap();
     app.org_select(seed::GLOBEX_ORG_ID).await.unwrap();
     app.back_to_search().await.unwrap();
 

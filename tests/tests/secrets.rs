@@ -280,7 +280,7 @@ async fn desk_flows(sim: &Sim, log: &Log, surfaces: &mut Surfaces) {
     app.org_select(seed::ACME_ORG_ID).await.unwrap();
     app.users_search("max").await.unwrap();
     let view = app
-        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     app.link_copy().unwrap();
@@ -303,7 +303,7 @@ async fn desk_flows(sim: &Sim, log: &Log, surfaces: &mut Surfaces) {
         "desk view (registered)",
         serde_json::to_string(&app.desk_view()).unwrap(),
     );
-    app.link_send(seed::JOSE_ID).await.unwrap();
+    app.link_send(seed::JOSE_ID, &[]).await.unwrap();
     // Errors as the UI gets them.
     sim.inject(fault(
         "/management/v1/users/*/passwordless/_link",
@@ -312,13 +312,13 @@ async fn desk_flows(sim: &Sim, log: &Log, surfaces: &mut Surfaces) {
         },
     ));
     errors.push(
-        app.link_create("max.muster", Authenticator::Any)
+        app.link_create("max.muster", Authenticator::Any, &[])
             .await
             .unwrap_err()
             .to_report(),
     );
     sim.clear_faults();
-    app.link_create("max.muster", Authenticator::Any)
+    app.link_create("max.muster", Authenticator::Any, &[])
         .await
         .unwrap();
     sim.revoke_sessions_of(&sim.demo().admin(seed::ADMIN_IAM_OWNER).user_id);

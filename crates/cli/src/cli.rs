@@ -7,10 +7,12 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use passkey_desk_core::audit::{self, AuditFilter, AuditLog};
 use passkey_desk_core::auth::{default_data_dir, Auth, KeyringStore, SessionIndex};
+use passkey_desk_core::checks::IdentityChecks;
 use passkey_desk_core::client::{ApiVersion, Authenticator, LoginUi};
 use passkey_desk_core::clock::SystemClock;
 use passkey_desk_core::config::{token_from_env, Config, Overrides, Settings};
 use passkey_desk_core::coverage::{self, CoverageEvent, CoverageOptions};
+use passkey_desk_core::day::Day;
 use passkey_desk_core::desk::find_passkey;
 use passkey_desk_core::links::{Actor, Links};
 use passkey_desk_core::qr::Qr;
@@ -107,9 +109,18 @@ pub enum Command {
         /// With --replace: the old device was stolen, its passkeys go before the link is made
         #[arg(long, requires = "replace")]
         stolen: bool,
+        /// How the person's identity was checked: an item of the org's checklist
+        /// (identity_checks in the config; repeatable). Required where the org has one
+        #[arg(long, value_name = "CHECK")]
+        verified: Vec<String>,
     },
     /// Ask ZITADEL to email the registration link to the user
-    Send { user: String },
+    Send {
+        user: String,
+        /// How the person's identity was checked (as for link; repeatable)
+        #[arg(long, value_name = "CHECK")]
+        verified: Vec<String>,
+    },
     /// The user's registered passkeys; with --remove, remove one of them
     Passkeys {
         /// User id, user name, login name or email (exact, inside the org)
@@ -140,7 +151,13 @@ pub enum Command {
         /// With --send-without: send without asking
         #[arg(long, requires = "send_without")]
         yes: bool,
+        /// With --send-without: how this wave was checked, where the org asks (repeatable)
+        #[arg(long, value_name = "CHECK", requires = "send_without")]
+        verified: Vec<String>,
     },
+    /// An enrollment day: a queue of people from a roster, worked through at the desk
+    #[command(subcommand)]
+    Queue(QueueCommand),
     /// The local audit log: links created, sent, registered, expired (newest first)
     Audit {
         /// Only entries from this day on (YYYY-MM-DD, UTC)
@@ -162,6 +179,61 @@ pub enum Command {
         /// Keep the simulator running after the demo (Ctrl-C ends it)
         #[arg(long)]
         keep_running: bool,
+    },
+}
+
+/// `queue …`: one queue per instance and org, kept in the data dir.
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Read a roster (CSV or text: one login name, email or user id per line, with or
+    /// without a header), look everyone up, and add those who can register to the queue
+    Import {
+        file: PathBuf,
+        /// Start a new queue (the old one is kept aside in the data dir)
+        #[arg(long)]
+        new: bool,
+        /// Only show what each line found; add nobody
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The queue with everyone's state and times, and how far the day is
+    List {
+        /// The day's results as CSV on stdout
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
+    /// Call the next person: create their link (after the identity check) and print the QR
+    Next {
+        /// Wait until they registered a passkey (exit 7 if the link expires first)
+        #[arg(long)]
+        wait: bool,
+        /// How the person's identity was checked (as for link; repeatable)
+        #[arg(long, value_name = "CHECK")]
+        verified: Vec<String>,
+        /// Do not print the QR code in the terminal
+        #[arg(long)]
+        no_qr: bool,
+        /// Also write the QR code as a PNG (1024 px)
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
+    },
+    /// Not today: skip a person (user id, login name or email as in the queue)
+    Skip { user: String },
+    /// Called, never came
+    NoShow { user: String },
+    /// Waiting again, after everyone else
+    Back { user: String },
+    /// Ask ZITADEL to email a link to everyone waiting (asks first on a terminal)
+    SendWaiting {
+        /// Send without asking
+        #[arg(long)]
+        yes: bool,
+        /// How this wave was checked, where the org asks (repeatable)
+        #[arg(long, value_name = "CHECK")]
+        verified: Vec<String>,
+        /// At most this many requests per second (ZITADEL Cloud allows 50)
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        rate: u32,
     },
 }
 
@@ -261,12 +333,18 @@ pub async fn run(args: Args) -> Result<()> {
             // A token (PAT) names nobody: the link use cases ask ZITADEL who it is for the
             // audit log, alongside their own calls.
             let info = session.info().await;
+            let data_dir = default_data_dir(env)?;
             let links = Links::new(
                 desk,
-                Arc::new(AuditLog::for_config(&default_data_dir(env)?, &config)),
+                Arc::new(AuditLog::for_config(&data_dir, &config)),
                 Arc::new(SystemClock),
                 Actor::of(&info),
-            );
+            )
+            .with_identity_checks(IdentityChecks::new(config.identity_checks.clone())?);
+            if let Command::Queue(command) = command {
+                let org = links.desk().resolve_org(settings.org.as_deref()).await?;
+                return queue(Day::new(&links, &data_dir, org), command, args.json).await;
+            }
             execute(&links, settings.org.as_deref(), command, args.json).await
         }
     }
@@ -302,8 +380,12 @@ async fn execute(links: &Links, org: Option<&str>, command: Command, json: bool)
             authenticator,
             replace,
             stolen,
+            verified,
         } => {
             let org = desk.resolve_org(org).await?;
+            // The identity check before anything else: nothing is removed for someone who
+            // was not checked.
+            links.check_identity(&org, &verified)?;
             // A replacement: the old passkeys are checked before anything is made; a stolen
             // device's go at once (all of them, or no link), the others once the new one is there.
             let retire = if replace.is_empty() {
@@ -333,7 +415,7 @@ async fn execute(links: &Links, org: Option<&str>, command: Command, json: bool)
                 }
             };
             let issued = links
-                .create(&org, &user, authenticator.unwrap_or_default())
+                .create(&org, &user, authenticator.unwrap_or_default(), &verified)
                 .await?;
             let qr = Qr::new(issued.link.link.expose())?;
             if let Some(path) = png {
@@ -369,9 +451,9 @@ async fn execute(links: &Links, org: Option<&str>, command: Command, json: bool)
                 }
             }
         }
-        Command::Send { user } => {
+        Command::Send { user, verified } => {
             let org = desk.resolve_org(org).await?;
-            output::sent(&links.send(&org, &user).await?, json);
+            output::sent(&links.send(&org, &user, &verified).await?, json);
         }
         Command::Passkeys {
             user, remove: None, ..
@@ -406,8 +488,12 @@ async fn execute(links: &Links, org: Option<&str>, command: Command, json: bool)
             rate,
             send_without,
             yes,
+            verified,
         } => {
             let org = desk.resolve_org(org).await?;
+            if send_without {
+                links.check_identity(&org, &verified)?;
+            }
             let options = CoverageOptions {
                 max_rate: rate,
                 ..CoverageOptions::default()
@@ -435,7 +521,9 @@ async fn execute(links: &Links, org: Option<&str>, command: Command, json: bool)
                 {
                     return Err(Error::Interrupted("nothing was sent".into()));
                 }
-                let sending = links.send_all(&org, &without, rate, |done| {
+                let mut done = 0;
+                let sending = links.send_all(&org, &without, rate, &verified, |_, _| {
+                    done += 1;
                     output::sending(done, without.len())
                 });
                 Some(tokio::select! {
@@ -449,11 +537,125 @@ async fn execute(links: &Links, org: Option<&str>, command: Command, json: bool)
         }
         #[cfg(feature = "demo")]
         Command::Demo { .. } => unreachable!("handled first"),
-        Command::Login { .. } | Command::Logout | Command::Whoami | Command::Audit { .. } => {
-            unreachable!("handled before signing in")
+        Command::Login { .. }
+        | Command::Logout
+        | Command::Whoami
+        | Command::Audit { .. }
+        | Command::Queue(_) => {
+            unreachable!("handled before")
         }
     }
     Ok(())
+}
+
+/// Runs one `queue` command for the org's day.
+async fn queue(day: Day<'_>, command: QueueCommand, json: bool) -> Result<()> {
+    match command {
+        QueueCommand::Import { file, new, dry_run } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Error::io(format!("read {}", file.display()), e))?;
+            let (roster, matches) = day.read_roster(&bytes).await?;
+            let ready: Vec<_> = matches.iter().filter_map(|m| m.ready().cloned()).collect();
+            let added = if dry_run {
+                None
+            } else {
+                Some(day.enqueue(&ready, new)?)
+            };
+            output::roster(&roster, &matches, added.as_ref(), json);
+        }
+        QueueCommand::List { csv } => output::queue(&day.queue()?, csv, json),
+        QueueCommand::Next {
+            wait,
+            verified,
+            no_qr,
+            png,
+        } => {
+            let issued = day.next(&verified, Authenticator::default()).await?;
+            let qr = Qr::new(issued.link.link.expose())?;
+            if let Some(path) = png {
+                write_file(&path, &qr.png(1024)?)?;
+            }
+            output::link(
+                &issued.user,
+                &issued.link,
+                (!no_qr && !json).then_some(&qr),
+                json,
+            );
+            if wait {
+                output::waiting(&issued.user);
+                let outcome = tokio::select! {
+                    outcome = day.wait(&issued) => outcome?,
+                    _ = tokio::signal::ctrl_c() => return Err(Error::Interrupted("the link stays valid until it expires; the person stays at the desk (queue skip/back to move on)".into())),
+                };
+                match outcome {
+                    Registration::Registered(passkey) => {
+                        output::registered(&issued.user, &passkey, &[], json)
+                    }
+                    Registration::Expired => return Err(Error::LinkExpired),
+                }
+            }
+        }
+        QueueCommand::Skip { user } => {
+            let now = day.now();
+            let queue = day.change(|q| {
+                let id = queued(q, &user)?;
+                q.skip(&id, now)
+            })?;
+            output::queue_summary(&queue.1, json);
+        }
+        QueueCommand::NoShow { user } => {
+            let now = day.now();
+            let queue = day.change(|q| {
+                let id = queued(q, &user)?;
+                q.no_show(&id, now)
+            })?;
+            output::queue_summary(&queue.1, json);
+        }
+        QueueCommand::Back { user } => {
+            let queue = day.change(|q| {
+                let id = queued(q, &user)?;
+                q.back(&id)
+            })?;
+            output::queue_summary(&queue.1, json);
+        }
+        QueueCommand::SendWaiting {
+            yes,
+            verified,
+            rate,
+        } => {
+            let count = day.waiting_count()?;
+            if !yes && std::io::stdin().is_terminal() && !output::confirm_wave(count)? {
+                return Err(Error::Interrupted("nothing was sent".into()));
+            }
+            let sending = day.send_waiting(&verified, rate, output::sending);
+            let sent = tokio::select! {
+                sent = sending => sent?,
+                _ = tokio::signal::ctrl_c() => return Err(Error::Interrupted("sending stopped; the queue says who got a link".into())),
+            };
+            output::wave(&sent, &day.queue()?, json);
+        }
+    }
+    Ok(())
+}
+
+/// The user id of the queued person `who` names (user id, login name or email, ignoring case).
+fn queued(queue: &passkey_desk_core::queue::Queue, who: &str) -> Result<String> {
+    let who = who.trim();
+    queue
+        .people
+        .iter()
+        .find(|p| {
+            p.user_id == who
+                || p.login_name.eq_ignore_ascii_case(who)
+                || p.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(who))
+        })
+        .map(|p| p.user_id.clone())
+        .ok_or_else(|| Error::UserNotFound {
+            user: passkey_desk_core::error::sanitize(who, 100),
+            org: format!("{} (in its queue)", queue.org_name),
+        })
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -9,6 +9,8 @@ use passkey_desk_core::coverage::{self, CoverageEvent, CoverageProgress, Coverag
 use passkey_desk_core::error::sanitize;
 use passkey_desk_core::links::{BulkSend, Retired};
 use passkey_desk_core::qr::Qr;
+use passkey_desk_core::queue::Queue;
+use passkey_desk_core::roster::{Found, MatchCounts, Roster, RosterMatch};
 use passkey_desk_core::{
     Error, ErrorCode, Me, Org, Passkey, RegistrationLink, Result, User, UserPage,
 };
@@ -576,6 +578,139 @@ pub fn sending(done: usize, of: usize) {
     }
 }
 
+/// What each roster line found, and (unless a dry run) who was added to the queue.
+pub fn roster(
+    roster: &Roster,
+    matches: &[RosterMatch],
+    added: Option<&(usize, Queue)>,
+    json: bool,
+) {
+    let counts = MatchCounts::of(matches);
+    if json {
+        print_json(&json!({
+            "counts": counts,
+            "lines": matches,
+            "repeated": roster.repeated,
+            "column": roster.column,
+            "added": added.map(|(n, _)| *n),
+            "summary": added.map(|(_, q)| q.summary()),
+        }));
+        return;
+    }
+    for m in matches {
+        let what = match &m.found {
+            Found::Ready { user } => format!(
+                "ready      {} ({})",
+                t(&user.display_name),
+                t(&user.login_name)
+            ),
+            Found::Blocked { user, reason } => format!(
+                "cannot     {} ({}): {}",
+                t(&user.display_name),
+                t(&user.login_name),
+                t(&reason.message)
+            ),
+            Found::Repeated { user } => format!(
+                "repeated   {} (named on an earlier line)",
+                t(&user.login_name)
+            ),
+            Found::Ambiguous { candidates } => format!("ambiguous  {}", t(&candidates.join(", "))),
+            Found::Unknown => "unknown    nobody of that name in the organisation".to_string(),
+            Found::Failed { error } => format!("failed     {}", t(&error.message)),
+        };
+        println!("line {:>5}  {:<32} {what}", m.entry.line, t(&m.entry.ident));
+    }
+    for r in &roster.repeated {
+        println!(
+            "line {:>5}  {:<32} repeated   (the same text as an earlier line)",
+            r.line,
+            t(&r.ident)
+        );
+    }
+    println!(
+        "{} ready, {} cannot register, {} ambiguous, {} unknown, {} repeated, {} failed",
+        counts.ready,
+        counts.blocked,
+        counts.ambiguous,
+        counts.unknown,
+        counts.repeated + roster.repeated.len() as u32,
+        counts.failed
+    );
+    match added {
+        Some((n, queue)) => println!("{n} added to the queue: {}", queue.summary()),
+        None => println!("dry run: nobody was added"),
+    }
+}
+
+/// The queue: everyone's state, or the day's results as CSV.
+pub fn queue(queue: &Queue, csv: bool, json: bool) {
+    if csv {
+        print!("{}", queue.to_csv());
+        return;
+    }
+    if json {
+        print_json(&json!({
+            "orgId": queue.org_id,
+            "orgName": queue.org_name,
+            "current": queue.current,
+            "people": queue.people,
+            "summary": queue.summary(),
+        }));
+        return;
+    }
+    for (n, p) in queue.people.iter().enumerate() {
+        let here = if queue.current.as_deref() == Some(p.user_id.as_str()) {
+            "▶"
+        } else {
+            " "
+        };
+        let passkey = p
+            .passkey
+            .as_deref()
+            .map(|k| format!(" ({})", t(k)))
+            .unwrap_or_default();
+        println!(
+            "{here}{:>4}  {:<11} {} ({}){passkey}",
+            n + 1,
+            p.state.as_str().replace('_', " "),
+            t(&p.display_name),
+            t(&p.login_name)
+        );
+    }
+    println!("{}", queue.summary());
+}
+
+/// How far the day is, after a change.
+pub fn queue_summary(queue: &Queue, json: bool) {
+    if json {
+        print_json(&json!({"summary": queue.summary(), "current": queue.current}));
+    } else {
+        println!("{}", queue.summary());
+    }
+}
+
+pub fn confirm_wave(count: usize) -> Result<bool> {
+    ask(&format!(
+        "Ask ZITADEL to email a passkey registration link to the {count} people waiting in the queue?"
+    ))
+}
+
+/// How the remote wave went.
+pub fn wave(sent: &BulkSend, queue: &Queue, json: bool) {
+    if json {
+        print_json(&json!({"sent": sent.sent, "failed": sent.failed, "summary": queue.summary()}));
+        return;
+    }
+    println!(
+        "ZITADEL is emailing {} people a passkey registration link.",
+        sent.sent
+    );
+    for f in &sent.failed {
+        println!("not sent to {}: {}", t(f.user.label()), t(&f.error.message));
+    }
+    println!("{}", queue.summary());
+}
+
 /// One line on stderr (and, with `--json`, an error document on stdout).
 pub fn error(e: &Error, json: bool) {
     if json {
@@ -603,6 +738,8 @@ pub fn exit_code(e: &Error) -> u8 {
         | ErrorCode::UserNotFound
         | ErrorCode::AmbiguousUser
         | ErrorCode::PasskeyNotFound => 5,
+        ErrorCode::IdentityCheckRequired => 2,
+        ErrorCode::QueueEmpty => 8,
         ErrorCode::Network
         | ErrorCode::Tls
         | ErrorCode::Timeout
@@ -631,6 +768,7 @@ pub fn exit_code(e: &Error) -> u8 {
         | ErrorCode::NoLink
         | ErrorCode::NoOrg
         | ErrorCode::NoDeviceSignIn
+        | ErrorCode::EmailUnverified
         | ErrorCode::Interrupted
         | ErrorCode::Io
         | ErrorCode::Desktop => 1,
@@ -643,7 +781,7 @@ mod tests {
 
     #[test]
     fn every_error_code_has_its_exit_code() {
-        let pinned: [(ErrorCode, u8); 42] = [
+        let pinned: [(ErrorCode, u8); 45] = [
             (ErrorCode::NotSignedIn, 3),
             (ErrorCode::TokenRejected, 3),
             (ErrorCode::PermissionDenied, 4),
@@ -683,6 +821,9 @@ mod tests {
             (ErrorCode::NoOrg, 1),
             (ErrorCode::NoDeviceSignIn, 1),
             (ErrorCode::PasskeyNotFound, 5),
+            (ErrorCode::IdentityCheckRequired, 2),
+            (ErrorCode::EmailUnverified, 1),
+            (ErrorCode::QueueEmpty, 8),
             (ErrorCode::Interrupted, 1),
             (ErrorCode::Io, 1),
             (ErrorCode::Desktop, 1),
@@ -790,6 +931,12 @@ mod tests {
                 passkey: s(),
                 user: s(),
             },
+            ErrorCode::IdentityCheckRequired => Error::IdentityCheckRequired {
+                org: s(),
+                checks: vec![s()],
+            },
+            ErrorCode::EmailUnverified => Error::EmailUnverified { user: s() },
+            ErrorCode::QueueEmpty => Error::QueueEmpty { org: s() },
             ErrorCode::Interrupted => Error::Interrupted(s()),
             ErrorCode::Io => Error::io("x", "y"),
             ErrorCode::Desktop => Error::desktop("x", "y"),

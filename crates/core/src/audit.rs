@@ -98,6 +98,11 @@ pub struct AuditEntry {
     /// The passkey a `removed` entry is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passkey: Option<AuditPasskey>,
+    /// How the person's identity was checked before the link: the org's checklist items
+    /// the admin ticked (never free text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<Vec<String>>"))]
+    pub verified: Vec<String>,
 }
 
 /// A passkey as the audit log names it: ZITADEL's id and the name the person gave it.
@@ -118,6 +123,8 @@ pub struct AuditSubject {
     pub user_id: String,
     pub login_name: String,
     pub expires_at: Option<DateTime<Utc>>,
+    /// The identity check before the link ([`crate::checks`]); every entry of it carries it.
+    pub verified: Vec<String>,
 }
 
 impl AuditSubject {
@@ -141,6 +148,7 @@ impl AuditSubject {
             user_id: user_id.to_string(),
             login_name: String::new(),
             expires_at: None,
+            verified: Vec::new(),
         }
     }
 
@@ -172,6 +180,7 @@ impl AuditSubject {
                 Err(code) => code.into(),
             },
             passkey: None,
+            verified: self.verified.clone(),
         }
     }
 }
@@ -376,7 +385,7 @@ impl AuditLog {
 }
 
 /// The CSV header's columns.
-pub const CSV_COLUMNS: [&str; 12] = [
+pub const CSV_COLUMNS: [&str; 13] = [
     "time",
     "instance",
     "admin",
@@ -389,6 +398,7 @@ pub const CSV_COLUMNS: [&str; 12] = [
     "outcome",
     "passkey_id",
     "passkey_name",
+    "verified",
 ];
 
 /// RFC 4180 CSV (CRLF lines), with cells that a spreadsheet would run as a formula
@@ -415,6 +425,7 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
                 .as_ref()
                 .map(|p| p.name.clone())
                 .unwrap_or_default(),
+            e.verified.join("; "),
         ];
         let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         out.push_str(&row.join(","));
@@ -453,6 +464,7 @@ mod tests {
             expires_at: Some("2026-11-26T12:00:00Z".parse().unwrap()),
             passkey: None,
             outcome: "ok".into(),
+            verified: Vec::new(),
         }
     }
 
@@ -590,7 +602,7 @@ mod tests {
             "{row}"
         );
         assert!(row.contains("\"a,b \"\"c\"\"\nd\""), "{row}");
-        assert!(row.ends_with(",created,2026-11-26T12:00:00Z,ok,,"), "{row}");
+        assert!(row.ends_with(",created,2026-11-26T12:00:00Z,ok,,,"), "{row}");
     }
 
     #[test]
@@ -612,7 +624,22 @@ mod tests {
         assert!(csv.contains(",removed,"), "{csv}");
         assert!(
             csv.trim_end()
-                .ends_with(",350000000000000001,'=Zoë's phone"),
+                .ends_with(",350000000000000001,'=Zoë's phone,"),
+            "{csv}"
+        );
+        // How the person was verified: the ticked items, in JSON and CSV.
+        let mut checked = entry("zoe", AuditAction::Created, "2026-11-01T10:00:00Z");
+        checked.verified = vec!["Photo ID seen".into(), "=Manager approved".into()];
+        let line = serde_json::to_string(&checked).unwrap();
+        assert!(
+            line.contains(r#""verified":["Photo ID seen","=Manager approved"]"#),
+            "{line}"
+        );
+        assert_eq!(serde_json::from_str::<AuditEntry>(&line).unwrap(), checked);
+        let csv = to_csv(std::slice::from_ref(&checked));
+        assert!(
+            csv.trim_end().ends_with(",,,'Photo ID seen; =Manager approved")
+                || csv.trim_end().ends_with(",,,Photo ID seen; =Manager approved"),
             "{csv}"
         );
         // Entries without a passkey stay as they were written before (no field at all).

@@ -65,6 +65,11 @@ pub struct Config {
     /// keeping 5 rotated files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_max_bytes: Option<u64>,
+    /// Per organisation (by id): how a person can be verified before they get a link, e.g.
+    /// `"100" = ["Photo ID seen", "Called back on the number on record"]`. An org with a list
+    /// gets no link and no send until the admin ticked one of its items.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub identity_checks: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {

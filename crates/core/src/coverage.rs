@@ -263,14 +263,25 @@ async fn page(
     pacer: &Pacer,
     options: &CoverageOptions,
 ) -> Result<crate::model::UserPage> {
+    paced(pacer, options, || desk.client().list_users(org, search)).await
+}
+
+/// One call in its turn of `pacer`, tried again after a rate limit (as long as the server
+/// asks, up to [`RATE_LIMITED_TRIES`]) or a failure that may pass (`options.attempts`), with
+/// everyone held off meanwhile.
+pub(crate) async fn paced<T, F, Fut>(pacer: &Pacer, options: &CoverageOptions, call: F) -> Result<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
     let mut tries = Tries::default();
     loop {
         pacer.turn().await;
-        match desk.client().list_users(org, search).await {
-            Ok(page) => return Ok(page),
+        match call().await {
+            Ok(answer) => return Ok(answer),
             Err(e) => match tries.again(&e, options) {
                 Some(wait) => {
-                    tracing::debug!(code = e.code().as_str(), "user page failed; trying again");
+                    tracing::debug!(code = e.code().as_str(), "busy; trying again");
                     pacer.hold(wait).await;
                 }
                 None => return Err(e),
@@ -287,26 +298,21 @@ async fn passkeys_of(
     pacer: &Pacer,
     options: &CoverageOptions,
 ) -> CoverageRow {
-    let mut tries = Tries::default();
-    loop {
-        pacer.turn().await;
-        match desk.client().list_passkeys(org, &user.id).await {
-            Ok(keys) => {
-                return CoverageRow {
-                    passkeys: Some(u32::try_from(keys.len()).unwrap_or(u32::MAX)),
-                    user,
-                }
+    match paced(pacer, options, || {
+        desk.client().list_passkeys(org, &user.id)
+    })
+    .await
+    {
+        Ok(keys) => CoverageRow {
+            passkeys: Some(u32::try_from(keys.len()).unwrap_or(u32::MAX)),
+            user,
+        },
+        Err(e) => {
+            tracing::debug!(code = e.code().as_str(), user = %user.id, "passkeys unreadable");
+            CoverageRow {
+                passkeys: None,
+                user,
             }
-            Err(e) => match tries.again(&e, options) {
-                Some(wait) => pacer.hold(wait).await,
-                None => {
-                    tracing::debug!(code = e.code().as_str(), user = %user.id, "passkeys unreadable");
-                    return CoverageRow {
-                        passkeys: None,
-                        user,
-                    };
-                }
-            },
         }
     }
 }

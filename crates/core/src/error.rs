@@ -154,6 +154,20 @@ pub enum Error {
     #[error("{user} has no passkey '{passkey}' (removed already?): reload the passkey list")]
     PasskeyNotFound { passkey: String, user: String },
 
+    /// The org asks for an identity check before every link and send; none was recorded.
+    #[error("organisation {org} asks for an identity check before a link: tick how the person was verified ({}); in the CLI pass --verified \"…\"", .checks.join(" / "))]
+    IdentityCheckRequired { org: String, checks: Vec<String> },
+
+    /// *Email* to an address ZITADEL has not verified: the admin confirms it first.
+    #[error("{user}'s email address is not verified in ZITADEL, so the link could reach someone else: confirm the address with the person, or show the QR instead")]
+    EmailUnverified { user: String },
+
+    /// `queue next` with nobody waiting.
+    #[error(
+        "nobody is waiting in the queue of organisation {org}: import a roster or add people first"
+    )]
+    QueueEmpty { org: String },
+
     /// The person stopped a wait (Ctrl-C).
     #[error("stopped: {0}")]
     Interrupted(String),
@@ -281,6 +295,9 @@ impl Error {
             Error::NoOrg => ErrorCode::NoOrg,
             Error::NoDeviceSignIn => ErrorCode::NoDeviceSignIn,
             Error::PasskeyNotFound { .. } => ErrorCode::PasskeyNotFound,
+            Error::IdentityCheckRequired { .. } => ErrorCode::IdentityCheckRequired,
+            Error::EmailUnverified { .. } => ErrorCode::EmailUnverified,
+            Error::QueueEmpty { .. } => ErrorCode::QueueEmpty,
             Error::Interrupted(_) => ErrorCode::Interrupted,
             Error::Io { .. } => ErrorCode::Io,
             Error::Desktop { .. } => ErrorCode::Desktop,
@@ -350,6 +367,9 @@ pub enum ErrorCode {
     NoOrg,
     NoDeviceSignIn,
     PasskeyNotFound,
+    IdentityCheckRequired,
+    EmailUnverified,
+    QueueEmpty,
     Interrupted,
     Io,
     Desktop,
@@ -357,7 +377,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the enum (for the tests that pin them).
-    pub const ALL: [ErrorCode; 42] = [
+    pub const ALL: [ErrorCode; 45] = [
         ErrorCode::NotSignedIn,
         ErrorCode::TokenRejected,
         ErrorCode::PermissionDenied,
@@ -397,6 +417,9 @@ impl ErrorCode {
         ErrorCode::NoOrg,
         ErrorCode::NoDeviceSignIn,
         ErrorCode::PasskeyNotFound,
+        ErrorCode::IdentityCheckRequired,
+        ErrorCode::EmailUnverified,
+        ErrorCode::QueueEmpty,
         ErrorCode::Interrupted,
         ErrorCode::Io,
         ErrorCode::Desktop,
@@ -444,6 +467,9 @@ impl ErrorCode {
             ErrorCode::NoOrg => "no_org",
             ErrorCode::NoDeviceSignIn => "no_device_sign_in",
             ErrorCode::PasskeyNotFound => "passkey_not_found",
+            ErrorCode::IdentityCheckRequired => "identity_check_required",
+            ErrorCode::EmailUnverified => "email_unverified",
+            ErrorCode::QueueEmpty => "queue_empty",
             ErrorCode::Interrupted => "interrupted",
             ErrorCode::Io => "io",
             ErrorCode::Desktop => "desktop",
@@ -571,6 +597,9 @@ mod tests {
             "no_org",
             "no_device_sign_in",
             "passkey_not_found",
+            "identity_check_required",
+            "email_unverified",
+            "queue_empty",
             "interrupted",
             "io",
             "desktop",

@@ -6,10 +6,12 @@ pub mod audit;
 pub mod auth;
 #[doc(hidden)]
 pub mod bench_support;
+pub mod checks;
 pub mod client;
 pub mod clock;
 pub mod config;
 pub mod coverage;
+pub mod day;
 pub mod desk;
 pub mod duration;
 pub mod error;
@@ -21,6 +23,8 @@ pub mod link;
 pub mod links;
 pub mod model;
 pub mod qr;
+pub mod queue;
+pub mod roster;
 pub mod secret;
 
 pub use client::{ClientOptions, ZitadelClient};

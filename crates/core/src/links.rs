@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::audit::{AuditAction, AuditLog, AuditPasskey, AuditSubject};
 use crate::auth::SessionInfo;
+use crate::checks::IdentityChecks;
 use crate::client::Authenticator;
 use crate::clock::Clock;
 use crate::error::{ErrorCode, ErrorReport, Result};
@@ -49,6 +50,7 @@ impl Actor {
             user_id: ident.to_string(),
             login_name: String::new(),
             expires_at: None,
+            verified: Vec::new(),
         }
     }
 }
@@ -97,6 +99,8 @@ pub struct Links {
     audit: Arc<AuditLog>,
     clock: Arc<dyn Clock>,
     actor: std::sync::Mutex<Actor>,
+    /// The orgs' identity checks: no link and no send without one where an org asks for it.
+    checks: std::sync::RwLock<IdentityChecks>,
 }
 
 impl Links {
@@ -111,11 +115,50 @@ impl Links {
             audit,
             clock,
             actor: std::sync::Mutex::new(actor),
+            checks: std::sync::RwLock::new(IdentityChecks::default()),
         }
+    }
+
+    /// The orgs' identity checks ([`crate::checks`]) to ask for before links and sends.
+    pub fn with_identity_checks(self, checks: IdentityChecks) -> Links {
+        self.set_identity_checks(checks);
+        self
+    }
+
+    /// New identity checks (the settings changed).
+    pub fn set_identity_checks(&self, checks: IdentityChecks) {
+        *self.checks.write().unwrap_or_else(|p| p.into_inner()) = checks;
+    }
+
+    /// The checklist of `org` (empty: no check asked for).
+    pub fn identity_checks(&self, org: &str) -> Vec<String> {
+        self.checks
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .of(org)
+            .to_vec()
+    }
+
+    /// The gate alone, for a flow that must know before it starts (a replacement removes
+    /// nothing for someone who was not checked).
+    pub fn check_identity(&self, org: &Org, ticked: &[String]) -> Result<()> {
+        self.verify(org, ticked).map(|_| ())
+    }
+
+    /// The gate before a link or a send: what the admin ticked, as the audit records it.
+    fn verify(&self, org: &Org, ticked: &[String]) -> Result<Vec<String>> {
+        self.checks
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .verify(org.id.as_str(), ticked)
     }
 
     pub fn desk(&self) -> &Arc<Desk> {
         &self.desk
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     pub fn actor(&self) -> Actor {
@@ -148,18 +191,34 @@ impl Links {
     }
 
     /// Creates a link for `ident` in `org` ([`Desk::create_link_with`]: permission, user and
-    /// origin checked first); `created` is audited whatever the outcome.
+    /// origin checked first) once the person's identity check passed the org's gate
+    /// (`ticked`: the checklist items the admin ticked); `created` is audited whatever the
+    /// outcome, with how the person was verified.
     pub async fn create(
         &self,
         org: &Org,
         ident: &str,
         authenticator: Authenticator,
+        ticked: &[String],
     ) -> Result<IssuedLink> {
+        let verified = match self.verify(org, ticked) {
+            Ok(verified) => verified,
+            Err(e) => {
+                let actor = self.named_actor().await;
+                self.record(
+                    &actor.in_org(org, ident),
+                    AuditAction::Created,
+                    Err(e.code()),
+                );
+                return Err(e);
+            }
+        };
         let (actor, created) = tokio::join!(
             self.named_actor(),
             self.desk.create_link_with(&org.id, ident, authenticator)
         );
-        let subject = actor.in_org(org, ident);
+        let mut subject = actor.in_org(org, ident);
+        subject.verified = verified;
         match created {
             Ok((user, link)) => {
                 let subject = subject.for_user(&user, Some(link.expires_at));
@@ -178,10 +237,20 @@ impl Links {
         }
     }
 
-    /// Asks ZITADEL to email `ident` a link ([`Desk::send_link`]); `sent` is audited.
-    pub async fn send(&self, org: &Org, ident: &str) -> Result<User> {
+    /// Asks ZITADEL to email `ident` a link ([`Desk::send_link`]) once the identity check
+    /// passed the org's gate, as for [`Links::create`]; `sent` is audited.
+    pub async fn send(&self, org: &Org, ident: &str, ticked: &[String]) -> Result<User> {
+        let verified = match self.verify(org, ticked) {
+            Ok(verified) => verified,
+            Err(e) => {
+                let actor = self.named_actor().await;
+                self.record(&actor.in_org(org, ident), AuditAction::Sent, Err(e.code()));
+                return Err(e);
+            }
+        };
         let (actor, sent) = tokio::join!(self.named_actor(), self.desk.send_link(&org.id, ident));
-        let subject = actor.in_org(org, ident);
+        let mut subject = actor.in_org(org, ident);
+        subject.verified = verified;
         match &sent {
             Ok(user) => self.record(&subject.for_user(user, None), AuditAction::Sent, Ok(())),
             Err(e) => self.record(&subject, AuditAction::Sent, Err(e.code())),
@@ -195,13 +264,17 @@ impl Links {
     /// per second (0: no limit), each audited as `sent`. A failure for one person does not
     /// stop the others: it is in the answer's `failed`. Only an ended session stops the
     /// sending (nobody after that would get one either); `progress` hears each person done.
+    /// Where the org asks for an identity check, `ticked` says how the whole wave was
+    /// verified (e.g. "Manager approved"), and every entry records it.
     pub async fn send_all(
         &self,
         org: &Org,
         users: &[User],
         max_rate: u32,
-        mut progress: impl FnMut(usize),
+        ticked: &[String],
+        mut progress: impl FnMut(&User, &Result<()>),
     ) -> Result<BulkSend> {
+        let verified = self.verify(org, ticked)?;
         let (actor, capabilities) =
             tokio::join!(self.named_actor(), self.desk.capabilities(&org.id));
         if !capabilities?.send_link {
@@ -213,9 +286,10 @@ impl Links {
         }
         let pacer = crate::coverage::Pacer::new(max_rate);
         let mut outcome = BulkSend::default();
-        for (done, user) in users.iter().enumerate() {
+        for user in users {
             pacer.turn().await;
-            let subject = actor.in_org(org, user.id.as_str()).for_user(user, None);
+            let mut subject = actor.in_org(org, user.id.as_str()).for_user(user, None);
+            subject.verified = verified.clone();
             let sent = match crate::desk::ensure_can_register(user) {
                 Ok(()) => {
                     self.desk
@@ -225,6 +299,7 @@ impl Links {
                 }
                 Err(e) => Err(e),
             };
+            progress(user, &sent);
             match sent {
                 Ok(()) => {
                     self.record(&subject, AuditAction::Sent, Ok(()));
@@ -242,7 +317,6 @@ impl Links {
                     }
                 }
             }
-            progress(done + 1);
         }
         Ok(outcome)
     }

@@ -165,7 +165,7 @@ async fn the_whole_helpdesk_flow_as_the_desk_pushes_it() {
     );
 
     let view = app
-        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     assert!(view.qr_svg.starts_with("<svg") && view.link.starts_with(&f.sim.url()));
@@ -185,7 +185,17 @@ async fn the_whole_helpdesk_flow_as_the_desk_pushes_it() {
 
     app.link_copy().unwrap();
     assert_eq!(f.host.read_clipboard().as_deref(), Some(view.link.as_str()));
-    app.link_email().unwrap();
+    // José's address is not verified in ZITADEL: the mail client opens only after a yes.
+    let opened_before = f.host.opened.lock().unwrap().len();
+    let e = app.link_email(false).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::EmailUnverified);
+    assert!(e.to_string().contains("not verified"), "{e}");
+    assert_eq!(
+        f.host.opened.lock().unwrap().len(),
+        opened_before,
+        "nothing opened"
+    );
+    app.link_email(true).unwrap();
     let mailto = f.host.opened.lock().unwrap().last().unwrap().clone();
     assert!(
         mailto.starts_with("mailto:jose.nunez%40acme.example.com?subject="),
@@ -239,7 +249,7 @@ async fn a_copied_link_leaves_the_clipboard_after_the_set_time() {
     // Saving the same instance keeps the session.
     assert!(workspace(&app.desk_view()).session.is_some());
     let view = app
-        .link_create("max.muster", Authenticator::Any)
+        .link_create("max.muster", Authenticator::Any, &[])
         .await
         .unwrap();
     app.link_copy().unwrap();
@@ -298,7 +308,7 @@ async fn another_org_another_person_and_back_to_search_close_the_link() {
     ];
     for (way, move_on) in ways {
         let view = app
-            .link_create(seed::JOSE_ID, Authenticator::Any)
+            .link_create(seed::JOSE_ID, Authenticator::Any, &[])
             .await
             .unwrap();
         app.link_copy().unwrap();
@@ -353,7 +363,7 @@ async fn org_user_manager_gets_reasons_not_failing_buttons() {
     );
     assert_eq!(org.send_link_lacks, None);
     assert!(!org.authenticator_choice, "no link, no choice");
-    let user = app.link_send(seed::JOSE_ID).await.unwrap();
+    let user = app.link_send(seed::JOSE_ID, &[]).await.unwrap();
     assert_eq!(user.id.as_str(), seed::JOSE_ID);
     assert_eq!(f.sim.emails().len(), 1);
 }
@@ -474,7 +484,7 @@ async fn the_public_screen_shows_only_the_persons_part_and_the_new_passkey() {
     );
 
     let view = app
-        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     let ScreenView::Showing(shown) = app.screen() else {
@@ -533,7 +543,7 @@ async fn an_idle_link_on_a_public_screen_is_wiped_and_touches_keep_it() {
     .await
     .unwrap();
     // The admin alone with a link is not hurried.
-    app.link_create(seed::JOSE_ID, Authenticator::Any)
+    app.link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     f.clock.parked(Timer::Poll).await;
@@ -546,7 +556,7 @@ async fn an_idle_link_on_a_public_screen_is_wiped_and_touches_keep_it() {
 
     // With the presenter open, the rule applies; touches restart it.
     app.presenter_open(None).await.unwrap();
-    app.link_create("max.muster", Authenticator::Any)
+    app.link_create("max.muster", Authenticator::Any, &[])
         .await
         .unwrap();
     for _ in 0..3 {
@@ -576,7 +586,7 @@ async fn an_expired_link_is_wiped_by_the_cores_clock() {
     let f = Fixture::new().await;
     let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
     let view = app
-        .link_create(seed::ZOE_ID, Authenticator::Any)
+        .link_create(seed::ZOE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     let ScreenView::Showing(shown) = app.screen() else {
@@ -598,7 +608,7 @@ async fn an_expired_link_is_wiped_by_the_cores_clock() {
 async fn an_ended_session_pauses_the_public_screen_and_a_new_sign_in_clears_it() {
     let f = Fixture::new().await;
     let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
-    app.link_create("max.muster", Authenticator::Any)
+    app.link_create("max.muster", Authenticator::Any, &[])
         .await
         .unwrap();
     f.sim

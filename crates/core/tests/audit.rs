@@ -50,17 +50,17 @@ async fn every_action_is_one_entry_and_no_secret_is_in_the_file() {
     let any = Authenticator::Any;
 
     // Created, copied, emailed, closed.
-    let jose = app.link_create(seed::JOSE_ID, any).await.unwrap();
+    let jose = app.link_create(seed::JOSE_ID, any, &[]).await.unwrap();
     links.push(jose.link.clone());
     app.link_copy().unwrap();
-    app.link_email().unwrap();
+    app.link_email(true).unwrap();
     app.link_close().await.unwrap();
 
     // Sent by ZITADEL.
-    app.link_send(seed::JOSE_ID).await.unwrap();
+    app.link_send(seed::JOSE_ID, &[]).await.unwrap();
 
     // Presented (the presenter opens on a link), then registered.
-    let max = app.link_create("max.muster", any).await.unwrap();
+    let max = app.link_create("max.muster", any, &[]).await.unwrap();
     links.push(max.link.clone());
     app.presenter_open(None).await.unwrap();
     f.register(&max.link, max.user.id.as_str(), "Pixel 9");
@@ -70,7 +70,7 @@ async fn every_action_is_one_entry_and_no_secret_is_in_the_file() {
     .await;
 
     // Presented (a link made while the presenter is open), then wiped as idle.
-    let zoe = app.link_create(seed::ZOE_ID, any).await.unwrap();
+    let zoe = app.link_create(seed::ZOE_ID, any, &[]).await.unwrap();
     links.push(zoe.link.clone());
     f.clock.parked(Timer::LinkRules).await;
     f.clock.advance(Duration::from_secs(4));
@@ -81,7 +81,7 @@ async fn every_action_is_one_entry_and_no_secret_is_in_the_file() {
     app.presenter_close();
 
     // Wiped by the session's end: the server ends it, then the admin signs out.
-    let again = app.link_create(seed::JOSE_ID, any).await.unwrap();
+    let again = app.link_create(seed::JOSE_ID, any, &[]).await.unwrap();
     links.push(again.link.clone());
     f.sim
         .revoke_sessions_of(&f.sim.demo().admin(seed::ADMIN_IAM_OWNER).user_id);
@@ -95,13 +95,13 @@ async fn every_action_is_one_entry_and_no_secret_is_in_the_file() {
     };
     app.sign_in_browser().await.unwrap();
     app.org_select(seed::ACME_ORG_ID).await.unwrap();
-    let last = app.link_create(seed::JOSE_ID, any).await.unwrap();
+    let last = app.link_create(seed::JOSE_ID, any, &[]).await.unwrap();
     links.push(last.link.clone());
     app.sign_out().await.unwrap();
 
     // A failure is recorded with its code.
     let app = signed_in(&f, seed::ADMIN_IAM_OWNER, 4).await;
-    let missing = app.link_create("no-such-user", any).await.unwrap_err();
+    let missing = app.link_create("no-such-user", any, &[]).await.unwrap_err();
 
     let entries = app.audit_list(AuditFilter::default()).unwrap();
     let jose_login = jose.user.login_name.clone();
@@ -200,7 +200,7 @@ async fn an_expired_link_is_recorded() {
     .await;
     let app = signed_in(&f, seed::ADMIN_IAM_OWNER, 0).await;
     let view = app
-        .link_create(seed::ZOE_ID, Authenticator::Any)
+        .link_create(seed::ZOE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     f.clock.parked(Timer::Poll).await;
@@ -265,6 +265,7 @@ fn writer_child() {
         user_id: "2".into(),
         login_name: id.clone(),
         expires_at: None,
+        verified: Vec::new(),
     };
     for i in 0..WRITES {
         let mut e = subject.entry(AuditAction::Created, Ok(()));
@@ -337,6 +338,7 @@ fn crash_child() {
         user_id: "2".into(),
         login_name: "x".repeat(300),
         expires_at: Some(chrono::Utc::now()),
+        verified: vec!["Photo ID seen".into()],
     };
     for i in 0u64.. {
         let mut e = subject.entry(AuditAction::Created, Ok(()));

@@ -76,15 +76,15 @@ async fn every_admin_command_is_refused_while_the_kiosk_is_locked() {
         ("back_to_search", code(app.back_to_search().await)),
         (
             "link_create",
-            code(app.link_create(seed::ZOE_ID, Authenticator::Any).await),
+            code(app.link_create(seed::ZOE_ID, Authenticator::Any, &[]).await),
         ),
         ("link_close", code(app.link_close().await)),
         ("link_copy", code(app.link_copy())),
-        ("link_email", code(app.link_email())),
+        ("link_email", code(app.link_email(true))),
         ("link_save_png", code(app.link_save_png())),
         ("link_print", code(app.link_print())),
         ("passkey_counts", code(app.passkey_counts().await)),
-        ("link_send", code(app.link_send(seed::ZOE_ID).await)),
+        ("link_send", code(app.link_send(seed::ZOE_ID, &[]).await)),
         ("audit_list", code(app.audit_list(AuditFilter::default()))),
         (
             "audit_export_csv",
@@ -147,7 +147,7 @@ async fn the_pin_unlocks_and_the_desk_relocks_when_idle_and_when_a_link_is_shown
 
     // A link shown to the person locks at once.
     app.kiosk_unlock_pin(PIN).unwrap();
-    app.link_create(seed::JOSE_ID, Authenticator::Any)
+    app.link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     let view = app.desk_view();
@@ -349,7 +349,7 @@ async fn a_registration_on_the_kiosk_shows_the_passkey_to_the_person_and_the_ope
     let app = locked_desk(&f).await;
     app.kiosk_unlock_pin(PIN).unwrap();
     let view = app
-        .link_create(seed::ZOE_ID, Authenticator::Any)
+        .link_create(seed::ZOE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     f.register(&view.link, seed::ZOE_ID, "Zoës iPhone");

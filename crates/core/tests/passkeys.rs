@@ -213,7 +213,7 @@ async fn not_the_persons_device_removes_the_passkey_that_just_appeared() {
     let f = Fixture::new().await;
     let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
     let link = app
-        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     f.register(&link.link, seed::JOSE_ID, "Someone's Pixel");
@@ -253,7 +253,7 @@ async fn the_coverage_panel_counts_lists_sends_and_goes_with_the_org() {
     app.org_select(seed::INITECH_ORG_ID).await.unwrap();
     // Nothing to send before a count.
     assert_eq!(
-        app.coverage_send().await.unwrap_err().code(),
+        app.coverage_send(&[]).await.unwrap_err().code(),
         ErrorCode::InvalidInput
     );
 
@@ -272,7 +272,7 @@ async fn the_coverage_panel_counts_lists_sends_and_goes_with_the_org() {
         .iter()
         .all(|u| truth.iter().any(|(id, n)| id == u.id.as_str() && *n == 0)));
 
-    let after = app.coverage_send().await.unwrap();
+    let after = app.coverage_send(&[]).await.unwrap();
     let sent = after.sent.unwrap();
     assert_eq!(sent.sent as usize, truth.len() - with);
     assert!(sent.failed.is_empty());
@@ -289,7 +289,7 @@ async fn the_coverage_panel_counts_lists_sends_and_goes_with_the_org() {
     app.org_select(seed::ACME_ORG_ID).await.unwrap();
     assert!(coverage(&app.desk_view()).is_none());
     assert_eq!(
-        app.coverage_send().await.unwrap_err().code(),
+        app.coverage_send(&[]).await.unwrap_err().code(),
         ErrorCode::InvalidInput
     );
 }
@@ -317,7 +317,7 @@ async fn stopping_the_panels_count_keeps_what_it_had_and_ends_the_calls() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(f.sim.requests().len(), calls, "no call after the stop");
     assert_eq!(
-        app.coverage_send().await.unwrap_err().code(),
+        app.coverage_send(&[]).await.unwrap_err().code(),
         ErrorCode::InvalidInput,
         "a stopped count sends nothing"
     );
@@ -337,7 +337,7 @@ async fn a_replaced_device_goes_only_once_the_new_passkey_is_registered() {
     let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
     // Nothing chosen, or a passkey she does not have: refused before any link.
     assert_eq!(
-        app.link_replace(seed::ZOE_ID, &[], false, Authenticator::Any)
+        app.link_replace(seed::ZOE_ID, &[], false, Authenticator::Any, &[])
             .await
             .unwrap_err()
             .code(),
@@ -348,7 +348,8 @@ async fn a_replaced_device_goes_only_once_the_new_passkey_is_registered() {
             seed::ZOE_ID,
             &["Old Android".into()],
             false,
-            Authenticator::Any
+            Authenticator::Any,
+            &[]
         )
         .await
         .unwrap_err()
@@ -363,6 +364,7 @@ async fn a_replaced_device_goes_only_once_the_new_passkey_is_registered() {
             &[seed::ZOE_PASSKEY_NAME.into()],
             false,
             Authenticator::Any,
+            &[],
         )
         .await
         .unwrap();
@@ -423,6 +425,7 @@ async fn an_expired_replacement_removes_nothing_and_a_stolen_device_goes_first()
         &[seed::ZOE_PASSKEY_ID.into()],
         false,
         Authenticator::Any,
+        &[],
     )
     .await
     .unwrap();
@@ -445,6 +448,7 @@ async fn an_expired_replacement_removes_nothing_and_a_stolen_device_goes_first()
             &[seed::ZOE_PASSKEY_ID.into()],
             true,
             Authenticator::Any,
+            &[],
         )
         .await
         .unwrap();
@@ -474,6 +478,7 @@ async fn an_expired_replacement_removes_nothing_and_a_stolen_device_goes_first()
                 &[seed::ZOE_PASSKEY_ID.into()],
                 true,
                 Authenticator::Any,
+                &[],
             )
             .await
             .unwrap_err();
@@ -502,7 +507,7 @@ async fn a_new_link_for_the_same_person_follows_on_the_presenter_without_a_gap()
     let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
     app.presenter_open(None).await.unwrap();
     let first = app
-        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     let mut screens = app.watch_public();
@@ -523,7 +528,7 @@ async fn a_new_link_for_the_same_person_follows_on_the_presenter_without_a_gap()
         })
     };
     let second = app
-        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     assert_ne!(first.link, second.link);
@@ -544,7 +549,7 @@ async fn a_new_link_for_the_same_person_follows_on_the_presenter_without_a_gap()
         times: Some(1),
         kind: zitadel_sim::FaultKind::Status { status: 500 },
     });
-    app.link_create(seed::JOSE_ID, Authenticator::Any)
+    app.link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap_err();
     match link_state(&app.desk_view()) {
@@ -568,7 +573,7 @@ async fn new_link_after_expiry_and_after_a_burned_code_registers() {
 
     // Burned: three wrong codes cancel it at ZITADEL; the right one no longer works.
     let burned = app
-        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     let (code_id, code) = common::app::code_of(&burned.link);
@@ -584,7 +589,7 @@ async fn new_link_after_expiry_and_after_a_burned_code_registers() {
         .is_err());
     // New link, same person, one action: it works.
     let fresh = app
-        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     f.register(&fresh.link, seed::JOSE_ID, "Pixel");
@@ -599,7 +604,7 @@ async fn new_link_after_expiry_and_after_a_burned_code_registers() {
     assert_eq!(passkey.name, "Pixel");
 
     // Expired: the ended link keeps the person; New link is one call for them.
-    app.link_create(seed::JOSE_ID, Authenticator::Any)
+    app.link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     f.clock.advance(Duration::from_secs(61));
@@ -608,7 +613,7 @@ async fn new_link_after_expiry_and_after_a_burned_code_registers() {
     })
     .await;
     let again = app
-        .link_create(seed::JOSE_ID, Authenticator::Any)
+        .link_create(seed::JOSE_ID, Authenticator::Any, &[])
         .await
         .unwrap();
     assert_eq!(again.user.id.as_str(), seed::JOSE_ID);

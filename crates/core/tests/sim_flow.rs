@@ -618,7 +618,7 @@ async fn a_tokens_admin_is_named_in_the_audit_while_the_link_is_made() {
         .await
         .unwrap();
     links
-        .create(&org, seed::ZOE_ID, Default::default())
+        .create(&org, seed::ZOE_ID, Default::default(), &[])
         .await
         .unwrap();
 
@@ -640,7 +640,7 @@ async fn a_tokens_admin_is_named_in_the_audit_while_the_link_is_made() {
     assert!(links.actor().named);
     // Asked once: the next link's entry reuses the name.
     links
-        .create(&org, seed::ZOE_ID, Default::default())
+        .create(&org, seed::ZOE_ID, Default::default(), &[])
         .await
         .unwrap();
     let asked = sim

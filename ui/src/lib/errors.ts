@@ -71,6 +71,9 @@ export function nextStep(code: ErrorCode | "unknown"): NextStep {
     case "unlock_refused":
     case "no_pin":
     case "passkey_not_found":
+    case "identity_check_required":
+    case "email_unverified":
+    case "queue_empty":
     case "interrupted":
     case "io":
     case "desktop":
@@ -127,6 +130,9 @@ const CODES: Readonly<Record<ErrorCode, true>> = {
   no_org: true,
   no_device_sign_in: true,
   passkey_not_found: true,
+  identity_check_required: true,
+  email_unverified: true,
+  queue_empty: true,
   interrupted: true,
   io: true,
   desktop: true,

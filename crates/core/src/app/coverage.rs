@@ -84,7 +84,10 @@ impl DeskApp {
     /// a passkey (the window asked for a yes with the count first): paced under ZITADEL
     /// Cloud's 50 requests per second, each audited; one failure does not stop the others,
     /// the panel lists them at the end.
-    pub async fn coverage_send(&self) -> Result<CoverageView> {
+    ///
+    /// `verified`: where the org asks for an identity check, how this wave was checked
+    /// (e.g. "Manager approved"), recorded in every entry.
+    pub async fn coverage_send(&self, verified: &[String]) -> Result<CoverageView> {
         let shared = self.shared();
         shared.admin("send links to everyone without a passkey")?;
         let (_, links) = shared.live()?;
@@ -101,10 +104,21 @@ impl DeskApp {
         let people: Vec<User> = lock(&shared.coverage_without).clone();
         let of = people.len() as u32;
         shared.update(|state| state.coverage_sending(0, of));
+        let mut done = 0;
         let sent = links
-            .send_all(&org, &people, CoverageOptions::default().max_rate, |done| {
-                shared.update(|state| state.coverage_sending(done as u32, of));
-            })
+            .send_all(
+                &org,
+                &people,
+                CoverageOptions::default().max_rate,
+                verified,
+                |user, outcome| {
+                    done += 1;
+                    if outcome.is_ok() {
+                        shared.queue_sent(user);
+                    }
+                    shared.update(|state| state.coverage_sending(done, of));
+                },
+            )
             .await;
         let sent = shared.observe(sent).await;
         shared.update(|state| state.coverage_sent(sent.as_ref().ok().cloned()));

@@ -10,6 +10,7 @@ mod coverage;
 mod kiosk;
 mod prefs;
 mod public;
+mod queue;
 mod session;
 mod settings;
 mod state;
@@ -131,6 +132,10 @@ struct Shared {
     /// passkey (the panel lists only the first; the bulk send goes to all).
     coverage_task: Mutex<Option<JoinHandle<()>>>,
     coverage_without: Mutex<Vec<crate::model::User>>,
+    /// The enrollment day's queue of the current org (saved after every change), and the
+    /// people a roster import found ready, until the admin adds them.
+    queue: Mutex<Option<crate::queue::Queue>>,
+    pending_import: Mutex<Vec<crate::model::User>>,
     /// The admin's phone sign-in, and the kiosk's phone unlock, while they wait.
     device: tokio::sync::Mutex<Option<DeviceLogin>>,
     unlock_device: tokio::sync::Mutex<Option<DeviceLogin>>,
@@ -206,6 +211,8 @@ impl DeskApp {
                 results: Mutex::new(Vec::new()),
                 coverage_task: Mutex::new(None),
                 coverage_without: Mutex::new(Vec::new()),
+                queue: Mutex::new(None),
+                pending_import: Mutex::new(Vec::new()),
                 device: tokio::sync::Mutex::new(None),
                 unlock_device: tokio::sync::Mutex::new(None),
                 cancel_sign_in: Notify::new(),

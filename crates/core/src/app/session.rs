@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::views::{DeviceView, SessionView};
 use super::{lock, DeskApp, LiveSession, Shared};
 use crate::auth::{DeviceLogin, LoginOptions, Method, Session};
+use crate::checks::IdentityChecks;
 use crate::client::TokenProvider;
 use crate::config::Settings;
 use crate::error::{Error, Result};
@@ -151,12 +152,16 @@ impl Shared {
             settings.client.clone(),
         )?;
         let info = session.info().await;
-        let links = Arc::new(Links::new(
-            Arc::new(Desk::new(client)),
-            self.audit.clone(),
-            self.clock.clone(),
-            Actor::of(&info),
-        ));
+        let checks = IdentityChecks::new(lock(&self.config).identity_checks.clone())?;
+        let links = Arc::new(
+            Links::new(
+                Arc::new(Desk::new(client)),
+                self.audit.clone(),
+                self.clock.clone(),
+                Actor::of(&info),
+            )
+            .with_identity_checks(checks),
+        );
         let view = session_view(&session).await;
         *lock(&self.live) = Some(LiveSession {
             session,

@@ -33,6 +33,8 @@ impl DeskApp {
             config.login_ui = old.login_ui;
             config.link_template = old.link_template.clone();
             config.audit_max_bytes = old.audit_max_bytes;
+            // The orgs' identity checks are set per org ([`DeskApp::identity_checks_set`]).
+            config.identity_checks = old.identity_checks.clone();
         }
         Settings::resolve(&Overrides::default(), |_| None, &config)?;
         let changed_instance = lock(&shared.config).instance != config.instance;
@@ -131,5 +133,6 @@ fn config_of(view: &SettingsView) -> Result<Config> {
         login_ui: Default::default(),
         link_template: None,
         audit_max_bytes: None,
+        identity_checks: Default::default(),
     })
 }

@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 
 use super::views::{
     CoveragePhase, CoverageView, KioskView, LinkState, LinkView, MonitorView, NewPasskey, OrgView,
-    RegisteredPerson, ScreenView, Sending, SessionView, ShownLink, UnlockOptions, UserRow, Welcome,
-    Workspace,
+    QueueView, RegisteredPerson, ScreenView, Sending, SessionView, ShownLink, UnlockOptions,
+    UserRow, Welcome, Workspace,
 };
 use super::DeskView;
 use crate::audit::{AuditAction, AuditSubject};
@@ -123,6 +123,8 @@ pub(crate) struct DeskState {
     relock_after: Duration,
     generations: u64,
     coverage: Option<CoverageView>,
+    /// The enrollment day's queue of the current org, as the admin sees it.
+    queue: Option<QueueView>,
 }
 
 fn since(at: DateTime<Utc>, after: Duration) -> DateTime<Utc> {
@@ -144,6 +146,7 @@ impl DeskState {
             relock_after,
             generations: 0,
             coverage: None,
+            queue: None,
         }
     }
 
@@ -206,6 +209,24 @@ impl DeskState {
     pub(crate) fn next_generation(&mut self) -> u64 {
         self.generations += 1;
         self.generations
+    }
+
+    // ---- the enrollment day's queue ------------------------------------------------------------
+
+    /// The queue of the current org changed (or went, with the org or the session).
+    pub(crate) fn queue_shown(&mut self, queue: Option<QueueView>) {
+        self.queue = queue;
+    }
+
+    pub(crate) fn queue(&self) -> Option<&QueueView> {
+        self.queue.as_ref()
+    }
+
+    /// The identity checklist of `org_id` was changed in the settings.
+    pub(crate) fn identity_checks_changed(&mut self, org_id: &str, checks: Vec<String>) {
+        if let Some(org) = self.org.as_mut().filter(|o| o.org.id.as_str() == org_id) {
+            org.identity_checks = checks;
+        }
     }
 
     // ---- the coverage count -------------------------------------------------------------------
@@ -337,6 +358,7 @@ impl DeskState {
         self.session_lost = None;
         self.org = None;
         self.selected = None;
+        self.queue = None;
         effects.push(Effect::ForgetSession);
         effects
     }
@@ -360,6 +382,7 @@ impl DeskState {
         self.session_lost = Some(report);
         self.org = None;
         self.selected = None;
+        self.queue = None;
         Effect::ForgetSession
     }
 
@@ -373,6 +396,7 @@ impl DeskState {
             effects.extend(self.drop_coverage());
             self.slot = Slot::Empty;
             self.selected = None;
+            self.queue = None;
         }
         self.org = Some(org);
         effects
@@ -385,6 +409,7 @@ impl DeskState {
         self.slot = Slot::Empty;
         self.org = None;
         self.selected = None;
+        self.queue = None;
         effects
     }
 
@@ -638,6 +663,7 @@ impl DeskState {
                 link: self.link_state(),
                 presenting: self.presenting.clone(),
                 coverage: self.coverage.clone(),
+                queue: self.queue.clone(),
             }),
         }
     }
@@ -801,6 +827,7 @@ mod tests {
                 list_passkeys: true,
                 remove_passkeys: true,
             },
+            identity_checks: Vec::new(),
             create_link_lacks: None,
             send_link_lacks: None,
             remove_passkeys_lacks: None,

@@ -104,6 +104,9 @@ pub struct OrgView {
     /// Whether "Create link" can ask for a kind of passkey (this device only / security key
     /// only): the login UI the links go to reads `requestPlatformType`.
     pub authenticator_choice: bool,
+    /// The org's identity checklist: where it has items, *Create link* and *Send* wait until
+    /// the admin ticked how the person was verified (the core refuses them until then).
+    pub identity_checks: Vec<String>,
 }
 
 /// One user in the search results.
@@ -233,6 +236,57 @@ pub struct Workspace {
     pub presenting: Option<MonitorView>,
     /// The coverage count of the current org, while it runs and once it ended.
     pub coverage: Option<CoverageView>,
+    /// The enrollment day's queue of the current org (`None`: no queue yet).
+    pub queue: Option<QueueView>,
+}
+
+/// The queue panel: everyone of the day in order, who is at the desk, how far the day is,
+/// and the remote wave while it sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct QueueView {
+    pub org_id: String,
+    pub people: Vec<crate::queue::QueuePerson>,
+    /// The user id of the person at the desk.
+    pub current: Option<String>,
+    pub summary: crate::queue::QueueSummary,
+    /// "23 of 40 registered, 3 skipped, …"
+    pub summary_text: String,
+    /// The remote wave while it runs.
+    pub sending: Option<Sending>,
+    /// How the last remote wave went.
+    pub sent: Option<crate::links::BulkSend>,
+}
+
+impl QueueView {
+    pub fn of(queue: &crate::queue::Queue) -> QueueView {
+        let summary = queue.summary();
+        QueueView {
+            org_id: queue.org_id.clone(),
+            people: queue.people.clone(),
+            current: queue.current.clone(),
+            summary_text: summary.to_string(),
+            summary,
+            sending: None,
+            sent: None,
+        }
+    }
+}
+
+/// A roster read and looked up, before anyone is added to the queue: what each line found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct ImportView {
+    pub matches: Vec<crate::roster::RosterMatch>,
+    pub counts: crate::roster::MatchCounts,
+    /// Lines that named someone a second time (left out).
+    pub repeated: Vec<crate::roster::RosterLine>,
+    /// The header cell of the column read, when the roster had a header row.
+    pub column: Option<String>,
+    /// Ready people already in the queue (they are not added twice).
+    pub queued_already: u32,
 }
 
 /// The coverage panel: how far the count of an org is, who has no passkey yet (the first

@@ -37,6 +37,7 @@ impl DeskApp {
             .remember_org(&session.info().await.instance, view.org.id.as_str())?;
         let chosen = view.clone();
         shared.apply(|state| state.org_chosen(chosen)).await;
+        shared.queue_load().await;
         Ok(view)
     }
 
@@ -63,6 +64,7 @@ impl DeskApp {
             Ok(view) => {
                 let chosen = view.clone();
                 shared.apply(|state| state.org_chosen(chosen)).await;
+                shared.queue_load().await;
                 Ok(Some(view))
             }
             Err(Error::OrgNotFound { .. }) => {
@@ -210,14 +212,19 @@ impl DeskApp {
     /// closed first; the same person's is replaced when the new one exists (*New link* after a
     /// code died: no welcome in between on the public screen). The new one's watch looks for
     /// the registration; a kiosk locks as soon as it shows.
+    ///
+    /// `verified`: how the person's identity was checked (the org's checklist items the
+    /// admin ticked); where the org has a checklist, no link without one. A person of the
+    /// day's queue who is at the desk is marked checked and shown the link.
     pub async fn link_create(
         &self,
         user_id: &str,
         authenticator: Authenticator,
+        verified: &[String],
     ) -> Result<LinkView> {
         self.shared().admin("create a link")?;
         self.shared()
-            .create_link(user_id, authenticator, Vec::new())
+            .create_link(user_id, authenticator, Vec::new(), verified)
             .await
     }
 
@@ -231,6 +238,7 @@ impl DeskApp {
         passkeys: &[String],
         stolen: bool,
         authenticator: Authenticator,
+        verified: &[String],
     ) -> Result<LinkView> {
         let shared = self.shared();
         shared.admin("replace a device")?;
@@ -241,6 +249,9 @@ impl DeskApp {
                 "choose the old device's passkeys to replace".into(),
             ));
         }
+        // The identity check comes first: a stolen device's passkeys never go for someone
+        // who was not checked.
+        links.check_identity(&org, verified)?;
         shared
             .observe(links.desk().may_replace(&org.id).await)
             .await?;
@@ -249,7 +260,7 @@ impl DeskApp {
             .await?;
         if !stolen {
             return shared
-                .create_link(user.id.as_str(), authenticator, old)
+                .create_link(user.id.as_str(), authenticator, old, verified)
                 .await;
         }
         let retired = links.retire(&org, &user, &old, None).await;
@@ -263,7 +274,7 @@ impl DeskApp {
             });
         }
         shared
-            .create_link(user.id.as_str(), authenticator, Vec::new())
+            .create_link(user.id.as_str(), authenticator, Vec::new(), verified)
             .await
     }
 
@@ -301,11 +312,18 @@ impl DeskApp {
         Ok(())
     }
 
-    /// Opens the mail client with the link, addressed to the person. Never on a kiosk.
-    pub fn link_email(&self) -> Result<()> {
+    /// Opens the mail client with the link, addressed to the person. Never on a kiosk. An
+    /// address ZITADEL has not verified could be anyone's: refused until the admin
+    /// `confirmed` it with the person.
+    pub fn link_email(&self, confirmed: bool) -> Result<()> {
         let shared = self.shared();
         shared.not_kiosk("email the link")?;
         let (live, subject) = shared.touch_link()?;
+        if !live.user.email_verified && !confirmed {
+            return Err(Error::EmailUnverified {
+                user: crate::error::sanitize(live.user.label(), 100),
+            });
+        }
         let opened = shared
             .host
             .open(crate::link::mailto(&live.user, &live.link, live.expires_at).as_str());
@@ -353,14 +371,19 @@ impl DeskApp {
         })
     }
 
-    /// Asks ZITADEL to email the link to the person (the ORG_USER_MANAGER's way).
-    pub async fn link_send(&self, user_id: &str) -> Result<User> {
+    /// Asks ZITADEL to email the link to the person (the ORG_USER_MANAGER's way), after the
+    /// identity check where the org asks for one (`verified`).
+    pub async fn link_send(&self, user_id: &str, verified: &[String]) -> Result<User> {
         let shared = self.shared();
         shared.admin("send a link")?;
         let (_, links) = shared.live()?;
         let org = shared.current_org()?;
         shared.update(|state| state.link_touched(shared.clock.now()));
-        shared.observe(links.send(&org, user_id).await).await
+        let sent = shared
+            .observe(links.send(&org, user_id, verified).await)
+            .await?;
+        shared.queue_sent(&sent);
+        Ok(sent)
     }
 
     // ---- the audit log ------------------------------------------------------------------------
@@ -397,6 +420,7 @@ impl Shared {
             None => desk.resolve_org(Some(org_id)).await?,
         };
         let access = desk.org_access(&org.id).await?;
+        let identity_checks = links.identity_checks(org.id.as_str());
         Ok(OrgView {
             org,
             capabilities: access.capabilities,
@@ -404,6 +428,7 @@ impl Shared {
             send_link_lacks: access.send_link_lacks,
             remove_passkeys_lacks: access.remove_passkeys_lacks,
             authenticator_choice: access.authenticator_choice,
+            identity_checks,
         })
     }
 
@@ -473,9 +498,12 @@ impl Shared {
         user_id: &str,
         authenticator: Authenticator,
         retire: Vec<Passkey>,
+        verified: &[String],
     ) -> Result<LinkView> {
         let (_, links) = self.live()?;
         let org = self.current_org()?;
+        // Refused before anything on screen changes.
+        links.check_identity(&org, verified)?;
         // Another person's link closes first. The same person's (a code that died, *New
         // link*) stays on screen until the new one replaces it: the presenter and the kiosk go
         // from the old QR to the new one without a welcome in between, and if the new one
@@ -484,8 +512,9 @@ impl Shared {
             self.apply(|state| state.close_link()).await;
         }
         let issued = self
-            .observe(links.create(&org, user_id, authenticator).await)
+            .observe(links.create(&org, user_id, authenticator, verified).await)
             .await?;
+        self.queue_link_shown(&issued);
         let view = LinkView {
             qr_svg: Qr::new(issued.link.link.expose())?.svg(),
             link: issued.link.link.expose().clone(),
@@ -535,6 +564,7 @@ impl Shared {
                 Err(e) => WatchEnd::Failed(e.to_report()),
             };
             if let Some(shared) = app.upgrade() {
+                shared.queue_link_ended(&issued.user, &end);
                 let now = shared.clock.now();
                 // Our own handle goes: this watch has ended.
                 let mut watch = lock(&shared.watch);
