@@ -602,7 +602,10 @@ mod tests {
             "{row}"
         );
         assert!(row.contains("\"a,b \"\"c\"\"\nd\""), "{row}");
-        assert!(row.ends_with(",created,2026-11-26T12:00:00Z,ok,,,"), "{row}");
+        assert!(
+            row.ends_with(",created,2026-11-26T12:00:00Z,ok,,,"),
+            "{row}"
+        );
     }
 
     #[test]
@@ -638,8 +641,11 @@ mod tests {
         assert_eq!(serde_json::from_str::<AuditEntry>(&line).unwrap(), checked);
         let csv = to_csv(std::slice::from_ref(&checked));
         assert!(
-            csv.trim_end().ends_with(",,,'Photo ID seen; =Manager approved")
-                || csv.trim_end().ends_with(",,,Photo ID seen; =Manager approved"),
+            csv.trim_end()
+                .ends_with(",,,'Photo ID seen; =Manager approved")
+                || csv
+                    .trim_end()
+                    .ends_with(",,,Photo ID seen; =Manager approved"),
             "{csv}"
         );
         // Entries without a passkey stay as they were written before (no field at all).

@@ -101,7 +101,9 @@ pub fn parse(text: &str) -> Result<Roster> {
         // position can be at a blank line before it).
         let line = record.position().map_or(0, |p| {
             let bytes = text.as_bytes();
-            let mut at = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(bytes.len());
+            let mut at = usize::try_from(p.byte())
+                .unwrap_or(usize::MAX)
+                .min(bytes.len());
             while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
                 at += 1;
             }
