@@ -17,4 +17,9 @@ outcome: string,
 /**
  * The passkey a `removed` entry is about.
  */
-passkey?: AuditPasskey | null, };
+passkey?: AuditPasskey | null, 
+/**
+ * How the person's identity was checked before the link: the org's checklist items
+ * the admin ticked (never free text).
+ */
+verified?: Array<string>, };

@@ -23,4 +23,9 @@ removePasskeysLacks: string | null,
  * Whether "Create link" can ask for a kind of passkey (this device only / security key
  * only): the login UI the links go to reads `requestPlatformType`.
  */
-authenticatorChoice: boolean, };
+authenticatorChoice: boolean, 
+/**
+ * The org's identity checklist: where it has items, *Create link* and *Send* wait until
+ * the admin ticked how the person was verified (the core refuses them until then).
+ */
+identityChecks: Array<string>, };

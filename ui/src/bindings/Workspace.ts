@@ -4,6 +4,7 @@ import type { ErrorReport } from "./ErrorReport";
 import type { LinkState } from "./LinkState";
 import type { MonitorView } from "./MonitorView";
 import type { OrgView } from "./OrgView";
+import type { QueueView } from "./QueueView";
 import type { SessionView } from "./SessionView";
 import type { UserRow } from "./UserRow";
 
@@ -23,4 +24,8 @@ presenting: MonitorView | null,
 /**
  * The coverage count of the current org, while it runs and once it ended.
  */
-coverage: CoverageView | null, };
+coverage: CoverageView | null, 
+/**
+ * The enrollment day's queue of the current org (`None`: no queue yet).
+ */
+queue: QueueView | null, };

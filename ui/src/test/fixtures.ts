@@ -81,6 +81,7 @@ export const ownerView: OrgView = {
   sendLinkLacks: null,
   removePasskeysLacks: null,
   authenticatorChoice: true,
+  identityChecks: [],
 };
 
 export const managerView: OrgView = {
@@ -90,6 +91,7 @@ export const managerView: OrgView = {
   sendLinkLacks: null,
   removePasskeysLacks: null,
   authenticatorChoice: false,
+  identityChecks: [],
 };
 
 export function user(id: string, displayName: string, extra: Partial<User> = {}): User {
@@ -163,7 +165,7 @@ export const kioskOpen: KioskView = { active: true, locked: false, unlock: unloc
 
 /** A workspace: nothing chosen unless said. */
 export function workspace(over: Partial<Workspace> = {}): Workspace {
-  return { session: null, sessionLost: null, org: null, selected: null, link: null, presenting: null, coverage: null, ...over };
+  return { session: null, sessionLost: null, org: null, selected: null, link: null, presenting: null, coverage: null, queue: null, ...over };
 }
 
 /** What the core pushes to the admin's window: a workspace (null: a locked kiosk). */
