@@ -21,6 +21,9 @@ import type { SessionView } from "../bindings/SessionView";
 import type { SettingsView } from "../bindings/SettingsView";
 import type { User } from "../bindings/User";
 import type { UserRow } from "../bindings/UserRow";
+import type { ImportView } from "../bindings/ImportView";
+import type { QueueView } from "../bindings/QueueView";
+import type { BulkSend } from "../bindings/BulkSend";
 
 export const settingsGet = () => invoke<SettingsView>("settings_get");
 export const settingsSave = (settings: SettingsView) => invoke<SettingsView>("settings_save", { settings });
@@ -99,3 +102,19 @@ export const auditList = (filter: AuditFilter) => invoke<AuditEntry[]>("audit_li
 export const auditExportCsv = (filter: AuditFilter) => invoke<string>("audit_export_csv", { filter });
 /** The first screen is painted (a startup timing in the app's log). */
 export const uiReady = () => invoke<void>("ui_ready");
+
+// The enrollment day's queue of the current org (the core keeps and saves it).
+export const queueImport = (roster: string) => invoke<ImportView>("queue_import", { roster });
+export const queueImportAccept = () => invoke<QueueView>("queue_import_accept");
+export const queueAdd = (userId: string) => invoke<QueueView>("queue_add", { userId });
+export const queueNext = () => invoke<UserRow>("queue_next");
+export const queueSkip = (userId: string) => invoke<QueueView>("queue_skip", { userId });
+export const queueNoShow = (userId: string) => invoke<QueueView>("queue_no_show", { userId });
+export const queueBack = (userId: string) => invoke<QueueView>("queue_back", { userId });
+export const queueNew = () => invoke<null>("queue_new");
+export const queueExportCsv = () => invoke<string>("queue_export_csv");
+/** The remote wave: ZITADEL emails everyone waiting; `verified`: how the wave was checked. */
+export const queueSendWaiting = (verified: string[]) => invoke<BulkSend>("queue_send_waiting", { verified });
+/** The identity checklist of an org (the settings screen). */
+export const identityChecksSet = (orgId: string, items: string[]) =>
+  invoke<string[]>("identity_checks_set", { orgId, items });
