@@ -26,9 +26,10 @@ describe("api", () => {
     await api.userSelect("u1");
     await api.backToSearch();
     await api.linkCreate("u1");
-    await api.linkCreate("u1", "cross-platform");
+    await api.linkCreate("u1", "cross-platform", ["Photo ID seen"]);
     await api.linkCopy();
     await api.linkEmail();
+    await api.linkEmail(true);
     await api.linkSavePng();
     await api.linkPrint();
     await api.linkSend("u1");
@@ -51,6 +52,18 @@ describe("api", () => {
     await api.auditList({ user: "jose", since: "2026-11-01", until: null });
     await api.auditExportCsv({ user: null, since: null, until: null });
     await api.uiReady();
+    await api.queueImport("login\njose@acme.example\n");
+    await api.queueImportAccept();
+    await api.queueAdd("u1");
+    await api.queueNext();
+    await api.queueSkip("u1");
+    await api.queueNoShow("u1");
+    await api.queueBack("u1");
+    await api.queueNew();
+    await api.queueExportCsv();
+    await api.queueSendWaiting(["Manager approved"]);
+    await api.identityChecksSet("100", ["Photo ID seen"]);
+    await api.coverageSend(["Manager approved"]);
     expect(calls).toEqual([
       { cmd: "settings_get", args: {} },
       { cmd: "settings_save", args: { settings } },
@@ -68,13 +81,14 @@ describe("api", () => {
       { cmd: "users_search", args: { query: "ali" } },
       { cmd: "user_select", args: { userId: "u1" } },
       { cmd: "back_to_search", args: {} },
-      { cmd: "link_create", args: { userId: "u1", authenticator: "any" } },
-      { cmd: "link_create", args: { userId: "u1", authenticator: "cross-platform" } },
+      { cmd: "link_create", args: { userId: "u1", authenticator: "any", verified: [] } },
+      { cmd: "link_create", args: { userId: "u1", authenticator: "cross-platform", verified: ["Photo ID seen"] } },
       { cmd: "link_copy", args: {} },
-      { cmd: "link_email", args: {} },
+      { cmd: "link_email", args: { confirmed: false } },
+      { cmd: "link_email", args: { confirmed: true } },
       { cmd: "link_save_png", args: {} },
       { cmd: "link_print", args: {} },
-      { cmd: "link_send", args: { userId: "u1" } },
+      { cmd: "link_send", args: { userId: "u1", verified: [] } },
       { cmd: "link_close", args: {} },
       { cmd: "desk_activity", args: {} },
       { cmd: "screen_activity", args: {} },
@@ -94,6 +108,18 @@ describe("api", () => {
       { cmd: "audit_list", args: { filter: { user: "jose", since: "2026-11-01", until: null } } },
       { cmd: "audit_export_csv", args: { filter: { user: null, since: null, until: null } } },
       { cmd: "ui_ready", args: {} },
+      { cmd: "queue_import", args: { roster: "login\njose@acme.example\n" } },
+      { cmd: "queue_import_accept", args: {} },
+      { cmd: "queue_add", args: { userId: "u1" } },
+      { cmd: "queue_next", args: {} },
+      { cmd: "queue_skip", args: { userId: "u1" } },
+      { cmd: "queue_no_show", args: { userId: "u1" } },
+      { cmd: "queue_back", args: { userId: "u1" } },
+      { cmd: "queue_new", args: {} },
+      { cmd: "queue_export_csv", args: {} },
+      { cmd: "queue_send_waiting", args: { verified: ["Manager approved"] } },
+      { cmd: "identity_checks_set", args: { orgId: "100", items: ["Photo ID seen"] } },
+      { cmd: "coverage_send", args: { verified: ["Manager approved"] } },
     ]);
   });
 

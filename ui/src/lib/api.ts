@@ -45,7 +45,7 @@ export const passkeyCounts = () => invoke<PasskeyCount[]>("passkey_counts");
 export const coverageStart = () => invoke<CoverageView>("coverage_start");
 export const coverageStop = () => invoke<null>("coverage_stop");
 /** Emails a registration link (via ZITADEL) to everyone the count found without a passkey. */
-export const coverageSend = () => invoke<CoverageView>("coverage_send");
+export const coverageSend = (verified: string[] = []) => invoke<CoverageView>("coverage_send", { verified });
 /** A person's passkeys (name and state). */
 export const passkeysList = (userId: string) => invoke<Passkey[]>("passkeys_list", { userId });
 /** Removes one of a person's passkeys (audited); answers the passkeys left. */
@@ -53,17 +53,24 @@ export const passkeyRemove = (userId: string, passkeyId: string) =>
   invoke<Passkey[]>("passkey_remove", { userId, passkeyId });
 export const userSelect = (userId: string) => invoke<UserRow>("user_select", { userId });
 export const backToSearch = () => invoke<null>("back_to_search");
-export const linkCreate = (userId: string, authenticator: Authenticator = "any") =>
-  invoke<LinkView>("link_create", { userId, authenticator });
+/** `verified`: the org's identity checks the admin ticked for this person (none where it has none). */
+export const linkCreate = (userId: string, authenticator: Authenticator = "any", verified: string[] = []) =>
+  invoke<LinkView>("link_create", { userId, authenticator, verified });
 /** A new link for a person whose old device goes (its passkeys once the new one is registered, or now if stolen). */
-export const linkReplace = (userId: string, passkeyIds: string[], stolen: boolean, authenticator: Authenticator = "any") =>
-  invoke<LinkView>("link_replace", { userId, passkeyIds, stolen, authenticator });
+export const linkReplace = (
+  userId: string,
+  passkeyIds: string[],
+  stolen: boolean,
+  authenticator: Authenticator = "any",
+  verified: string[] = [],
+) => invoke<LinkView>("link_replace", { userId, passkeyIds, stolen, authenticator, verified });
 export const linkClose = () => invoke<null>("link_close");
 export const linkCopy = () => invoke<null>("link_copy");
-export const linkEmail = () => invoke<null>("link_email");
+/** `confirmed`: the admin said yes to an address ZITADEL has not verified (else `email_unverified`). */
+export const linkEmail = (confirmed = false) => invoke<null>("link_email", { confirmed });
 export const linkSavePng = () => invoke<SavedPng>("link_save_png");
 export const linkPrint = () => invoke<null>("link_print");
-export const linkSend = (userId: string) => invoke<User>("link_send", { userId });
+export const linkSend = (userId: string, verified: string[] = []) => invoke<User>("link_send", { userId, verified });
 
 /** The admin's window follows the desk: `onChange` gets the core's view now and on every change. */
 export function deskWatch(onChange: (view: DeskView) => void): Promise<null> {

@@ -1,5 +1,7 @@
 import type { OrgView } from "../bindings/OrgView";
-import { t } from "./i18n";
+import type { QueueState } from "../bindings/QueueState";
+import type { QueueSummary } from "../bindings/QueueSummary";
+import { t, type PlainKey } from "./i18n";
 
 /** Why "Create link" is not offered in an org: the permission the core found missing, in words. */
 export function createLinkReason(org: OrgView): string {
@@ -52,4 +54,32 @@ export function userState(state: string): string {
     default:
       return state;
   }
+}
+
+const QUEUE_STATES: Readonly<Record<QueueState, PlainKey>> = {
+  waiting: "queue.state.waiting",
+  checked: "queue.state.checked",
+  link_shown: "queue.state.link_shown",
+  registered: "queue.state.registered",
+  expired: "queue.state.expired",
+  skipped: "queue.state.skipped",
+  no_show: "queue.state.no_show",
+  sent: "queue.state.sent",
+};
+
+/** Where a person of the queue is, in words. */
+export function queueState(state: QueueState): string {
+  return t(QUEUE_STATES[state]);
+}
+
+/** The day at a glance: "23 of 40 registered, 3 skipped, 14 waiting" (parts that are 0 left out). */
+export function queueSummary(s: QueueSummary): string {
+  const parts = [t("queue.summary", { registered: s.registered, total: s.total })];
+  if (s.atDesk > 0) parts.push(t("queue.summaryPart.atDesk", { count: s.atDesk }));
+  if (s.waiting > 0) parts.push(t("queue.summaryPart.waiting", { count: s.waiting }));
+  if (s.expired > 0) parts.push(t("queue.summaryPart.expired", { count: s.expired }));
+  if (s.skipped > 0) parts.push(t("queue.summaryPart.skipped", { count: s.skipped }));
+  if (s.noShow > 0) parts.push(t("queue.summaryPart.noShow", { count: s.noShow }));
+  if (s.sent > 0) parts.push(t("queue.summaryPart.sent", { count: s.sent }));
+  return parts.join(", ");
 }

@@ -7,6 +7,7 @@ import { tick } from "svelte";
 import type { Authenticator } from "../bindings/Authenticator";
 import type { CoverageView } from "../bindings/CoverageView";
 import type { DeskView } from "../bindings/DeskView";
+import type { ImportView } from "../bindings/ImportView";
 import type { KioskView } from "../bindings/KioskView";
 import type { Language } from "../bindings/Language";
 import type { LanguageSetting } from "../bindings/LanguageSetting";
@@ -16,9 +17,11 @@ import type { MonitorView } from "../bindings/MonitorView";
 import type { Org } from "../bindings/Org";
 import type { OrgView } from "../bindings/OrgView";
 import type { Passkey } from "../bindings/Passkey";
+import type { QueueView } from "../bindings/QueueView";
 import type { SavedPng } from "../bindings/SavedPng";
 import type { SessionView } from "../bindings/SessionView";
 import type { SettingsView } from "../bindings/SettingsView";
+import type { User } from "../bindings/User";
 import type { UserRow } from "../bindings/UserRow";
 import type { Workspace } from "../bindings/Workspace";
 import * as api from "./api";
@@ -44,6 +47,7 @@ export const FOCUS = {
   newLink: "new-link",
   sendLink: "send-link",
   instance: "settings-instance",
+  identityCheck: "identity-check-0",
 } as const;
 
 export async function focusById(id: string): Promise<void> {
@@ -83,7 +87,17 @@ export class Desk {
   /** Where "Save PNG" put the last file. */
   /** The QR saved as a PNG for the live link: where, and until when it works. */
   saved = $state.raw<SavedPng | null>(null);
-  busy = $state<"" | "create" | "send" | "org" | "remove" | "bulk">("");
+  busy = $state<"" | "create" | "send" | "org" | "remove" | "bulk" | "queue" | "import">("");
+  /**
+   * How the admin verified the person at the desk: the org's checklist items ticked for them
+   * (kept per person; another person starts unticked). Sent with every link and send — the
+   * core refuses them without a tick where the org has a checklist, and audits the ticks.
+   */
+  ticked = $state.raw<{ userId: string; items: string[] } | null>(null);
+  /** *Email* found an address ZITADEL has not verified: the dialog asks the admin first. */
+  confirmEmail = $state(false);
+  /** A roster read and matched, waiting for the admin to add the ready people (or not). */
+  importView = $state.raw<ImportView | null>(null);
   /** The passkeys of the person on screen, as last read from the core (null: not yet). */
   passkeys = $state.raw<{ userId: string; list: Passkey[] } | null>(null);
   /** The passkey whose removal waits for the admin's yes (its confirmation is on screen). */
@@ -122,6 +136,27 @@ export class Desk {
   /** The coverage count of the current org, as the core runs it. */
   get coverage(): CoverageView | null {
     return this.workspace?.coverage ?? null;
+  }
+  /** The enrollment day's queue of the current org (null: none yet). */
+  get queue(): QueueView | null {
+    return this.workspace?.queue ?? null;
+  }
+  /** The identity checklist of the current org (empty: no check asked). */
+  get identityChecks(): string[] {
+    return this.orgView?.identityChecks ?? [];
+  }
+  /** The checklist items ticked for `userId` (none for anyone else). */
+  verifiedFor(userId: string): string[] {
+    return this.ticked?.userId === userId ? this.ticked.items : [];
+  }
+  /** Whether a link or a send for `userId` may go: no checklist, or something ticked. */
+  checkedFor(userId: string): boolean {
+    return this.identityChecks.length === 0 || this.verifiedFor(userId).length > 0;
+  }
+  /** Ticks (or unticks) a checklist item for the person at the desk. */
+  tick(userId: string, item: string, on: boolean): void {
+    const items = this.verifiedFor(userId).filter((i) => i !== item);
+    this.ticked = { userId, items: on ? [...items, item] : items };
   }
   get presenting(): MonitorView | null {
     return this.workspace?.presenting ?? null;
@@ -178,6 +213,11 @@ export class Desk {
     const workspace = next.workspace;
     if (workspace && workspace.session && !workspace.org && before?.workspace?.org) this.orgPickerOpen = true;
     if (workspace?.session && this.awaitingSession) void this.afterSignIn();
+    // Another person (or none): their ticks do not carry over, nor does the email question.
+    const person = workspace?.selected?.user.id ?? linkUser(now)?.id;
+    if (this.ticked && person !== this.ticked.userId) this.ticked = null;
+    if (!now || now.phase !== "live") this.confirmEmail = false;
+    if (workspace?.org?.org.id !== before?.workspace?.org?.org.id) this.importView = null;
     if (workspace && !workspace.session) {
       this.orgs = [];
       this.orgPickerOpen = false;
@@ -406,11 +446,11 @@ export class Desk {
   }
 
   /** After the admin's yes (which named the count): the core sends, paced, and reports. */
-  async sendToWithout(): Promise<void> {
+  async sendToWithout(verified: string[]): Promise<void> {
     if (this.busy === "bulk") return;
     this.busy = "bulk";
     try {
-      await api.coverageSend();
+      await api.coverageSend(verified);
       this.ok("bulk");
     } catch (e) {
       this.fail(e, "bulk");
@@ -468,7 +508,7 @@ export class Desk {
     this.busy = "create";
     this.notice = null;
     try {
-      await api.linkCreate(row.user.id, this.orgView?.authenticatorChoice ? this.authenticator : "any");
+      await api.linkCreate(row.user.id, this.orgView?.authenticatorChoice ? this.authenticator : "any", this.verifiedFor(row.user.id));
       performance.mark("link-answered");
       this.ok("link");
     } catch (e) {
@@ -484,7 +524,13 @@ export class Desk {
     this.busy = "create";
     this.notice = null;
     try {
-      await api.linkReplace(userId, passkeyIds, stolen, this.orgView?.authenticatorChoice ? this.authenticator : "any");
+      await api.linkReplace(
+        userId,
+        passkeyIds,
+        stolen,
+        this.orgView?.authenticatorChoice ? this.authenticator : "any",
+        this.verifiedFor(userId),
+      );
       this.ok("replace");
     } catch (e) {
       this.fail(e, "replace");
@@ -515,13 +561,21 @@ export class Desk {
     }
   }
 
-  async emailLink(): Promise<void> {
+  /** *Email*; `confirmed` after the admin's yes to an address ZITADEL has not verified. */
+  async emailLink(confirmed = false): Promise<void> {
+    this.confirmEmail = false;
     try {
-      await api.linkEmail();
+      await api.linkEmail(confirmed);
       this.ok("email");
       this.notice = msg("notice.emailOpened");
     } catch (e) {
-      this.fail(e, "email", () => void this.emailLink());
+      const report = toReport(e);
+      // Not an error: the core asks first (the dialog says why and offers "Email anyway").
+      if (report.code === "email_unverified" && !confirmed) {
+        this.confirmEmail = true;
+        return;
+      }
+      this.fail(e, "email", () => void this.emailLink(confirmed));
     }
   }
 
@@ -553,13 +607,121 @@ export class Desk {
     this.busy = "send";
     this.notice = null;
     try {
-      const user = await api.linkSend(row.user.id);
+      const user = await api.linkSend(row.user.id, this.verifiedFor(row.user.id));
       this.ok("send");
       this.notice = msg("notice.sent", { recipient: user.email ?? user.displayName });
     } catch (e) {
       this.fail(e, "send", () => void this.sendLink());
     } finally {
       this.busy = "";
+    }
+  }
+
+  // ---- the enrollment day's queue ---------------------------------------------------------
+
+  /** Reads a roster (a file's text or pasted lines) and shows what each line found. */
+  async importRoster(text: string): Promise<boolean> {
+    if (this.busy === "import") return false;
+    this.busy = "import";
+    this.importView = null;
+    try {
+      this.importView = await api.queueImport(text);
+      this.ok("import");
+      return true;
+    } catch (e) {
+      this.fail(e, "import", () => void this.importRoster(text));
+      return false;
+    } finally {
+      this.busy = "";
+    }
+  }
+
+  /** Adds the ready people of the import to the queue. */
+  async acceptImport(): Promise<void> {
+    await this.queueAction("import", async () => {
+      await api.queueImportAccept();
+      this.importView = null;
+    });
+  }
+
+  cancelImport(): void {
+    this.importView = null;
+  }
+
+  /** *Add to queue* from the person's panel. */
+  async queueAdd(userId: string): Promise<void> {
+    await this.queueAction("queue", async () => {
+      await api.queueAdd(userId);
+      this.notice = msg("notice.queued");
+    });
+  }
+
+  /** *Next*: the next waiting person comes to the desk (their panel opens for the check). */
+  async queueNext(): Promise<void> {
+    const done = await this.queueAction("queue", async () => {
+      await api.queueNext();
+      this.notice = null;
+    });
+    if (done) {
+      const checks = this.identityChecks.length > 0;
+      void focusById(checks ? FOCUS.identityCheck : FOCUS.createLink);
+    }
+  }
+
+  async queueSkip(userId: string): Promise<void> {
+    await this.queueAction("queue", () => api.queueSkip(userId));
+  }
+
+  async queueNoShow(userId: string): Promise<void> {
+    await this.queueAction("queue", () => api.queueNoShow(userId));
+  }
+
+  async queueBack(userId: string): Promise<void> {
+    await this.queueAction("queue", () => api.queueBack(userId));
+  }
+
+  /** A new queue (the current one is kept aside in the data dir). */
+  async queueNew(): Promise<void> {
+    await this.queueAction("queue", () => api.queueNew());
+  }
+
+  /** The day's results as CSV in the Downloads folder. */
+  async queueExport(): Promise<void> {
+    await this.queueAction("queue", async () => {
+      const path = await api.queueExportCsv();
+      this.notice = msg("notice.saved", { path });
+    });
+  }
+
+  /** The remote wave, after the admin's yes (which named the count). */
+  async queueSendWaiting(verified: string[]): Promise<void> {
+    await this.queueAction("bulk", () => api.queueSendWaiting(verified));
+  }
+
+  private async queueAction(kind: "queue" | "import" | "bulk", run: () => Promise<unknown>): Promise<boolean> {
+    if (this.busy === kind) return false;
+    this.busy = kind;
+    try {
+      await run();
+      this.ok("queue");
+      return true;
+    } catch (e) {
+      this.fail(e, "queue");
+      return false;
+    } finally {
+      this.busy = "";
+    }
+  }
+
+  /** The org's identity checklist (the settings screen); true when saved. */
+  async saveIdentityChecks(orgId: string, items: string[]): Promise<boolean> {
+    try {
+      await api.identityChecksSet(orgId, items);
+      this.ok("checks");
+      return true;
+    } catch (e) {
+      this.fail(e, "checks");
+      return false;
     }
   }
 
@@ -633,10 +795,19 @@ export class Desk {
     this.passkeys = null;
     this.removing = null;
     this.removed = null;
+    this.ticked = null;
+    this.confirmEmail = false;
+    this.importView = null;
     this.authenticator = "any";
     this.started = false;
     this.languagePreview = null;
   }
+}
+
+/** The person a link (live or ended) is for. */
+function linkUser(state: LinkState | null): User | null {
+  if (!state) return null;
+  return state.phase === "live" ? state.link.user : state.user;
 }
 
 /** The person of an ended link ("New link" for the same person). */

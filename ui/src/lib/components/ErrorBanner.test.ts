@@ -55,7 +55,7 @@ describe("ErrorBanner", () => {
     expect(screen.getByTestId("error-message")).toHaveTextContent("You lack 'user.credential.write' in Globex");
     expect(action()).toHaveTextContent("Send via ZITADEL instead");
     await fireEvent.click(action()!);
-    await waitFor(() => expect(calls).toContainEqual({ cmd: "link_send", args: { userId: "u1" } }));
+    await waitFor(() => expect(calls).toContainEqual({ cmd: "link_send", args: { userId: "u1", verified: [] } }));
   });
 
   it("permission_denied without send allowed: the message only", () => {

@@ -147,7 +147,7 @@ describe("LinkPanel", () => {
     await push({ phase: "idle", user: LINK.user });
     await fireEvent.click(screen.getByTestId("new-link"));
     await settle();
-    expect(core.calls).toContainEqual({ cmd: "link_create", args: { userId: "u1", authenticator: "any" } });
+    expect(core.calls).toContainEqual({ cmd: "link_create", args: { userId: "u1", authenticator: "any", verified: [] } });
     const fresh = linkView("2030-01-01T10:10:00Z", { link: "https://id.example.com/ui/login/passkey/register?userID=u1&code=NEW999" });
     await push(live(fresh));
     expect(screen.getByTestId("link-text")).toHaveTextContent("code=NEW999");
@@ -175,7 +175,7 @@ describe("LinkPanel", () => {
     expect(screen.getByTestId("saved-valid-until")).toHaveTextContent(/works until \d{1,2}:05/);
     await fireEvent.click(screen.getByTestId("send-link"));
     await settle();
-    expect(core.calls).toContainEqual({ cmd: "link_send", args: { userId: "u1" } });
+    expect(core.calls).toContainEqual({ cmd: "link_send", args: { userId: "u1", verified: [] } });
     expect(screen.getByTestId("notice")).toHaveTextContent("ZITADEL is emailing the registration link to alice@acme.example.com.");
   });
 

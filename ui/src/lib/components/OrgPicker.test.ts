@@ -98,7 +98,7 @@ describe("SelectedUser and permissions", () => {
     expect(send).toBeEnabled();
     await fireEvent.click(send);
     await waitFor(() => expect(screen.getByTestId("notice")).toHaveTextContent("ZITADEL is emailing the registration link"));
-    expect(calls).toContainEqual({ cmd: "link_send", args: { userId: "u1" } });
+    expect(calls).toContainEqual({ cmd: "link_send", args: { userId: "u1", verified: [] } });
     expect(calls.map((c) => c.cmd)).not.toContain("link_create");
   });
 
@@ -132,7 +132,7 @@ describe("SelectedUser and permissions", () => {
     await fireEvent.change(kind, { target: { value: "platform" } });
     await fireEvent.click(screen.getByTestId("create-link"));
     await waitFor(() => expect(calls.map((c) => c.cmd)).toContain("link_create"));
-    expect(calls.find((c) => c.cmd === "link_create")?.args).toEqual({ userId: rows[1].user.id, authenticator: "platform" });
+    expect(calls.find((c) => c.cmd === "link_create")?.args).toEqual({ userId: rows[1].user.id, authenticator: "platform", verified: [] });
   });
 
   it("no choice where the login UI cannot take it: the link is for any kind", async () => {
@@ -144,7 +144,7 @@ describe("SelectedUser and permissions", () => {
     expect(screen.queryByTestId("authenticator")).toBeNull();
     await fireEvent.click(screen.getByTestId("create-link"));
     await waitFor(() => expect(calls.map((c) => c.cmd)).toContain("link_create"));
-    expect(calls.find((c) => c.cmd === "link_create")?.args).toEqual({ userId: rows[1].user.id, authenticator: "any" });
+    expect(calls.find((c) => c.cmd === "link_create")?.args).toEqual({ userId: rows[1].user.id, authenticator: "any", verified: [] });
   });
 
   it("neither permission: both disabled, each with its reason", () => {

@@ -168,7 +168,7 @@ describe("Replacing a lost device", () => {
     expect(screen.getByTestId("replace-device")).toHaveTextContent("New link, replacing 1");
     await fireEvent.click(screen.getByTestId("replace-device"));
     await settle();
-    expect(linkReplace).toEqual([{ userId: "u1", passkeyIds: ["pk1"], stolen: false, authenticator: "any" }]);
+    expect(linkReplace).toEqual([{ userId: "u1", passkeyIds: ["pk1"], stolen: false, authenticator: "any", verified: [] }]);
 
     await fireEvent.click(screen.getByTestId("replace-stolen"));
     await fireEvent.click(screen.getByTestId("replace-device"));
@@ -177,7 +177,7 @@ describe("Replacing a lost device", () => {
     expect(screen.getByTestId("replace-confirm")).toHaveTextContent("Remove 1 passkeys of Alice Archer now");
     await fireEvent.click(screen.getByTestId("replace-confirm-yes"));
     await settle();
-    expect(linkReplace[1]).toEqual({ userId: "u1", passkeyIds: ["pk1"], stolen: true, authenticator: "any" });
+    expect(linkReplace[1]).toEqual({ userId: "u1", passkeyIds: ["pk1"], stolen: true, authenticator: "any", verified: [] });
   });
 
   it("is disabled with the reason for an admin who may remove but not create links", async () => {

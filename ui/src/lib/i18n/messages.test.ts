@@ -61,6 +61,7 @@ const SAME_IN_GERMAN: readonly MessageKey[] = [
   "link.monitor",
   "org.title",
   "passkeys.title",
+  "queue.found.blocked",
   "settings.pin",
   "user.name",
   "user.org",
