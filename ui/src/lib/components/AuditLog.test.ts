@@ -43,6 +43,16 @@ describe("AuditLog", () => {
     expect(screen.getByTestId("audit-table")).toHaveTextContent("bob@acme.example.com");
   });
 
+  it("shows how the person was verified where the org asked for a check", async () => {
+    mockCommands({ audit_list: () => [entry({ verified: ["Photo ID seen", "Manager approved"] }), entry({ action: "copied" })] });
+    patch({ session: session });
+    desk.page = "audit";
+    patch({});
+    render(AuditLog);
+    await waitFor(() => expect(screen.getAllByTestId("audit-row")).toHaveLength(2));
+    expect(screen.getAllByTestId("audit-verified").map((c) => c.textContent)).toEqual(["verified: Photo ID seen, Manager approved"]);
+  });
+
   it("filters by user and date range, and exports the same filter as CSV", async () => {
     const calls = mockCommands({
       audit_list: (args) => ((args.filter as { user: string | null }).user ? [entries[1]] : entries),

@@ -385,6 +385,7 @@ export const de: Messages = {
   "audit.expires": "Link gültig bis",
   "audit.outcome": "Ergebnis",
   "audit.ok": "erfolgreich",
+  "audit.verified": "geprüft: {checks}",
   "audit.action.created": "Erstellt",
   "audit.action.sent": "Von ZITADEL gesendet",
   "audit.action.copied": "Kopiert",

@@ -388,6 +388,7 @@ export const en = {
   "audit.expires": "Link expiry",
   "audit.outcome": "Outcome",
   "audit.ok": "ok",
+  "audit.verified": "verified: {checks}",
   "audit.action.created": "Created",
   "audit.action.sent": "Sent by ZITADEL",
   "audit.action.copied": "Copied",
