@@ -535,20 +535,14 @@ async fn trace_logging_leaks_no_secret() {
 #[tokio::test]
 async fn link_wait_ends_with_the_registration() {
     let sim = sim().await;
-    let mut running = Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER).spawn([
-        "link",
-        "jose.nunez",
-        "--no-qr",
-        "--wait",
-    ]);
-    let link = running
-        .stdout_line(|l| l.starts_with("http").then(|| l.to_string()))
-        .await;
-    running
-        .stderr_line(|l| l.contains("Waiting for").then_some(()))
-        .await;
-    register(&sim, seed::JOSE_ID, &link, "Galaxy S25");
-    let run = running.finish().await;
+    let run = register_while_waiting(
+        &sim,
+        Cli::as_admin(&sim, seed::ADMIN_IAM_OWNER),
+        &["link", "jose.nunez", "--no-qr", "--wait"],
+        seed::JOSE_ID,
+        "Galaxy S25",
+    )
+    .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout.contains("Registered: Galaxy S25"),
@@ -586,6 +580,26 @@ async fn link_wait_exits_7_when_the_link_expires() {
 
 fn url_of(link: &str) -> reqwest::Url {
     reqwest::Url::parse(link).unwrap()
+}
+
+/// Runs a command that prints a link and waits (`link --wait`, `queue next --wait`), and
+/// registers `device` for `user_id` with that link once it waits.
+async fn register_while_waiting(
+    sim: &Sim,
+    cli: Cli,
+    args: &[&str],
+    user_id: &str,
+    device: &str,
+) -> Run {
+    let mut running = cli.spawn(args.iter().copied());
+    let link = running
+        .stdout_line(|l| l.starts_with("http").then(|| l.to_string()))
+        .await;
+    running
+        .stderr_line(|l| l.contains("Waiting for").then_some(()))
+        .await;
+    register(sim, user_id, &link, device);
+    running.finish().await
 }
 
 /// The phone registering with a Login v1 link's `codeID` and `code`; the new passkey's id.
@@ -1053,4 +1067,307 @@ async fn link_replace_stolen_removes_first_and_makes_the_link() {
         ["DELETE", "POST"],
         "removed before the link was made"
     );
+}
+
+/// The CLI's `queue` for one test: its own data dir (the queue lives there), an ACME admin,
+/// and a config that asks for an identity check in ACME.
+fn queue_cli(sim: &Sim, data: &passkey_desk_e2e::TempDir) -> Cli {
+    let config = data.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[identity_checks]\n\"{}\" = [\"Photo ID seen\", \"Called back on the number on record\"]\n",
+            seed::ACME_ORG_ID
+        ),
+    )
+    .unwrap();
+    let mut cli = Cli::as_admin(sim, seed::ADMIN_IAM_OWNER);
+    cli.env("PASSKEY_DESK_DATA_DIR", data.path().to_str().unwrap())
+        .env("PASSKEY_DESK_CONFIG", config.to_str().unwrap())
+        .env("PASSKEY_DESK_ORG", seed::ACME_ORG_ID);
+    cli
+}
+
+/// A whole enrollment day from a terminal: a roster (BOM, `;`, a header, a repeat, a locked
+/// person, a machine user, a name nobody has) imported after a dry run, the queue listed, the
+/// identity check refused without `--verified` (no link made), one person registered through
+/// `queue next --wait`, one skipped, one whose link expired (exit 7), nobody left (exit 8),
+/// and the day's results as CSV with each outcome and the check in the audit log.
+#[tokio::test]
+async fn queue_import_list_next_wait_and_the_days_csv() {
+    let sim = Sim::start(SimConfig {
+        code_lifetime: Duration::from_secs(4),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let data = passkey_desk_e2e::TempDir::new("cli-queue");
+    let roster = data.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        "\u{feff}login;note\r\nanna.schmidt;first\r\nbjoern.lindqvist@acme.example.com;\r\n\
+         lena.locked;locked\r\nci-bot;a machine\r\nnobody.here;\r\nANNA.SCHMIDT;again\r\n\r\nchloe.martin;\r\n",
+    )
+    .unwrap();
+    let file = roster.to_str().unwrap();
+
+    // Nothing yet: the list is empty, next has nobody to call.
+    let run = queue_cli(&sim, &data)
+        .run(["queue", "next", "--verified", "Photo ID seen"])
+        .await;
+    assert_error(&sim, &run, 8, "nobody is waiting");
+
+    let run = queue_cli(&sim, &data)
+        .run(["--json", "queue", "import", file, "--dry-run"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    assert_eq!(v["counts"]["ready"], 3, "{v}");
+    assert_eq!(v["counts"]["blocked"], 2, "{v}");
+    assert_eq!(v["counts"]["unknown"], 1, "{v}");
+    assert_eq!(
+        v["counts"]["repeated"].as_u64().unwrap() + v["repeated"].as_array().unwrap().len() as u64,
+        1,
+        "{v}"
+    );
+    assert_eq!(v["column"], "login");
+    assert_eq!(v["added"], Value::Null, "a dry run adds nobody: {v}");
+    let blocked: Vec<&str> = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["found"]["kind"] == "blocked")
+        .map(|l| l["found"]["user"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(blocked, [seed::LOCKED_ID, seed::MACHINE_ID]);
+
+    let run = queue_cli(&sim, &data).run(["queue", "import", file]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("3 added to the queue"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("nobody.here"), "{}", run.stdout);
+    // The same roster again adds nobody twice.
+    let run = queue_cli(&sim, &data)
+        .run(["--json", "queue", "import", file])
+        .await;
+    assert_eq!(run.json()["added"], 0, "{}", run.stdout);
+
+    let run = queue_cli(&sim, &data)
+        .run(["--json", "queue", "list"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    let people = v["people"].as_array().unwrap();
+    let logins: Vec<&str> = people
+        .iter()
+        .map(|p| p["loginName"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        logins,
+        [
+            "anna.schmidt@acme.example.com",
+            "bjoern.lindqvist@acme.example.com",
+            "chloe.martin@acme.example.com"
+        ]
+    );
+    assert!(people.iter().all(|p| p["state"] == "waiting"), "{v}");
+    assert_eq!(v["summary"]["total"], 3);
+
+    // ACME asks for a check: without --verified no link is made.
+    let before = link_requests(&sim);
+    let run = queue_cli(&sim, &data)
+        .run(["queue", "next", "--no-qr"])
+        .await;
+    assert_error(&sim, &run, 2, "Photo ID seen");
+    assert_eq!(link_requests(&sim), before, "no link without the check");
+    // Free text is not an item of the list.
+    let run = queue_cli(&sim, &data)
+        .run([
+            "queue",
+            "next",
+            "--no-qr",
+            "--verified",
+            "Passport number 12345",
+        ])
+        .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("12345"),
+        "free text is not echoed: {}",
+        run.stderr
+    );
+    assert_eq!(link_requests(&sim), before);
+
+    // Anna: checked, the link shown, registered.
+    let run = register_while_waiting(
+        &sim,
+        queue_cli(&sim, &data),
+        &[
+            "queue",
+            "next",
+            "--no-qr",
+            "--wait",
+            "--verified",
+            "photo id seen",
+        ],
+        "320000000000000007",
+        "Pixel 9",
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Registered: Pixel 9"), "{}", run.stdout);
+    assert_no_secrets(&sim, &run);
+
+    // Björn is not here today.
+    let run = queue_cli(&sim, &data)
+        .run(["queue", "skip", "BJOERN.LINDQVIST@acme.example.com"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("1 of 3 registered"), "{}", run.stdout);
+    let run = queue_cli(&sim, &data)
+        .run(["queue", "skip", "someone.else"])
+        .await;
+    assert_error(&sim, &run, 5, "someone.else");
+
+    // Chloé's link expires before she scans it.
+    let run = queue_cli(&sim, &data)
+        .run([
+            "queue",
+            "next",
+            "--no-qr",
+            "--wait",
+            "--verified",
+            "Called back on the number on record",
+        ])
+        .await;
+    assert_eq!(run.code, 7, "{}", run.stderr);
+    assert!(run.stderr.contains("the link expired"), "{}", run.stderr);
+
+    // Nobody is waiting any more.
+    let run = queue_cli(&sim, &data)
+        .run(["queue", "next", "--verified", "Photo ID seen"])
+        .await;
+    assert_error(&sim, &run, 8, "nobody is waiting");
+
+    // The day's results.
+    let run = queue_cli(&sim, &data).run(["queue", "list", "--csv"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut reader = csv::ReaderBuilder::new().from_reader(run.stdout.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header[5], "outcome");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let cell = |row: &csv::StringRecord, name: &str| {
+        row[header.iter().position(|h| h == name).unwrap()].to_string()
+    };
+    let outcomes: Vec<(String, String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                cell(r, "login_name"),
+                cell(r, "outcome"),
+                cell(r, "passkey"),
+                cell(r, "verified"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (
+                "anna.schmidt@acme.example.com".into(),
+                "registered".into(),
+                "Pixel 9".into(),
+                "Photo ID seen".into()
+            ),
+            (
+                "bjoern.lindqvist@acme.example.com".into(),
+                "skipped".into(),
+                String::new(),
+                String::new()
+            ),
+            (
+                "chloe.martin@acme.example.com".into(),
+                "expired".into(),
+                String::new(),
+                "Called back on the number on record".into()
+            ),
+        ]
+    );
+    assert!(rows.iter().all(|r| !cell(r, "ended_at").is_empty()));
+    assert!(!run.stdout.contains("code="), "no link in the results");
+
+    // The audit log says how each link's person was checked.
+    let run = queue_cli(&sim, &data).run(["--json", "audit"]).await;
+    let entries = run.json();
+    let created: Vec<&Value> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "created")
+        .collect();
+    assert_eq!(created.len(), 2, "{entries}");
+    assert!(created
+        .iter()
+        .all(|e| e["verified"].as_array().is_some_and(|v| v.len() == 1)));
+}
+
+/// The remote wave from a terminal: everyone waiting gets a link by email, one failure does
+/// not stop the others and is reported, the queue says who was sent one; without the check
+/// where ACME asks for one, nothing is sent.
+#[tokio::test]
+async fn queue_send_waiting_mails_everyone_waiting_and_reports_the_failure() {
+    let sim = sim().await;
+    let data = passkey_desk_e2e::TempDir::new("cli-wave");
+    let roster = data.path().join("roster.txt");
+    std::fs::write(
+        &roster,
+        "anna.schmidt\nchloe.martin\nmei.chen\nsanne.devries\n",
+    )
+    .unwrap();
+    let run = queue_cli(&sim, &data)
+        .run(["queue", "import", roster.to_str().unwrap()])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    let run = queue_cli(&sim, &data)
+        .run(["queue", "send-waiting", "--yes"])
+        .await;
+    assert_error(&sim, &run, 2, "Photo ID seen");
+    assert!(sim.emails().is_empty());
+
+    sim.inject(Fault {
+        method: Some("POST".into()),
+        path: "/management/v1/users/*/passwordless/_send_link".into(),
+        times: Some(1),
+        kind: FaultKind::Status { status: 503 },
+    });
+    let run = queue_cli(&sim, &data)
+        .run([
+            "--json",
+            "queue",
+            "send-waiting",
+            "--yes",
+            "--verified",
+            "Called back on the number on record",
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    assert_eq!(v["sent"], 3, "{v}");
+    assert_eq!(v["failed"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["summary"]["sent"], 3, "{v}");
+    assert_eq!(
+        v["summary"]["waiting"], 1,
+        "the one that failed still waits: {v}"
+    );
+    assert_eq!(sim.emails().len(), 3);
+    assert_no_secrets(&sim, &run);
 }

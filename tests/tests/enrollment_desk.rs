@@ -476,3 +476,225 @@ async fn an_ended_session_shows_one_moment_to_the_person_and_sign_in_to_the_admi
     assert!(!source(&desk).await.contains(&code), "the link is gone");
     desk.close().await;
 }
+
+/// The queue row of `login` (its state, its buttons).
+async fn queue_row(desk: &Desktop, login: &str) -> fantoccini::elements::Element {
+    desk.client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(fantoccini::Locator::Css(&format!(
+            "[data-testid=\"queue-person\"][data-login=\"{login}\"]"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("no queue row for {login}: {e}"))
+}
+
+/// Waits until the queue row of `login` is in `state`.
+async fn queue_state_until(desk: &Desktop, login: &str, state: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = queue_row(desk, login)
+            .await
+            .attr("data-state")
+            .await
+            .unwrap();
+        if now.as_deref() == Some(state) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{login} stayed {now:?}, not {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Ticks the first identity check of the person at the desk: *Create link* was disabled
+/// (with the reason) until then.
+async fn check_identity(desk: &Desktop) {
+    let create = desk.find("create-link").await;
+    assert!(
+        create.attr("disabled").await.unwrap().is_some(),
+        "Create link before the check"
+    );
+    assert!(desk.present("identity-check-reason").await);
+    desk.find("identity-check").await.click().await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while desk
+        .find("create-link")
+        .await
+        .attr("disabled")
+        .await
+        .unwrap()
+        .is_some()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Create link stayed disabled"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// An enrollment day in the window: a roster pasted and checked (who can be added, who is
+/// locked, who matches nobody), the queue worked through with the presenter open — Anna
+/// checked and registered, Björn checked and his link expired, Chloé skipped — the day at a
+/// glance, and the results exported as CSV with each outcome and how each person was checked.
+#[tokio::test]
+async fn an_enrollment_day_from_a_roster_with_the_identity_check_before_every_link() {
+    let sim = Sim::start(SimConfig {
+        code_lifetime: Duration::from_secs(10),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    sim.set_auto_login(Some(seed::ADMIN_IAM_OWNER));
+    let config = format!(
+        "[identity_checks]\n\"{}\" = [\"Photo ID seen\", \"Called back on the number on record\"]\n",
+        seed::ACME_ORG_ID
+    );
+    let desk = Desktop::launch_with(
+        &sim,
+        &Launch {
+            config: &config,
+            ..Launch::default()
+        },
+    )
+    .await;
+    desk.sign_in().await;
+    desk.choose_org("ACME AG").await;
+
+    // The roster, pasted: three who can come, one locked, one nobody has.
+    let roster = desk.find("roster-text").await;
+    roster
+        .send_keys(
+            "login\nanna.schmidt\nbjoern.lindqvist\nchloe.martin\nlena.locked\nnobody.here\n",
+        )
+        .await
+        .unwrap();
+    desk.find("roster-read").await.click().await.unwrap();
+    let ready = desk
+        .text_until("roster-ready", |t| t.contains("can be added"))
+        .await;
+    assert!(ready.contains("3 people can be added"), "{ready}");
+    let problems = desk.text_until("roster-problems", |t| !t.is_empty()).await;
+    assert!(
+        problems.contains("lena.locked") && problems.contains("locked"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("nobody.here") && problems.contains("matches nobody"),
+        "{problems}"
+    );
+    desk.screenshot(&screenshot_path("queue-import.png")).await;
+    desk.find("roster-accept").await.click().await.unwrap();
+    desk.text_until("queue-summary", |t| t.contains("0 of 3 registered"))
+        .await;
+
+    // Anna: called, checked, shown on the presenter, registered.
+    desk.find("queue-next").await.click().await.unwrap();
+    desk.text_until("selected-user", |t| t.contains("Anna Schmidt"))
+        .await;
+    let reason = desk
+        .text_until("identity-check-reason", |t| !t.is_empty())
+        .await;
+    assert!(
+        reason.contains("Anna Schmidt") && reason.contains("ACME AG"),
+        "{reason}"
+    );
+    desk.screenshot(&screenshot_path("identity-check.png"))
+        .await;
+    check_identity(&desk).await;
+    desk.find("create-link").await.click().await.unwrap();
+    let link = desk
+        .text_until("link-text", |t| t.starts_with("http"))
+        .await;
+    queue_state_until(&desk, "anna.schmidt@acme.example.com", "link_shown").await;
+    present(&desk).await;
+    desk.attr_until("public-screen", "data-phase", "showing")
+        .await;
+    assert_eq!(
+        desk.text_until("public-name", |t| !t.is_empty()).await,
+        "Anna Schmidt"
+    );
+    desk.switch_to(MAIN_TITLE).await;
+    let (code_id, code) = code_of(&link);
+    sim.complete_registration("320000000000000007", &code_id, &code, "Pixel 9")
+        .unwrap();
+    desk.text_until("registration-status", |t| t.contains("Pixel 9"))
+        .await;
+    queue_state_until(&desk, "anna.schmidt@acme.example.com", "registered").await;
+
+    // Björn: the next in the queue from the registered screen; his link runs out.
+    desk.find("queue-next-after").await.click().await.unwrap();
+    desk.text_until("selected-user", |t| t.contains("Björn Lindqvist"))
+        .await;
+    check_identity(&desk).await;
+    desk.find("create-link").await.click().await.unwrap();
+    desk.text_until("link-text", |t| t.starts_with("http"))
+        .await;
+    desk.switch_to(PRESENTER_TITLE).await;
+    assert_eq!(
+        desk.text_until("public-name", |t| t.contains("Björn"))
+            .await,
+        "Björn Lindqvist"
+    );
+    desk.attr_until("public-screen", "data-phase", "welcome")
+        .await;
+    desk.switch_to(MAIN_TITLE).await;
+    desk.attr_until("link-ended", "data-reason", "expired")
+        .await;
+    queue_state_until(&desk, "bjoern.lindqvist@acme.example.com", "expired").await;
+
+    // Chloé is called, but not today.
+    desk.find("queue-next-after").await.click().await.unwrap();
+    desk.text_until("selected-user", |t| t.contains("Chloé Martin"))
+        .await;
+    queue_row(&desk, "chloe.martin@acme.example.com")
+        .await
+        .find(fantoccini::Locator::Css("[data-testid=\"queue-skip\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    queue_state_until(&desk, "chloe.martin@acme.example.com", "skipped").await;
+    let summary = desk
+        .text_until("queue-summary", |t| t.contains("skipped"))
+        .await;
+    assert_eq!(summary, "1 of 3 registered, 1 expired, 1 skipped");
+    let anna = queue_row(&desk, "anna.schmidt@acme.example.com")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(anna.contains("registered: Pixel 9"), "{anna}");
+    desk.screenshot(&screenshot_path("queue.png")).await;
+
+    // The day's results.
+    desk.find("queue-export").await.click().await.unwrap();
+    let notice = desk
+        .text_until("queue-exported", |t| t.starts_with("Saved to"))
+        .await;
+    let path = notice.trim_start_matches("Saved to ").trim();
+    assert!(
+        path.starts_with(desk.dir().join("downloads").to_str().unwrap()),
+        "{path}"
+    );
+    let csv = std::fs::read_to_string(path).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0]
+            .starts_with("position,user_id,login_name,display_name,email,outcome,passkey,verified"),
+        "{csv}"
+    );
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(
+        lines[1].contains(",registered,Pixel 9,Photo ID seen,1,"),
+        "{csv}"
+    );
+    assert!(lines[2].contains(",expired,,Photo ID seen,1,"), "{csv}");
+    assert!(lines[3].contains(",skipped,,,0,"), "{csv}");
+    assert!(!csv.contains(&code), "no code in the results");
+    desk.close().await;
+}

@@ -16,6 +16,7 @@ use passkey_desk_core::day::Day;
 use passkey_desk_core::desk::find_passkey;
 use passkey_desk_core::links::{Actor, Links};
 use passkey_desk_core::qr::Qr;
+use passkey_desk_core::queue::Queue;
 use passkey_desk_core::{Desk, Error, Registration, Result, ZitadelClient};
 
 use crate::output;
@@ -417,19 +418,7 @@ async fn execute(links: &Links, org: Option<&str>, command: Command, json: bool)
             let issued = links
                 .create(&org, &user, authenticator.unwrap_or_default(), &verified)
                 .await?;
-            let qr = Qr::new(issued.link.link.expose())?;
-            if let Some(path) = png {
-                write_file(&path, &qr.png(1024)?)?;
-            }
-            if let Some(path) = svg {
-                write_file(&path, qr.svg().as_bytes())?;
-            }
-            output::link(
-                &issued.user,
-                &issued.link,
-                (!no_qr && !json).then_some(&qr),
-                json,
-            );
+            show_link(&issued, no_qr, png, svg, json)?;
             if wait {
                 output::waiting(&issued.user);
                 let outcome = tokio::select! {
@@ -571,16 +560,7 @@ async fn queue(day: Day<'_>, command: QueueCommand, json: bool) -> Result<()> {
             png,
         } => {
             let issued = day.next(&verified, Authenticator::default()).await?;
-            let qr = Qr::new(issued.link.link.expose())?;
-            if let Some(path) = png {
-                write_file(&path, &qr.png(1024)?)?;
-            }
-            output::link(
-                &issued.user,
-                &issued.link,
-                (!no_qr && !json).then_some(&qr),
-                json,
-            );
+            show_link(&issued, no_qr, png, None, json)?;
             if wait {
                 output::waiting(&issued.user);
                 let outcome = tokio::select! {
@@ -595,29 +575,9 @@ async fn queue(day: Day<'_>, command: QueueCommand, json: bool) -> Result<()> {
                 }
             }
         }
-        QueueCommand::Skip { user } => {
-            let now = day.now();
-            let queue = day.change(|q| {
-                let id = queued(q, &user)?;
-                q.skip(&id, now)
-            })?;
-            output::queue_summary(&queue.1, json);
-        }
-        QueueCommand::NoShow { user } => {
-            let now = day.now();
-            let queue = day.change(|q| {
-                let id = queued(q, &user)?;
-                q.no_show(&id, now)
-            })?;
-            output::queue_summary(&queue.1, json);
-        }
-        QueueCommand::Back { user } => {
-            let queue = day.change(|q| {
-                let id = queued(q, &user)?;
-                q.back(&id)
-            })?;
-            output::queue_summary(&queue.1, json);
-        }
+        QueueCommand::Skip { user } => move_person(&day, &user, json, Queue::skip)?,
+        QueueCommand::NoShow { user } => move_person(&day, &user, json, Queue::no_show)?,
+        QueueCommand::Back { user } => move_person(&day, &user, json, |q, id, _| q.back(id))?,
         QueueCommand::SendWaiting {
             yes,
             verified,
@@ -638,8 +598,49 @@ async fn queue(day: Day<'_>, command: QueueCommand, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// A new link: the QR as PNG and SVG files where asked, then the link, its expiry and (on a
+/// terminal, unless `no_qr`) the QR in text.
+fn show_link(
+    issued: &passkey_desk_core::links::IssuedLink,
+    no_qr: bool,
+    png: Option<PathBuf>,
+    svg: Option<PathBuf>,
+    json: bool,
+) -> Result<()> {
+    let qr = Qr::new(issued.link.link.expose())?;
+    if let Some(path) = png {
+        write_file(&path, &qr.png(1024)?)?;
+    }
+    if let Some(path) = svg {
+        write_file(&path, qr.svg().as_bytes())?;
+    }
+    output::link(
+        &issued.user,
+        &issued.link,
+        (!no_qr && !json).then_some(&qr),
+        json,
+    );
+    Ok(())
+}
+
+/// Skip, no-show or back of the queue for the person `who` names; prints how far the day is.
+fn move_person(
+    day: &Day<'_>,
+    who: &str,
+    json: bool,
+    change: impl FnOnce(&mut Queue, &str, chrono::DateTime<chrono::Utc>) -> Result<()>,
+) -> Result<()> {
+    let now = day.now();
+    let (_, queue) = day.change(|q| {
+        let id = queued(q, who)?;
+        change(q, &id, now)
+    })?;
+    output::queue_summary(&queue, json);
+    Ok(())
+}
+
 /// The user id of the queued person `who` names (user id, login name or email, ignoring case).
-fn queued(queue: &passkey_desk_core::queue::Queue, who: &str) -> Result<String> {
+fn queued(queue: &Queue, who: &str) -> Result<String> {
     let who = who.trim();
     queue
         .people

@@ -88,15 +88,12 @@ impl IdentityChecks {
         for item in ticked {
             let item = item.trim();
             if !item.is_empty() && !list.iter().any(|known| known.eq_ignore_ascii_case(item)) {
+                // Not echoed: free text is where personal data would go.
                 return Err(Error::InvalidInput(if list.is_empty() {
-                    format!(
-                        "'{}' is not an identity check of organisation {org}: it asks for none",
-                        sanitize(item, 60)
-                    )
+                    format!("organisation {org} asks for no identity check: tick nothing")
                 } else {
                     format!(
-                        "'{}' is not an identity check of organisation {org}: use one of {}",
-                        sanitize(item, 60),
+                        "only the identity checks of organisation {org} can be ticked, not free text: use one of {}",
                         list.join(" / ")
                     )
                 }));

@@ -126,11 +126,7 @@ impl<'a> Day<'a> {
         mut progress: impl FnMut(usize, usize),
     ) -> Result<BulkSend> {
         let queue = self.queue()?;
-        let waiting: Vec<User> = queue
-            .waiting()
-            .filter(|p| queue.current.as_deref() != Some(p.user_id.as_str()))
-            .map(|p| p.user_for(&self.org.id))
-            .collect();
+        let waiting: Vec<User> = queue.wave().map(|p| p.user_for(&self.org.id)).collect();
         if waiting.is_empty() {
             return Err(Error::QueueEmpty {
                 org: self.org.name.clone(),
@@ -158,8 +154,8 @@ impl<'a> Day<'a> {
         }
     }
 
-    /// Who is still waiting.
+    /// How many the remote wave would email (everyone waiting but the person at the desk).
     pub fn waiting_count(&self) -> Result<usize> {
-        Ok(self.queue()?.waiting().count())
+        Ok(self.queue()?.wave().count())
     }
 }

@@ -417,6 +417,12 @@ impl Queue {
             .filter(|p| p.state == QueueState::Waiting)
     }
 
+    /// Whom the remote wave emails: everyone waiting but the person at the desk.
+    pub fn wave(&self) -> impl Iterator<Item = &QueuePerson> {
+        self.waiting()
+            .filter(|p| self.current.as_deref() != Some(p.user_id.as_str()))
+    }
+
     fn at_desk(&self, user_id: &str) -> Result<()> {
         if self.current.as_deref() == Some(user_id) {
             Ok(())

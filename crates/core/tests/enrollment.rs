@@ -269,17 +269,24 @@ async fn no_link_and_no_send_without_the_identity_check_and_the_check_is_audited
     assert!(line.contains(r#""verified":["Photo ID seen"]"#), "{line}");
 }
 
-#[tokio::test]
-async fn the_window_gates_create_link_send_and_a_replacement_on_the_check() {
-    let f = Fixture::new().await;
+/// The app's config: ACME asks for these identity checks before every link.
+fn acme_asks_for(f: &Fixture, checks: &[&str]) {
+    let items: Vec<String> = checks.iter().map(|c| format!("{c:?}")).collect();
     std::fs::write(
         f.dir.join("config.toml"),
         format!(
-            "[identity_checks]\n\"{}\" = [\"{PHOTO_ID}\", \"{CALLED_BACK}\"]\n",
-            seed::ACME_ORG_ID
+            "[identity_checks]\n\"{}\" = [{}]\n",
+            seed::ACME_ORG_ID,
+            items.join(", ")
         ),
     )
     .unwrap();
+}
+
+#[tokio::test]
+async fn the_window_gates_create_link_send_and_a_replacement_on_the_check() {
+    let f = Fixture::new().await;
+    acme_asks_for(&f, &[PHOTO_ID, CALLED_BACK]);
     let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
     let org = app.org_current().await.unwrap().unwrap();
     assert_eq!(org.identity_checks, [PHOTO_ID, CALLED_BACK]);
@@ -363,14 +370,7 @@ async fn expire(f: &Fixture, app: &passkey_desk_core::app::DeskApp) {
 #[tokio::test]
 async fn a_day_in_the_window_registered_expired_skipped_no_show_exported_and_kept() {
     let f = Fixture::new().await;
-    std::fs::write(
-        f.dir.join("config.toml"),
-        format!(
-            "[identity_checks]\n\"{}\" = [\"{PHOTO_ID}\"]\n",
-            seed::ACME_ORG_ID
-        ),
-    )
-    .unwrap();
+    acme_asks_for(&f, &[PHOTO_ID]);
     let app = f.at_acme(seed::ADMIN_IAM_OWNER).await;
     let roster =
         "login\nzoe.mueller\njose.nunez\nmax.muster\nlena.locked\nnobody.here\njoanna.mueller\n";

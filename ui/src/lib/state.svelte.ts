@@ -96,6 +96,8 @@ export class Desk {
   ticked = $state.raw<{ userId: string; items: string[] } | null>(null);
   /** *Email* found an address ZITADEL has not verified: the dialog asks the admin first. */
   confirmEmail = $state(false);
+  /** Where the queue's results were saved last (the panel names the file). */
+  exported = $state<string | null>(null);
   /** A roster read and matched, waiting for the admin to add the ready people (or not). */
   importView = $state.raw<ImportView | null>(null);
   /** The passkeys of the person on screen, as last read from the core (null: not yet). */
@@ -217,7 +219,10 @@ export class Desk {
     const person = workspace?.selected?.user.id ?? linkUser(now)?.id;
     if (this.ticked && person !== this.ticked.userId) this.ticked = null;
     if (!now || now.phase !== "live") this.confirmEmail = false;
-    if (workspace?.org?.org.id !== before?.workspace?.org?.org.id) this.importView = null;
+    if (workspace?.org?.org.id !== before?.workspace?.org?.org.id) {
+      this.importView = null;
+      this.exported = null;
+    }
     if (workspace && !workspace.session) {
       this.orgs = [];
       this.orgPickerOpen = false;
@@ -688,8 +693,7 @@ export class Desk {
   /** The day's results as CSV in the Downloads folder. */
   async queueExport(): Promise<void> {
     await this.queueAction("queue", async () => {
-      const path = await api.queueExportCsv();
-      this.notice = msg("notice.saved", { path });
+      this.exported = await api.queueExportCsv();
     });
   }
 
@@ -798,6 +802,7 @@ export class Desk {
     this.ticked = null;
     this.confirmEmail = false;
     this.importView = null;
+    this.exported = null;
     this.authenticator = "any";
     this.started = false;
     this.languagePreview = null;

@@ -102,25 +102,11 @@ impl DeskApp {
             ));
         }
         let people: Vec<User> = lock(&shared.coverage_without).clone();
-        let of = people.len() as u32;
-        shared.update(|state| state.coverage_sending(0, of));
-        let mut done = 0;
-        let sent = links
-            .send_all(
-                &org,
-                &people,
-                CoverageOptions::default().max_rate,
-                verified,
-                |user, outcome| {
-                    done += 1;
-                    if outcome.is_ok() {
-                        shared.queue_sent(user);
-                    }
-                    shared.update(|state| state.coverage_sending(done, of));
-                },
-            )
+        let sent = shared
+            .send_wave(&links, &org, &people, verified, |shared, done, of| {
+                shared.update(|state| state.coverage_sending(done, of))
+            })
             .await;
-        let sent = shared.observe(sent).await;
         shared.update(|state| state.coverage_sent(sent.as_ref().ok().cloned()));
         sent?;
         lock(&shared.state).coverage().cloned().ok_or(Error::NoOrg)

@@ -10,8 +10,8 @@ use super::views::{ImportView, QueueView, Sending, UserRow};
 use super::{lock, DeskApp, Shared};
 use crate::coverage::CoverageOptions;
 use crate::error::{Error, Result};
-use crate::links::{BulkSend, IssuedLink};
-use crate::model::User;
+use crate::links::{BulkSend, IssuedLink, Links};
+use crate::model::{Org, User};
 use crate::queue::{Queue, QueueStore};
 use crate::roster::{self, MatchCounts};
 
@@ -202,37 +202,18 @@ impl DeskApp {
         let org = shared.current_org()?;
         let waiting: Vec<User> = lock(&shared.queue)
             .as_ref()
-            .map(|q| {
-                q.waiting()
-                    .filter(|p| q.current.as_deref() != Some(p.user_id.as_str()))
-                    .map(|p| p.user_for(&org.id))
-                    .collect()
-            })
+            .map(|q| q.wave().map(|p| p.user_for(&org.id)).collect())
             .unwrap_or_default();
         if waiting.is_empty() {
             return Err(Error::QueueEmpty {
                 org: org.name.clone(),
             });
         }
-        let of = waiting.len() as u32;
-        let mut done = 0;
-        shared.queue_sending(Some(Sending { done, of }), None);
-        let sent = links
-            .send_all(
-                &org,
-                &waiting,
-                CoverageOptions::default().max_rate,
-                verified,
-                |user, outcome| {
-                    done += 1;
-                    if outcome.is_ok() {
-                        shared.queue_sent(user);
-                    }
-                    shared.queue_sending(Some(Sending { done, of }), None);
-                },
-            )
+        let sent = shared
+            .send_wave(&links, &org, &waiting, verified, |shared, done, of| {
+                shared.queue_sending(Some(Sending { done, of }), None)
+            })
             .await;
-        let sent = shared.observe(sent).await;
         shared.queue_sending(None, sent.as_ref().ok().cloned());
         sent
     }
@@ -265,7 +246,7 @@ impl Shared {
     }
 
     /// The instance and org the current queue belongs to.
-    async fn queue_place(&self) -> Result<(String, crate::model::Org)> {
+    async fn queue_place(&self) -> Result<(String, Org)> {
         let (session, _) = self.live()?;
         let org = self.current_org()?;
         Ok((session.info().await.instance, org))
@@ -352,6 +333,38 @@ impl Shared {
                 ..view
             }))
         });
+    }
+
+    /// Asks ZITADEL to email each of `people` a link, paced under ZITADEL Cloud's 50
+    /// requests per second (each send audited by [`Links::send_all`]); whoever of them waits
+    /// in the queue is marked sent at once. `progress(done, of)` from 0 to the end.
+    pub(super) async fn send_wave(
+        self: &Arc<Self>,
+        links: &Links,
+        org: &Org,
+        people: &[User],
+        verified: &[String],
+        mut progress: impl FnMut(&Arc<Self>, u32, u32),
+    ) -> Result<BulkSend> {
+        let of = people.len() as u32;
+        let mut done = 0;
+        progress(self, done, of);
+        let sent = links
+            .send_all(
+                org,
+                people,
+                CoverageOptions::default().max_rate,
+                verified,
+                |user, outcome| {
+                    done += 1;
+                    if outcome.is_ok() {
+                        self.queue_sent(user);
+                    }
+                    progress(self, done, of);
+                },
+            )
+            .await;
+        self.observe(sent).await
     }
 
     /// A link for the person at the desk is on screen: they were checked as its audit entry

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { ImportView } from "../../bindings/ImportView";
 import type { QueuePerson } from "../../bindings/QueuePerson";
 import type { QueueView } from "../../bindings/QueueView";
-import { linkView, live, mockCommands, ownerView, patch, reject, rows, session, type Call } from "../../test/fixtures";
+import { kioskOpen, linkView, live, mockCommands, ownerView, patch, reject, rows, session, type Call } from "../../test/fixtures";
 import { desk } from "../state.svelte";
 import IdentityChecksEditor from "./IdentityChecksEditor.svelte";
 import LinkPanel from "./LinkPanel.svelte";
@@ -226,16 +226,17 @@ describe("the queue", () => {
     patch({ org: ownerView, queue: queueView([person("u1", "Alice Archer", "registered")]) });
     render(QueuePanel);
     await fireEvent.click(screen.getByTestId("queue-export"));
-    await waitFor(() => expect(desk.notice?.params).toEqual({ path: "/home/desk/Downloads/passkey-desk-queue-20261206-170000.csv" }));
+    expect(await screen.findByTestId("queue-exported")).toHaveTextContent("Saved to /home/desk/Downloads/passkey-desk-queue-20261206-170000.csv");
     mockCommands({ queue_export_csv: reject("desktop", "there is no Downloads folder") });
     await fireEvent.click(screen.getByTestId("queue-export"));
     await waitFor(() => expect(desk.error?.report.message).toBe("there is no Downloads folder"));
   });
 
-  it("is not on a kiosk", () => {
-    patch({ org: ownerView, queue: queueView([person("u1", "Alice Archer", "waiting")]) }, { active: true, locked: false, unlock: { pinSet: true, pinRetryAt: null, phone: false }, relocksAt: null });
+  it("works for the operator of an unlocked kiosk, without the export", () => {
+    patch({ org: ownerView, queue: queueView([person("u1", "Alice Archer", "waiting")]) }, kioskOpen);
     render(QueuePanel);
-    expect(screen.queryByTestId("queue")).toBeNull();
+    expect(screen.getByTestId("queue-next")).toBeEnabled();
+    expect(screen.queryByTestId("queue-export")).toBeNull();
   });
 });
 
