@@ -141,6 +141,17 @@ impl Desktop {
         .unwrap();
         make_executable(&browser);
         std::fs::create_dir_all(dir.path().join("downloads")).unwrap();
+        // Where a desktop says its Downloads folder is (XDG user dirs, as xdg-user-dirs-update
+        // writes them): the app's exports and saved PNGs land in this test's directory.
+        std::fs::create_dir_all(dir.path().join("xdg-config")).unwrap();
+        std::fs::write(
+            dir.path().join("xdg-config").join("user-dirs.dirs"),
+            format!(
+                "XDG_DOWNLOAD_DIR=\"{}\"\n",
+                dir.path().join("downloads").display()
+            ),
+        )
+        .unwrap();
 
         let (port, native_port) = (free_port(), free_port());
         let driver = Command::new("tauri-driver")

@@ -1307,7 +1307,7 @@ async fn queue_import_list_next_wait_and_the_days_csv() {
     // The audit log says how each link's person was checked.
     let run = queue_cli(&sim, &data).run(["--json", "audit"]).await;
     let entries = run.json();
-    let created: Vec<&Value> = entries
+    let created: Vec<&Value> = entries["entries"]
         .as_array()
         .unwrap()
         .iter()

@@ -565,18 +565,27 @@ async fn an_enrollment_day_from_a_roster_with_the_identity_check_before_every_li
     desk.choose_org("ACME AG").await;
 
     // The roster, pasted: three who can come, one locked, one nobody has.
+    // Typed line by line: Enter between the lines, as at a keyboard.
     let roster = desk.find("roster-text").await;
-    roster
-        .send_keys(
-            "login\nanna.schmidt\nbjoern.lindqvist\nchloe.martin\nlena.locked\nnobody.here\n",
-        )
-        .await
-        .unwrap();
+    let enter = fantoccini::key::Key::Enter.to_string();
+    let lines = [
+        "login",
+        "anna.schmidt",
+        "bjoern.lindqvist",
+        "chloe.martin",
+        "lena.locked",
+        "nobody.here",
+    ];
+    roster.send_keys(&lines.join(&enter)).await.unwrap();
     desk.find("roster-read").await.click().await.unwrap();
     let ready = desk
         .text_until("roster-ready", |t| t.contains("can be added"))
         .await;
-    assert!(ready.contains("3 people can be added"), "{ready}");
+    let typed = roster.prop("value").await.unwrap().unwrap_or_default();
+    assert!(
+        ready.contains("3 people can be added"),
+        "{ready} (typed: {typed:?})"
+    );
     let problems = desk.text_until("roster-problems", |t| !t.is_empty()).await;
     assert!(
         problems.contains("lena.locked") && problems.contains("locked"),
@@ -673,6 +682,12 @@ async fn an_enrollment_day_from_a_roster_with_the_identity_check_before_every_li
 
     // The day's results.
     desk.find("queue-export").await.click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !desk.present("error-banner").await,
+        "the export failed: {}",
+        desk.text_until("error-message", |_| true).await
+    );
     let notice = desk
         .text_until("queue-exported", |t| t.starts_with("Saved to"))
         .await;
