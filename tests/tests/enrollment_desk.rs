@@ -611,6 +611,10 @@ async fn an_enrollment_day_from_a_roster_with_the_identity_check_before_every_li
         reason.contains("Anna Schmidt") && reason.contains("ACME AG"),
         "{reason}"
     );
+    desk.client
+        .execute("window.scrollTo(0, 0); return null;", Vec::new())
+        .await
+        .unwrap();
     desk.screenshot(&screenshot_path("identity-check.png"))
         .await;
     check_identity(&desk).await;
