@@ -18,6 +18,7 @@ use passkey_desk_core::clock::{Clock, SystemClock, Timer};
 use passkey_desk_core::coverage::CoverageOptions;
 use passkey_desk_core::day::Day;
 use passkey_desk_core::links::{Actor, Links};
+use passkey_desk_core::model::Org;
 use passkey_desk_core::queue::{Queue, QueueState, QueueStore};
 use passkey_desk_core::roster::{self, Found};
 use passkey_desk_core::{ErrorCode, Registration};
@@ -49,6 +50,17 @@ fn links_at(sim: &Sim, admin: &str, dir: &Path) -> Links {
         },
     )
     .with_identity_checks(checks())
+}
+
+/// The IAM owner's links, with ACME's checklist, and ACME.
+async fn owner_at_acme(sim: &Sim, dir: &Path) -> (Links, Org) {
+    let links = links_at(sim, seed::ADMIN_IAM_OWNER, dir);
+    let org = links
+        .desk()
+        .resolve_org(Some(seed::ACME_ORG_ID))
+        .await
+        .unwrap();
+    (links, org)
 }
 
 fn calls_to(sim: &Sim, end: &str) -> usize {
@@ -161,12 +173,7 @@ async fn a_roster_is_matched_against_the_org_before_anything_starts() {
 async fn no_link_and_no_send_without_the_identity_check_and_the_check_is_audited() {
     let sim = sim().await;
     let dir = tempfile::tempdir().unwrap();
-    let links = links_at(&sim, seed::ADMIN_IAM_OWNER, dir.path());
-    let org = links
-        .desk()
-        .resolve_org(Some(seed::ACME_ORG_ID))
-        .await
-        .unwrap();
+    let (links, org) = owner_at_acme(&sim, dir.path()).await;
     assert_eq!(
         links.identity_checks(org.id.as_str()),
         [PHOTO_ID, CALLED_BACK]
@@ -519,12 +526,7 @@ async fn the_remote_wave_sends_to_everyone_waiting_and_one_failure_stops_nobody(
 async fn a_terminal_day_next_wait_and_the_queue_file() {
     let sim = sim().await;
     let dir = tempfile::tempdir().unwrap();
-    let links = links_at(&sim, seed::ADMIN_IAM_OWNER, dir.path());
-    let org = links
-        .desk()
-        .resolve_org(Some(seed::ACME_ORG_ID))
-        .await
-        .unwrap();
+    let (links, org) = owner_at_acme(&sim, dir.path()).await;
     let day = Day::new(&links, dir.path(), org.clone());
     let (_, matches) = day.read_roster(b"zoe.mueller\njose.nunez\n").await.unwrap();
     let ready: Vec<_> = matches.iter().filter_map(|m| m.ready().cloned()).collect();
